@@ -1,0 +1,36 @@
+package org.detrain.util;
+
+/**
+ * The one unchecked exception of detrain. Its message names the problem and what to do about it;
+ * the CLI catches it once, prints the message (with the rank where there is one) and exits with
+ * {@link #exitCode()}.
+ */
+public class DetrainException extends RuntimeException {
+    /** Exit code for bad input: arguments, config, data files, results directory. */
+    public static final int BAD_INPUT = 2;
+    /** Exit code for a failure while running (a rank failed, a peer was lost, a numeric blow-up). */
+    public static final int RUN_FAILED = 3;
+
+    private final int exitCode;
+
+    public DetrainException(String message) {
+        this(message, BAD_INPUT, null);
+    }
+
+    public DetrainException(String message, Throwable cause) {
+        this(message, BAD_INPUT, cause);
+    }
+
+    public DetrainException(String message, int exitCode, Throwable cause) {
+        super(message, cause);
+        this.exitCode = exitCode;
+    }
+
+    public static DetrainException runFailure(String message, Throwable cause) {
+        return new DetrainException(message, RUN_FAILED, cause);
+    }
+
+    public int exitCode() {
+        return exitCode;
+    }
+}
