@@ -1,0 +1,21 @@
+package org.detrain.algo;
+
+/**
+ * A decentralized training algorithm, seen from one rank. The runner calls {@link #init} once,
+ * then {@link #step} for t = 0, 1, ...; all state the algorithm carries between steps lives in
+ * the {@link AlgorithmState}.
+ */
+public interface Algorithm {
+    String name();
+
+    /** Sets up the state; {@code state.buffer("x")} already holds x^0, identical on every rank. */
+    void init(AlgorithmState state);
+
+    /** Runs iteration t (0-based); returns the mean mini-batch loss the rank saw. */
+    double step(AlgorithmState state, long t);
+
+    /** The rank's current model for evaluation (x_i for most algorithms). */
+    default float[] model(AlgorithmState state) {
+        return state.buffer("x");
+    }
+}

@@ -1,0 +1,118 @@
+package org.detrain.comm;
+
+/**
+ * What a rank may do with its peers. Only {@code org.detrain.comm.mpj} implements it on MPJ
+ * Express; everything above this layer sees plain arrays and ranks.
+ *
+ * <p>Every blocking call is bounded: a peer that does not answer within the configured timeout
+ * ends the run with an error naming the peers waited for, never a hang.
+ */
+public interface Communicator {
+    int rank();
+
+    int size();
+
+    /** MPJ device the ranks run on: "multicore" or "niodev". */
+    String transport();
+
+    /** Host this rank runs on. */
+    String hostName();
+
+    /**
+     * Starts a neighbour exchange: posts a receive of {@code count} floats from each
+     * {@code recvFrom[k]} into {@code recv[k]}, then sends {@code send[k]} to {@code sendTo[k]}.
+     * Receives go first so that no ring or torus size can deadlock. The send buffers must not be
+     * changed, nor the receive buffers read, until {@link Exchange#await()} returns.
+     */
+    Exchange startExchange(int[] sendTo, float[][] send, int[] recvFrom, float[][] recv, int count, int tag);
+
+    /** Blocking neighbour exchange: {@code startExchange(...).await()}. */
+    default void exchange(int[] sendTo, float[][] send, int[] recvFrom, float[][] recv, int count, int tag) {
+        startExchange(sendTo, send, recvFrom, recv, count, tag).await();
+    }
+
+    /**
+     * Root receives every rank's {@code send} (length {@code count}) into {@code recv} in rank
+     * order ({@code recv} must hold size*count at the root; ignored elsewhere).
+     */
+    void gather(double[] send, double[] recv, int count, int root);
+
+    /** Float version of {@link #gather(double[], double[], int, int)}. */
+    void gather(float[] send, float[] recv, int count, int root);
+
+    /** Root's {@code buf[0..count)} replaces everyone's. */
+    void broadcast(double[] buf, int count, int root);
+
+    /** Float version of {@link #broadcast(double[], int, int)}. */
+    void broadcast(float[] buf, int count, int root);
+
+    void barrier();
+
+    /** Bytes this rank has sent in neighbour exchanges (payload only). */
+    long bytesSent();
+
+    /** Messages this rank has sent in neighbour exchanges. */
+    long messagesSent();
+
+    /** Nanoseconds this rank has spent blocked waiting for communication. */
+    long waitNanos();
+
+    /** Says what the rank is doing, for the message when a peer is lost (e.g. "iteration 17"). */
+    void setActivity(String activity);
+
+    /** A started, not yet completed exchange. */
+    interface Exchange {
+        void await();
+    }
+
+    /**
+     * Deterministic sum over ranks: gathers to rank 0, adds in rank order, broadcasts. Results are
+     * bit-identical whatever the transport (unlike a tree reduction whose order may vary).
+     */
+    default void allreduceSum(double[] values) {
+        int n = size();
+        int count = values.length;
+        double[] all = rank() == 0 ? new double[n * count] : new double[0];
+        gather(values, all, count, 0);
+        if (rank() == 0) {
+            for (int j = 0; j < count; j++) {
+                double s = 0;
+                for (int r = 0; r < n; r++) {
+                    s += all[r * count + j];
+                }
+                values[j] = s;
+            }
+        }
+        broadcast(values, count, 0);
+    }
+
+    /**
+     * Gathers one short string per rank (host names, device names) to the root, in rank order;
+     * strings are cut to 255 UTF-8 bytes. Returns null on other ranks.
+     */
+    default String[] gatherStrings(String value, int root) {
+        final int width = 256;
+        byte[] bytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int len = Math.min(bytes.length, width - 1);
+        double[] mine = new double[width];
+        mine[0] = len;
+        for (int k = 0; k < len; k++) {
+            mine[k + 1] = bytes[k];
+        }
+        double[] all = rank() == root ? new double[size() * width] : new double[0];
+        gather(mine, all, width, root);
+        if (rank() != root) {
+            return null;
+        }
+        String[] out = new String[size()];
+        for (int r = 0; r < size(); r++) {
+            int n = (int) all[r * width];
+            byte[] b = new byte[n];
+            for (int k = 0; k < n; k++) {
+                b[k] = (byte) all[r * width + 1 + k];
+            }
+            out[r] = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return out;
+    }
+}

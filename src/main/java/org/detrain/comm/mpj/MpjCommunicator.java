@@ -1,0 +1,135 @@
+package org.detrain.comm.mpj;
+
+import mpi.Datatype;
+import mpi.Intracomm;
+import mpi.MPI;
+import mpi.Request;
+import org.detrain.comm.CommWatchdog;
+import org.detrain.comm.Communicator;
+
+/**
+ * {@link Communicator} on MPJ Express point-to-point calls. Payloads travel as primitive float or
+ * double arrays (MPJ's FLOAT/DOUBLE types), never as serialized objects. Each blocking wait is
+ * watched by a {@link CommWatchdog}.
+ */
+final class MpjCommunicator implements Communicator {
+    private final Intracomm world;
+    private final int rank;
+    private final int size;
+    private final String transport;
+    private final String hostName;
+    private final CommWatchdog watchdog;
+    private long bytesSent;
+    private long messagesSent;
+    private long waitNanos;
+
+    MpjCommunicator(Intracomm world, String transport, CommWatchdog watchdog) {
+        this.world = world;
+        this.rank = world.Rank();
+        this.size = world.Size();
+        this.transport = transport;
+        this.hostName = MPI.Get_processor_name();
+        this.watchdog = watchdog;
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public String transport() {
+        return transport;
+    }
+
+    @Override
+    public String hostName() {
+        return hostName;
+    }
+
+    @Override
+    public Exchange startExchange(int[] sendTo, float[][] send, int[] recvFrom, float[][] recv, int count, int tag) {
+        Request[] requests = new Request[sendTo.length + recvFrom.length];
+        int q = 0;
+        for (int k = 0; k < recvFrom.length; k++) {
+            requests[q++] = world.Irecv(recv[k], 0, count, MPI.FLOAT, recvFrom[k], tag);
+        }
+        for (int k = 0; k < sendTo.length; k++) {
+            requests[q++] = world.Isend(send[k], 0, count, MPI.FLOAT, sendTo[k], tag);
+        }
+        messagesSent += sendTo.length;
+        bytesSent += 4L * count * sendTo.length;
+        return () -> {
+            if (requests.length == 0) {
+                return;
+            }
+            guarded("messages from ranks " + java.util.Arrays.toString(recvFrom), () -> Request.Waitall(requests));
+        };
+    }
+
+    @Override
+    public void gather(double[] send, double[] recv, int count, int root) {
+        collective("gather to rank " + root, send, recv, count, root, MPI.DOUBLE);
+    }
+
+    @Override
+    public void gather(float[] send, float[] recv, int count, int root) {
+        collective("gather to rank " + root, send, recv, count, root, MPI.FLOAT);
+    }
+
+    private void collective(String what, Object send, Object recv, int count, int root, Datatype type) {
+        Object target = rank == root ? recv : send; // non-roots pass a dummy receive buffer
+        guarded(what, () -> world.Gather(send, 0, count, type, target, 0, count, type, root));
+    }
+
+    @Override
+    public void broadcast(double[] buf, int count, int root) {
+        guarded("broadcast from rank " + root, () -> world.Bcast(buf, 0, count, MPI.DOUBLE, root));
+    }
+
+    @Override
+    public void broadcast(float[] buf, int count, int root) {
+        guarded("broadcast from rank " + root, () -> world.Bcast(buf, 0, count, MPI.FLOAT, root));
+    }
+
+    @Override
+    public void barrier() {
+        guarded("barrier", world::Barrier);
+    }
+
+    @Override
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    @Override
+    public long messagesSent() {
+        return messagesSent;
+    }
+
+    @Override
+    public long waitNanos() {
+        return waitNanos;
+    }
+
+    @Override
+    public void setActivity(String activity) {
+        watchdog.setActivity(activity);
+    }
+
+    private void guarded(String operation, Runnable call) {
+        long t0 = System.nanoTime();
+        watchdog.enter(operation);
+        try {
+            call.run();
+        } finally {
+            watchdog.leave();
+            waitNanos += System.nanoTime() - t0;
+        }
+    }
+}

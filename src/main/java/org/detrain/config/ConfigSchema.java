@@ -1,0 +1,90 @@
+package org.detrain.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every configuration key detrain understands. Unknown keys are errors, never ignored. */
+public final class ConfigSchema {
+    private static final double INF = Double.MAX_VALUE;
+
+    public static final List<KeySpec> KEYS = List.of(
+            KeySpec.longValue("seed", 1, 0, "seed for the initial model, the partition and the samplers"),
+            KeySpec.choice("topology", "ring", List.of("ring", "torus"), "communication graph"),
+            KeySpec.integer("topology.rows", 0, 0, Integer.MAX_VALUE, "torus rows (0: factor -np as squarely as possible)"),
+            KeySpec.integer("topology.cols", 0, 0, Integer.MAX_VALUE, "torus columns (0: factor -np)"),
+            KeySpec.choice("weights", "metropolis", List.of("metropolis", "lazy", "uniform"),
+                    "mixing weights: Metropolis-Hastings, lazy Metropolis, or uniform 1/(d+1)"),
+            KeySpec.real("weights.kappa", "1", Double.MIN_VALUE, 1, "kappa-slack: W <- kappa*W + (1-kappa)*I"),
+            KeySpec.choice("algorithm", "dpsgd", List.of("dpsgd"), "training algorithm"),
+            KeySpec.choice("model", "softmax", List.of("softmax", "linear"),
+                    "softmax regression (classification) or linear least squares (synthetic-lsq)"),
+            KeySpec.choice("dataset", "fashion-mnist", List.of("fashion-mnist", "synthetic-lsq"),
+                    "training data"),
+            KeySpec.string("dataset.dir", "data/fashion-mnist", "directory of the Fashion-MNIST IDX files (make data fills it)"),
+            KeySpec.integer("synthetic.samples", 4096, 1, 100_000_000, "synthetic-lsq: training samples (test set: a quarter of it)"),
+            KeySpec.integer("synthetic.features", 16, 1, 1_000_000, "synthetic-lsq: dimension of x"),
+            KeySpec.real("synthetic.noise", "0", 0, INF, "synthetic-lsq: std. dev. of the label noise"),
+            KeySpec.choice("partition", "shuffled", List.of("shuffled", "dirichlet"),
+                    "how the training set is split over ranks"),
+            KeySpec.real("partition.shuffled", "100", 0, 100,
+                    "shuffled fraction X in percent: sort by label, shuffle the first X%, cut in order (100 = IID)"),
+            KeySpec.real("partition.alpha", "0.5", Double.MIN_VALUE, INF, "Dirichlet concentration (smaller = more skewed)"),
+            KeySpec.integer("batch", 32, 1, Integer.MAX_VALUE, "mini-batch size per rank"),
+            KeySpec.real("lr", "0.1", Double.MIN_VALUE, INF, "step size gamma"),
+            KeySpec.real("epochs", "1", Double.MIN_VALUE, 1e6, "training length in epochs (one epoch: n*batch*iterations = training set size)"),
+            KeySpec.integer("iterations", 0, 0, Integer.MAX_VALUE, "training length in iterations (0: from epochs)"),
+            KeySpec.integer("log.every", 10, 1, Integer.MAX_VALUE, "iterations between metric records"),
+            KeySpec.integer("eval.every", 0, 0, Integer.MAX_VALUE, "iterations between test evaluations (0: every epoch and at the end)"),
+            KeySpec.bool("eval.local", true, "also evaluate every rank's local model on the test set"),
+            KeySpec.real("comm.timeout", "60", 0.1, 86_400, "seconds a rank waits for a peer before declaring it lost"),
+            KeySpec.choice("device", "java", List.of("java"), "where the local gradient runs (java: plain Java reference)"));
+
+    private static final Map<String, KeySpec> BY_NAME = new LinkedHashMap<>();
+
+    static {
+        for (KeySpec k : KEYS) {
+            BY_NAME.put(k.name(), k);
+        }
+    }
+
+    private ConfigSchema() {
+    }
+
+    public static KeySpec find(String name) {
+        return BY_NAME.get(name);
+    }
+
+    /** The known key closest to a misspelt one (edit distance ≤ 3), or null. */
+    static String closest(String name) {
+        String best = null;
+        int bestDistance = 4;
+        for (String k : BY_NAME.keySet()) {
+            int d = editDistance(name, k);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,110 @@
+package org.detrain.config;
+
+import java.util.List;
+import java.util.Locale;
+import org.detrain.util.DetrainException;
+
+/**
+ * One configuration key: its type, default, allowed values or range, and a one-line description.
+ * The list in {@link ConfigSchema} is the single source for validation, `detrain config` and the
+ * README's key table.
+ */
+public record KeySpec(String name, Type type, String defaultValue, List<String> choices, double min,
+                      double max, String description) {
+
+    public enum Type { STRING, INT, LONG, DOUBLE, BOOLEAN, CHOICE }
+
+    static KeySpec choice(String name, String def, List<String> choices, String description) {
+        return new KeySpec(name, Type.CHOICE, def, List.copyOf(choices), 0, 0, description);
+    }
+
+    static KeySpec integer(String name, long def, long min, long max, String description) {
+        return new KeySpec(name, Type.INT, Long.toString(def), List.of(), min, max, description);
+    }
+
+    static KeySpec longValue(String name, long def, long min, String description) {
+        return new KeySpec(name, Type.LONG, Long.toString(def), List.of(), min, Long.MAX_VALUE, description);
+    }
+
+    static KeySpec real(String name, String def, double min, double max, String description) {
+        return new KeySpec(name, Type.DOUBLE, def, List.of(), min, max, description);
+    }
+
+    static KeySpec string(String name, String def, String description) {
+        return new KeySpec(name, Type.STRING, def, List.of(), 0, 0, description);
+    }
+
+    static KeySpec bool(String name, boolean def, String description) {
+        return new KeySpec(name, Type.BOOLEAN, Boolean.toString(def), List.of("true", "false"), 0, 0, description);
+    }
+
+    /** Checks a raw value and returns its canonical text form (what gets recorded and hashed). */
+    String canonical(String raw, String origin) {
+        String v = raw.trim();
+        switch (type) {
+            case CHOICE -> {
+                String lower = v.toLowerCase(Locale.ROOT);
+                if (!choices.contains(lower)) {
+                    throw bad(origin, "'" + v + "' is not one of " + String.join(", ", choices));
+                }
+                return lower;
+            }
+            case BOOLEAN -> {
+                String lower = v.toLowerCase(Locale.ROOT);
+                if (!lower.equals("true") && !lower.equals("false")) {
+                    throw bad(origin, "'" + v + "' is not true or false");
+                }
+                return lower;
+            }
+            case INT, LONG -> {
+                long parsed;
+                try {
+                    parsed = Long.parseLong(v);
+                } catch (NumberFormatException e) {
+                    throw bad(origin, "'" + v + "' is not a whole number");
+                }
+                if (parsed < min || parsed > max || (type == Type.INT && parsed > Integer.MAX_VALUE)) {
+                    throw bad(origin, parsed + " is outside " + range());
+                }
+                return Long.toString(parsed);
+            }
+            case DOUBLE -> {
+                double parsed;
+                try {
+                    parsed = Double.parseDouble(v);
+                } catch (NumberFormatException e) {
+                    throw bad(origin, "'" + v + "' is not a number");
+                }
+                if (!Double.isFinite(parsed) || parsed < min || parsed > max) {
+                    throw bad(origin, v + " is outside " + range());
+                }
+                return v;
+            }
+            default -> {
+                if (v.isEmpty()) {
+                    throw bad(origin, "the value is empty");
+                }
+                return v;
+            }
+        }
+    }
+
+    /** Human-readable allowed values, for errors and `detrain config`. */
+    public String range() {
+        return switch (type) {
+            case CHOICE, BOOLEAN -> String.join("|", choices);
+            case INT, LONG -> "[" + (long) min + ", " + (max >= Integer.MAX_VALUE ? "∞" : Long.toString((long) max)) + "]";
+            case DOUBLE -> "[" + fmt(min) + ", " + (max == Double.MAX_VALUE ? "∞" : fmt(max)) + "]";
+            case STRING -> "text";
+        };
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private DetrainException bad(String origin, String what) {
+        return new DetrainException("config key '" + name + "' (" + origin + "): " + what
+                + "; expected " + range() + " — " + description);
+    }
+}

@@ -1,0 +1,179 @@
+package org.detrain.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.detrain.util.DetrainException;
+
+/**
+ * An immutable, fully resolved run configuration: every key of {@link ConfigSchema} with its
+ * canonical value (defaults filled in). Built from a properties-style file plus `key=value`
+ * overrides; anything unknown, malformed or out of range is rejected with one message.
+ */
+public final class RunConfig {
+    private final Map<String, String> values;
+
+    private RunConfig(Map<String, String> values) {
+        this.values = Collections.unmodifiableMap(values);
+        checkCombinations();
+    }
+
+    /** Defaults only. */
+    public static RunConfig defaults() {
+        return load(null, List.of());
+    }
+
+    /**
+     * Reads {@code file} (may be null: defaults only), then applies {@code overrides} ("key=value",
+     * applied in order, later wins).
+     */
+    public static RunConfig load(Path file, List<String> overrides) {
+        Map<String, String> raw = new LinkedHashMap<>();
+        Map<String, String> origin = new LinkedHashMap<>();
+        if (file != null) {
+            readFile(file, raw, origin);
+        }
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new DetrainException("--set '" + o + "' is not key=value; write e.g. --set lr=0.05");
+            }
+            String key = o.substring(0, eq).trim();
+            raw.put(key, o.substring(eq + 1));
+            origin.put(key, "--set " + o);
+        }
+        Map<String, String> resolved = new LinkedHashMap<>();
+        for (KeySpec k : ConfigSchema.KEYS) {
+            resolved.put(k.name(), k.canonical(k.defaultValue(), "default"));
+        }
+        for (Map.Entry<String, String> e : raw.entrySet()) {
+            KeySpec spec = ConfigSchema.find(e.getKey());
+            if (spec == null) {
+                String guess = ConfigSchema.closest(e.getKey());
+                throw new DetrainException("unknown config key '" + e.getKey() + "' (" + origin.get(e.getKey()) + ")"
+                        + (guess != null ? "; did you mean '" + guess + "'?" : "")
+                        + " Run `bin/detrain config` for the list of keys.");
+            }
+            resolved.put(spec.name(), spec.canonical(e.getValue(), origin.get(e.getKey())));
+        }
+        return new RunConfig(resolved);
+    }
+
+    /** Reads back a config written by {@link #toPropertiesText()} (the ranks do this). */
+    public static RunConfig fromFile(Path file) {
+        return load(file, List.of());
+    }
+
+    private static void readFile(Path file, Map<String, String> raw, Map<String, String> origin) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new DetrainException("config file " + file + " does not exist; pass an existing file to --config (see jobs/)");
+        } catch (IOException e) {
+            throw new DetrainException("cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            int eq = line.indexOf('=');
+            String where = file + ":" + (i + 1);
+            if (eq <= 0) {
+                throw new DetrainException(where + ": '" + line + "' is not key = value; fix the line or comment it out with #");
+            }
+            String key = line.substring(0, eq).strip();
+            if (raw.containsKey(key)) {
+                throw new DetrainException(where + ": key '" + key + "' is set twice (first at " + origin.get(key)
+                        + "); keep one of them");
+            }
+            raw.put(key, line.substring(eq + 1).strip());
+            origin.put(key, where);
+        }
+    }
+
+    private void checkCombinations() {
+        String model = get("model");
+        String dataset = get("dataset");
+        if (model.equals("softmax") && !dataset.equals("fashion-mnist")) {
+            throw new DetrainException("model=softmax needs a classification dataset but dataset=" + dataset
+                    + "; use model=linear with dataset=synthetic-lsq");
+        }
+        if (model.equals("linear") && !dataset.equals("synthetic-lsq")) {
+            throw new DetrainException("model=linear needs dataset=synthetic-lsq but dataset=" + dataset
+                    + "; use model=softmax for " + dataset);
+        }
+        int rows = getInt("topology.rows");
+        int cols = getInt("topology.cols");
+        if ((rows == 0) != (cols == 0)) {
+            throw new DetrainException("set both topology.rows and topology.cols, or neither (then -np is factored)");
+        }
+    }
+
+    public String get(String key) {
+        String v = values.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("not a config key: " + key);
+        }
+        return v;
+    }
+
+    public int getInt(String key) {
+        return Integer.parseInt(get(key));
+    }
+
+    public long getLong(String key) {
+        return Long.parseLong(get(key));
+    }
+
+    public double getDouble(String key) {
+        return Double.parseDouble(get(key));
+    }
+
+    public boolean getBoolean(String key) {
+        return Boolean.parseBoolean(get(key));
+    }
+
+    /** All keys in schema order with canonical values. */
+    public Map<String, String> asMap() {
+        return values;
+    }
+
+    /** The resolved config as a properties file the ranks read back. */
+    public String toPropertiesText() {
+        StringBuilder sb = new StringBuilder("# detrain resolved configuration (every key, defaults filled in)\n");
+        values.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
+        return sb.toString();
+    }
+
+    /** SHA-256 of the canonical form: equal hashes mean the same run configuration. */
+    public String hash() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            values.forEach((k, v) -> md.update((k + "=" + v + "\n").getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RunConfig other && values.equals(other.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode();
+    }
+}

@@ -1,0 +1,92 @@
+package org.detrain.gossip;
+
+import org.detrain.comm.Communicator;
+
+/**
+ * One rank's side of a gossip step with a fixed row of the mixing matrix:
+ * out = w_ii·x_i + Σ_{j ∈ N(i)} w_ij·x_j. The exchange is split in {@link #start} and
+ * {@link #finishMix} so that an algorithm can compute its gradient while messages travel.
+ * Whatever an iteration sends to a neighbour goes in one message (latency dominates small
+ * models), so callers pack several vectors into one payload; mixing is linear, so a packed
+ * payload mixes like each part separately.
+ */
+public final class NeighbourGossip {
+    private final Communicator comm;
+    private final int[] peers;
+    private final float selfWeight;
+    private final float[] peerWeights;
+    private final float[][] sendRefs;
+    private final float[][] recv;
+    private final float[] sendBuffer;
+    private final int tag;
+    private Communicator.Exchange inFlight;
+    private int inFlightCount;
+
+    /**
+     * @param peers       neighbours of this rank (excluding itself), ascending
+     * @param selfWeight  W_ii
+     * @param peerWeights W_ij aligned with {@code peers}
+     * @param capacity    the largest payload, in floats, that will be exchanged
+     */
+    public NeighbourGossip(Communicator comm, int[] peers, double selfWeight, double[] peerWeights, int capacity, int tag) {
+        if (peers.length != peerWeights.length) {
+            throw new IllegalArgumentException("peers and weights differ in length");
+        }
+        this.comm = comm;
+        this.peers = peers.clone();
+        this.selfWeight = (float) selfWeight;
+        this.peerWeights = new float[peerWeights.length];
+        for (int k = 0; k < peerWeights.length; k++) {
+            this.peerWeights[k] = (float) peerWeights[k];
+        }
+        this.sendBuffer = new float[capacity];
+        this.sendRefs = new float[peers.length][];
+        java.util.Arrays.fill(sendRefs, sendBuffer); // the same payload goes to every neighbour
+        this.recv = new float[peers.length][capacity];
+        this.tag = tag;
+    }
+
+    public int[] peers() {
+        return peers.clone();
+    }
+
+    /** Copies x[0, count) and starts sending it to every neighbour. */
+    public void start(float[] x, int count) {
+        if (inFlight != null) {
+            throw new IllegalStateException("a gossip exchange is already in flight");
+        }
+        System.arraycopy(x, 0, sendBuffer, 0, count);
+        inFlight = comm.startExchange(peers, sendRefs, peers, recv, count, tag);
+        inFlightCount = count;
+    }
+
+    /**
+     * Waits for the neighbours' payloads and writes out = w_ii·self + Σ_j w_ij·recv_j over
+     * [0, count), in a fixed order (self, then neighbours ascending) so runs are bit-reproducible.
+     * {@code self} is normally the x given to {@link #start}; {@code out} may alias it.
+     */
+    public void finishMix(float[] self, float[] out) {
+        if (inFlight == null) {
+            throw new IllegalStateException("finishMix without start");
+        }
+        inFlight.await();
+        inFlight = null;
+        int count = inFlightCount;
+        for (int k = 0; k < count; k++) {
+            out[k] = selfWeight * self[k];
+        }
+        for (int j = 0; j < peers.length; j++) {
+            float w = peerWeights[j];
+            float[] r = recv[j];
+            for (int k = 0; k < count; k++) {
+                out[k] += w * r[k];
+            }
+        }
+    }
+
+    /** A blocking gossip step: out = W_i· x. */
+    public void mix(float[] x, float[] out, int count) {
+        start(x, count);
+        finishMix(x, out);
+    }
+}

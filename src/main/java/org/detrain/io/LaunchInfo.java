@@ -1,0 +1,54 @@
+package org.detrain.io;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.detrain.util.DetrainException;
+
+/**
+ * How a run was launched, written by the launcher to {@code run.properties} and read by every
+ * rank, so that the results can say exactly what ran.
+ */
+public record LaunchInfo(String runId, int ranks, String transport, String detrainVersion, String gitCommit,
+                         boolean gitDirty, String launchedAt, String launcherHost, String command) {
+
+    public void write(Path file) {
+        Properties p = new Properties();
+        p.setProperty("run_id", runId);
+        p.setProperty("ranks", Integer.toString(ranks));
+        p.setProperty("transport", transport);
+        p.setProperty("detrain_version", detrainVersion);
+        p.setProperty("git_commit", gitCommit);
+        p.setProperty("git_dirty", Boolean.toString(gitDirty));
+        p.setProperty("launched_at", launchedAt);
+        p.setProperty("launcher_host", launcherHost);
+        p.setProperty("command", command);
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            p.store(w, "detrain launch record");
+        } catch (IOException e) {
+            throw new DetrainException("cannot write " + file + ": " + e.getMessage()
+                    + "; check that the results directory is writable and not full", e);
+        }
+    }
+
+    public static LaunchInfo read(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new DetrainException("cannot read launch record " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            return new LaunchInfo(p.getProperty("run_id"), Integer.parseInt(p.getProperty("ranks")),
+                    p.getProperty("transport"), p.getProperty("detrain_version"), p.getProperty("git_commit"),
+                    Boolean.parseBoolean(p.getProperty("git_dirty")), p.getProperty("launched_at"),
+                    p.getProperty("launcher_host"), p.getProperty("command"));
+        } catch (RuntimeException e) {
+            throw new DetrainException("launch record " + file + " is incomplete (" + e + "); relaunch the run", e);
+        }
+    }
+}

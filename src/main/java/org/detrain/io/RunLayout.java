@@ -1,0 +1,56 @@
+package org.detrain.io;
+
+import java.nio.file.Path;
+
+/**
+ * Where everything of one run lives under {@code results/<run-id>/}:
+ * <pre>
+ *   config.properties   resolved configuration (every key), read by the ranks
+ *   run.properties      how it was launched: ranks, transport, commit, time, host
+ *   metrics.h5          metrics, provenance, topology, partition (rank 0, atomic rewrites)
+ *   log/rank-N.log      one log per rank; log/mpj.log: MPJ Express's own output
+ *   status/rank-N.done  written by a rank that finished; rank-N.failed holds its error
+ * </pre>
+ */
+public record RunLayout(Path root) {
+    public Path config() {
+        return root.resolve("config.properties");
+    }
+
+    public Path launch() {
+        return root.resolve("run.properties");
+    }
+
+    public Path metrics() {
+        return root.resolve("metrics.h5");
+    }
+
+    public Path logDir() {
+        return root.resolve("log");
+    }
+
+    public Path rankLog(int rank) {
+        return logDir().resolve("rank-" + rank + ".log");
+    }
+
+    public Path mpjLog() {
+        return logDir().resolve("mpj.log");
+    }
+
+    public Path statusDir() {
+        return root.resolve("status");
+    }
+
+    public Path done(int rank) {
+        return statusDir().resolve("rank-" + rank + ".done");
+    }
+
+    public Path failed(int rank) {
+        return statusDir().resolve("rank-" + rank + ".failed");
+    }
+
+    /** Scratch space of the launcher (per-run MPJ home, machines file); removed after the run. */
+    public Path scratch() {
+        return root.resolve(".launch");
+    }
+}

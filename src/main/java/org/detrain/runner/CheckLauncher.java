@@ -1,0 +1,39 @@
+package org.detrain.runner;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.detrain.comm.MpjLauncher;
+import org.detrain.io.RunLayout;
+import org.detrain.util.DetrainException;
+
+/** Launches {@link CommCheck} in a scratch directory that is removed when the check passes. */
+public final class CheckLauncher {
+    private CheckLauncher() {
+    }
+
+    public static void run(Path home, int ranks, String transport, int rounds, int largeFloats, double timeout,
+                           List<String> jvmOptions, PrintStream out) {
+        if (ranks < 1) {
+            throw new DetrainException("-np must be at least 1, got " + ranks);
+        }
+        if (rounds < 1 || largeFloats < 1) {
+            throw new DetrainException("--rounds and --floats must be at least 1");
+        }
+        MpjLauncher.Installation installation = MpjLauncher.Installation.locate(home);
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("detrain-check-");
+        } catch (IOException e) {
+            throw new DetrainException("cannot create a scratch directory: " + e.getMessage(), e);
+        }
+        out.printf("detrain check: %d ranks over MPJ Express %s%n", ranks, transport);
+        RankJobs.run(installation, transport, ranks, CommCheck.class.getName(), timeout, jvmOptions,
+                List.of(dir.toString(), Integer.toString(rounds), Integer.toString(largeFloats)), new RunLayout(dir),
+                new ProgressRenderer(out, false));
+        TrainLauncher.deleteTree(dir); // kept for diagnosis when the check failed (RankJobs threw)
+        out.println("check passed");
+    }
+}

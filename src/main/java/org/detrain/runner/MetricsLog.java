@@ -1,0 +1,197 @@
+package org.detrain.runner;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.detrain.data.Partition;
+import org.detrain.io.H5Group;
+import org.detrain.io.Hdf5Files;
+import org.detrain.io.LaunchInfo;
+import org.detrain.topology.MixingMatrix;
+import org.detrain.topology.Spectrum;
+
+/**
+ * Rank 0's record of a run, written to {@code metrics.h5}: provenance, config, topology, partition
+ * and the metric series. Other ranks only take part in the collectives that feed it.
+ *
+ * <p>Series at the logging cadence ({@code /metrics}, one row per record): iteration, epoch,
+ * wall_time, consensus_distance, and (rows x ranks) train_loss, grad_norm, bytes_sent,
+ * messages_sent, compute_time, comm_wait_time. At the evaluation cadence: eval_iteration,
+ * eval_epoch, eval_wall_time, test_loss, test_accuracy (of the averaged model), and (rows x ranks)
+ * local_test_loss, local_test_accuracy.
+ */
+final class MetricsLog {
+    /** Per-rank columns of a logging record, in the order TrainingRun gathers them. */
+    private static final String[] STEP_COLUMNS =
+            {"train_loss", "grad_norm", "bytes_sent", "messages_sent", "compute_time", "comm_wait_time"};
+    private static final String[] EVAL_COLUMNS = {"local_test_loss", "local_test_accuracy"};
+
+    private final RunPlan plan;
+    private final LaunchInfo launch;
+    private final String[] hosts;
+    private final String[] devices;
+    private final boolean active;
+    private final String startedAt = Instant.now().toString();
+    private double setupSeconds;
+
+    private final List<Long> iteration = new ArrayList<>();
+    private final List<Double> epoch = new ArrayList<>();
+    private final List<Double> wallTime = new ArrayList<>();
+    private final List<Double> consensus = new ArrayList<>();
+    private final List<double[]> stepRows = new ArrayList<>();
+
+    private final List<Long> evalIteration = new ArrayList<>();
+    private final List<Double> evalEpoch = new ArrayList<>();
+    private final List<Double> evalWallTime = new ArrayList<>();
+    private final List<Double> testLoss = new ArrayList<>();
+    private final List<Double> testAccuracy = new ArrayList<>();
+    private final List<double[]> evalRows = new ArrayList<>();
+
+    MetricsLog(RunPlan plan, LaunchInfo launch, String[] hosts, String[] devices, boolean active) {
+        this.plan = plan;
+        this.launch = launch;
+        this.hosts = hosts;
+        this.devices = devices;
+        this.active = active;
+    }
+
+    void setupSeconds(double seconds) {
+        this.setupSeconds = seconds;
+    }
+
+    /** {@code perRank} is rank-major: STEP_COLUMNS.length values per rank. */
+    void recordStep(long it, double ep, double wall, double consensusDistance, double[] perRank) {
+        if (!active) {
+            return;
+        }
+        iteration.add(it);
+        epoch.add(ep);
+        wallTime.add(wall);
+        consensus.add(consensusDistance);
+        stepRows.add(perRank);
+    }
+
+    void recordEval(long it, double ep, double wall, double loss, double accuracy, double[] perRank) {
+        if (!active) {
+            return;
+        }
+        evalIteration.add(it);
+        evalEpoch.add(ep);
+        evalWallTime.add(wall);
+        testLoss.add(loss);
+        testAccuracy.add(accuracy);
+        evalRows.add(perRank);
+    }
+
+    /** For the progress line: the latest test accuracy, or "-" before the first evaluation. */
+    String lastAccuracyText() {
+        if (testAccuracy.isEmpty() || plan.test().classCount() == 0) {
+            return "-";
+        }
+        return String.format("%.4f", testAccuracy.get(testAccuracy.size() - 1));
+    }
+
+    void write(Path file, boolean complete) {
+        Hdf5Files.writeAtomically(file, toH5(complete));
+    }
+
+    H5Group toH5(boolean complete) {
+        int n = plan.ranks();
+        H5Group root = new H5Group();
+        root.attr("format", "detrain-metrics/1");
+        root.attr("status", complete ? "complete" : "running");
+        root.attr("detrain_version", launch.detrainVersion());
+        root.attr("git_commit", launch.gitCommit());
+        root.attr("git_dirty", launch.gitDirty() ? 1L : 0L);
+        root.attr("run_id", launch.runId());
+        root.attr("launched_at", launch.launchedAt());
+        root.attr("started_at", startedAt);
+        root.attr("written_at", Instant.now().toString());
+        root.attr("launcher_host", launch.launcherHost());
+        root.attr("command", launch.command());
+        root.attr("ranks", (long) n);
+        root.attr("mpj_device", launch.transport());
+        root.attr("mpj_version", "0.44");
+        root.attr("hosts", hosts);
+        root.attr("compute_devices", devices);
+        root.attr("java_version", System.getProperty("java.version"));
+        root.attr("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        root.attr("config_hash", plan.config().hash());
+        root.attr("setup_time", setupSeconds);
+        root.attr("iterations", plan.iterations());
+        root.attr("iterations_per_epoch", plan.iterationsPerEpoch());
+
+        H5Group config = root.group("config");
+        for (Map.Entry<String, String> e : plan.config().asMap().entrySet()) {
+            config.attr(e.getKey(), e.getValue());
+        }
+
+        MixingMatrix w = plan.mixing();
+        Spectrum spectrum = plan.spectrum();
+        H5Group topology = root.group("topology");
+        topology.attr("name", plan.graph().name());
+        topology.attr("weights", w.weights());
+        topology.attr("kappa", w.kappa());
+        topology.attr("lambda", spectrum.lambda());
+        topology.attr("lambda2", spectrum.lambda2());
+        topology.attr("lambda_min", spectrum.lambdaMin());
+        topology.attr("spectral_gap", spectrum.spectralGap());
+        topology.attr("diameter", (long) plan.graph().diameter());
+        topology.dataset("adjacency", plan.graph().adjacencyMatrix());
+        topology.dataset("W", w.toArray());
+        topology.dataset("eigenvalues", spectrum.eigenvalues());
+
+        Partition partition = plan.partition();
+        H5Group part = root.group("partition");
+        part.attr("scheme", partition.describe());
+        long[] sizes = new long[n];
+        for (int r = 0; r < n; r++) {
+            sizes[r] = partition.shardSize(r);
+        }
+        part.dataset("shard_size", sizes);
+        if (plan.train().classCount() > 0) {
+            int[][] counts = partition.classCounts(plan.trainLabels(), plan.train().classCount());
+            long[][] asLong = new long[n][];
+            for (int r = 0; r < n; r++) {
+                asLong[r] = java.util.Arrays.stream(counts[r]).asLongStream().toArray();
+            }
+            part.dataset("class_counts", asLong);
+        }
+
+        H5Group m = root.group("metrics");
+        m.dataset("iteration", iteration.stream().mapToLong(Long::longValue).toArray());
+        m.dataset("epoch", toArray(epoch));
+        m.dataset("wall_time", toArray(wallTime));
+        m.dataset("consensus_distance", toArray(consensus));
+        for (int c = 0; c < STEP_COLUMNS.length; c++) {
+            m.dataset(STEP_COLUMNS[c], column(stepRows, c, STEP_COLUMNS.length, n));
+        }
+        m.dataset("eval_iteration", evalIteration.stream().mapToLong(Long::longValue).toArray());
+        m.dataset("eval_epoch", toArray(evalEpoch));
+        m.dataset("eval_wall_time", toArray(evalWallTime));
+        m.dataset("test_loss", toArray(testLoss));
+        m.dataset("test_accuracy", toArray(testAccuracy));
+        for (int c = 0; c < EVAL_COLUMNS.length; c++) {
+            m.dataset(EVAL_COLUMNS[c], column(evalRows, c, EVAL_COLUMNS.length, n));
+        }
+        return root;
+    }
+
+    private static double[] toArray(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** (records x ranks) matrix of one column out of rank-major rows. */
+    private static double[][] column(List<double[]> rows, int column, int width, int ranks) {
+        double[][] out = new double[rows.size()][ranks];
+        for (int s = 0; s < rows.size(); s++) {
+            for (int r = 0; r < ranks; r++) {
+                out[s][r] = rows.get(s)[r * width + column];
+            }
+        }
+        return out;
+    }
+}
