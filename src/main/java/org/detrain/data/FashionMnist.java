@@ -53,10 +53,12 @@ public final class FashionMnist {
         if (!Files.isDirectory(dir)) {
             throw new DetrainException("Fashion-MNIST directory " + dir.toAbsolutePath() + " not found: " + FIX);
         }
-        ImageDataset train = IdxReader.read(locate(dir, TRAIN_IMAGES), locate(dir, TRAIN_LABELS), CLASSES);
-        ImageDataset test = IdxReader.read(locate(dir, TEST_IMAGES), locate(dir, TEST_LABELS), CLASSES);
-        check(train, TRAIN_COUNT, dir.resolve(TRAIN_IMAGES), "training");
-        check(test, TEST_COUNT, dir.resolve(TEST_IMAGES), "test");
+        Path trainImages = locate(dir, TRAIN_IMAGES);
+        Path testImages = locate(dir, TEST_IMAGES);
+        ImageDataset train = IdxReader.read(trainImages, locate(dir, TRAIN_LABELS), CLASSES);
+        check(train, TRAIN_COUNT, trainImages, "training");
+        ImageDataset test = IdxReader.read(testImages, locate(dir, TEST_LABELS), CLASSES);
+        check(test, TEST_COUNT, testImages, "test");
         return new Split(train, test);
     }
 
