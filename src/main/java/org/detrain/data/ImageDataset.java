@@ -47,6 +47,7 @@ public final class ImageDataset {
         return new ImageDataset(pixels, labels, rows, cols, channels, classCount, true);
     }
 
+    /** The trailing flag only tells this constructor apart from the public, copying one. */
     private ImageDataset(byte[] pixels, byte[] labels, int rows, int cols, int channels, int classCount,
                          boolean owned) {
         if (rows < 1 || cols < 1 || channels < 1) {

@@ -316,6 +316,16 @@ class PartitionerTest {
     }
 
     @Test
+    void oneRankGetsEverything() {
+        Partition d = Partitioner.dirichlet(LABELS, 10, 1, 0.1, 0, new Rng(1));
+        Partition s = Partitioner.shuffledFraction(LABELS, 1, 30, new Rng(1));
+        int[] all = new int[N];
+        Arrays.setAll(all, i -> i);
+        assertArrayEquals(all, d.shard(0));
+        assertArrayEquals(all, s.shard(0));
+    }
+
+    @Test
     void dirichletRejectsBadArguments() {
         for (double alpha : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
             DetrainException e = assertThrows(DetrainException.class, () -> dirichlet(alpha, 0, 1));
