@@ -17,10 +17,10 @@ public final class Partitioner {
     }
 
     /**
-     * The paper's "shuffled fraction" scheme (Lu &amp; De Sa 2021, experiments; see spec/experiments.md): stable-sort the sample
-     * indices by label, shuffle only the first {@code floor(percent * N / 100)} entries of that sorted
-     * sequence, then cut the whole sequence in order into {@code ranks} contiguous shards of
-     * {@code floor(N / ranks)} samples each.
+     * The paper's "shuffled fraction" scheme (Lu &amp; De Sa 2021; see spec/experiments.md): stable-sort
+     * the sample indices by label, shuffle only the first {@code floor(percent * N / 100)} entries of
+     * that sorted sequence, then cut the whole sequence in order into {@code ranks} contiguous shards
+     * of {@code floor(N / ranks)} samples each.
      *
      * <p>100% gives IID shards; 0% gives each rank a run of one or two classes (with 10 balanced
      * classes and 8 ranks). The {@code N mod ranks} samples at the end of the sequence are dropped,
