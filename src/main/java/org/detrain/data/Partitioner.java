@@ -24,8 +24,8 @@ public final class Partitioner {
      *
      * <p>100% gives IID shards; 0% gives each rank a run of one or two classes (with 10 balanced
      * classes and 8 ranks). The {@code N mod ranks} samples at the end of the sequence are dropped,
-     * so every rank gets the same number of samples; unless percent is 100 they come from the
-     * last class.
+     * so every rank gets the same number of samples; unless the shuffled prefix reaches them, they
+     * are the last members of the highest class.
      *
      * @param labels label of every training sample, each non-negative
      * @param ranks number of shards, 1 to N
