@@ -41,7 +41,7 @@ public final class Main {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
             out.print(USAGE);
             return args.length == 0 ? DetrainException.BAD_INPUT : 0;

@@ -127,9 +127,11 @@ public final class TrainingRun implements RankProgram {
                 double[] local = evalLocal ? evaluateRange(model, algorithm.model(state), plan.test(), 0,
                         plan.test().size(), evalBatch) : new double[] {Double.NaN, Double.NaN};
                 double[] allLocal = gatherRows(comm, new double[] {local[0] / plan.test().size(),
-                        local[1] / plan.test().size()});
+                        plan.test().classCount() > 0 ? local[1] / plan.test().size() : Double.NaN});
+                boolean classification = plan.test().classCount() > 0; // regression has no accuracy: NaN
                 metrics.recordEval(done, plan.epochAt(done), (System.nanoTime() - start) / 1e9,
-                        global[0] / plan.test().size(), global[1] / plan.test().size(), allLocal);
+                        global[0] / plan.test().size(), classification ? global[1] / plan.test().size() : Double.NaN,
+                        allLocal);
                 if (rank == 0) {
                     metrics.write(layout.metrics(), false);
                 }

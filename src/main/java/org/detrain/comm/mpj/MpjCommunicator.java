@@ -83,7 +83,10 @@ final class MpjCommunicator implements Communicator {
     }
 
     private void collective(String what, Object send, Object recv, int count, int root, Datatype type) {
-        Object target = rank == root ? recv : send; // non-roots pass a dummy receive buffer
+        // MPJ gathers along a tree: inner ranks collect their subtree in the receive buffer, so
+        // every rank needs a full-size one, not only the root.
+        Object target = rank == root ? recv
+                : type == MPI.DOUBLE ? new double[size * count] : new float[size * count];
         guarded(what, () -> world.Gather(send, 0, count, type, target, 0, count, type, root));
     }
 

@@ -1,0 +1,44 @@
+package org.detrain.runner;
+
+import java.nio.file.Path;
+import org.detrain.io.H5Group;
+import org.detrain.io.Hdf5Files;
+
+/** The end-of-run summary, read back from {@code metrics.h5} (so it shows what was written). */
+public record RunSummary(long iterations, double epochs, double trainLoss, double testLoss, double testAccuracy,
+                         double consensusDistance, double trainingSeconds, double launchSeconds, boolean classification) {
+
+    public static RunSummary read(Path metricsFile, double launchSeconds) {
+        H5Group root = Hdf5Files.read(metricsFile);
+        H5Group m = root.getGroup("metrics");
+        long[] iteration = m.getDataset("iteration", long[].class);
+        int last = iteration.length - 1;
+        double[][] trainLoss = m.getDataset("train_loss", double[][].class);
+        double meanLoss = 0;
+        for (double v : trainLoss[last]) {
+            meanLoss += v;
+        }
+        meanLoss /= trainLoss[last].length;
+        double[] testLoss = m.getDataset("test_loss", double[].class);
+        double[] testAccuracy = m.getDataset("test_accuracy", double[].class);
+        boolean classification = !"synthetic-lsq".equals(root.getGroup("config").getAttribute("dataset", String.class));
+        return new RunSummary(iteration[last], m.getDataset("epoch", double[].class)[last], meanLoss,
+                testLoss[testLoss.length - 1], testAccuracy[testAccuracy.length - 1],
+                m.getDataset("consensus_distance", double[].class)[last], m.getDataset("wall_time", double[].class)[last],
+                launchSeconds, classification);
+    }
+
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("done: %d iterations (%.2f epochs) in %.1f s of training, %.1f s in all%n", iterations,
+                epochs, trainingSeconds, launchSeconds));
+        sb.append(String.format("  train loss (mean over ranks, last window) %.4g%n", trainLoss));
+        if (classification) {
+            sb.append(String.format("  averaged model: test accuracy %.4f, test loss %.4f%n", testAccuracy, testLoss));
+        } else {
+            sb.append(String.format("  averaged model: test loss %.6g%n", testLoss));
+        }
+        sb.append(String.format("  consensus distance (1/n) sum ||x_i - x_bar||^2 = %.4g", consensusDistance));
+        return sb.toString();
+    }
+}

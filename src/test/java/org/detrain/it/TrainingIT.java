@@ -1,0 +1,130 @@
+package org.detrain.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.detrain.config.RunConfig;
+import org.detrain.data.FashionMnist;
+import org.detrain.data.Partition;
+import org.detrain.data.Partitioner;
+import org.detrain.io.H5Group;
+import org.detrain.io.Hdf5Files;
+import org.detrain.util.Rng;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End-to-end training runs on real MPJ ranks, checked through the metrics.h5 they write. */
+class TrainingIT {
+    /** Datasets that hold measured times, which differ from run to run by nature. */
+    private static final Set<String> TIMINGS = Set.of("wall_time", "eval_wall_time", "compute_time", "comm_wait_time");
+
+    @TempDir
+    Path results;
+
+    private H5Group train(String runId, String... args) {
+        List<String> all = new ArrayList<>(List.of("train", "--results", results.toString(), "--run-id", runId));
+        all.addAll(List.of(args));
+        Cli.Result r = Cli.run(all.toArray(String[]::new));
+        assertEquals(0, r.exitCode(), r.all());
+        return Hdf5Files.read(results.resolve(runId).resolve("metrics.h5"));
+    }
+
+    @Test
+    void dpsgdReachesTheKnownOptimumOfANoiselessLeastSquaresProblem() {
+        // b = A x* exactly, so the optimal loss is 0 and SGD's noise vanishes at x*.
+        H5Group h = train("lsq", "-np", "4", "--set", "dataset=synthetic-lsq", "--set", "model=linear",
+                "--set", "synthetic.features=16", "--set", "synthetic.samples=2048", "--set", "batch=16",
+                "--set", "lr=0.05", "--set", "iterations=600", "--set", "log.every=50", "--set", "eval.every=200");
+        double[] testLoss = h.getGroup("metrics").getDataset("test_loss", double[].class);
+        assertEquals(3, testLoss.length);
+        assertTrue(testLoss[0] > 1e-3, "starts far from the optimum: " + testLoss[0]);
+        assertTrue(testLoss[2] < 1e-9, "reaches the optimum: " + testLoss[2]);
+        double[] consensus = h.getGroup("metrics").getDataset("consensus_distance", double[].class);
+        assertTrue(consensus[consensus.length - 1] < 1e-9, "models agree: " + consensus[consensus.length - 1]);
+    }
+
+    @Test
+    void multicoreAndNiodevGiveBitIdenticalResults() {
+        String[] common = {"-np", "4", "--set", "topology=torus", "--set", "iterations=30", "--set", "log.every=5",
+                "--set", "eval.every=15", "--set", "partition.shuffled=25", "--set", "batch=16"};
+        H5Group multicore = train("mc", concat(common, "--transport", "multicore"));
+        H5Group niodev = train("nio", concat(common, "--transport", "niodev"));
+        assertEquals("multicore", multicore.getAttribute("mpj_device", String.class));
+        assertEquals("niodev", niodev.getAttribute("mpj_device", String.class));
+        assertSameResults(multicore, niodev);
+    }
+
+    @Test
+    void sameConfigAndSeedGiveBitIdenticalResultsAndAnotherSeedDoesNot() {
+        String[] common = {"-np", "3", "--set", "dataset=synthetic-lsq", "--set", "model=linear", "--set",
+                "iterations=40", "--set", "log.every=10", "--set", "partition.shuffled=50"};
+        H5Group a = train("a", common);
+        H5Group b = train("b", common);
+        assertSameResults(a, b);
+        H5Group c = train("c", concat(common, "--set", "seed=2"));
+        assertTrue(!java.util.Arrays.deepEquals(a.getGroup("metrics").getDataset("train_loss", double[][].class),
+                c.getGroup("metrics").getDataset("train_loss", double[][].class)), "another seed, another run");
+    }
+
+    @Test
+    void resultsRecordProvenanceTopologyAndPartition() {
+        H5Group h = train("prov", "-np", "8", "--set", "iterations=12", "--set", "partition.shuffled=0",
+                "--set", "log.every=4", "--set", "eval.every=12", "--set", "eval.local=false");
+        assertEquals("complete", h.getAttribute("status", String.class));
+        assertEquals(8L, h.getAttribute("ranks", Long.class));
+        assertEquals(8, h.getAttribute("hosts", String[].class).length);
+        assertArrayEquals(new String[] {"java", "java", "java", "java", "java", "java", "java", "java"},
+                h.getAttribute("compute_devices", String[].class));
+        assertTrue(h.getAttribute("git_commit", String.class).matches("[0-9a-f]{40}|unknown"));
+        H5Group topo = h.getGroup("topology");
+        assertEquals("ring(8)", topo.getAttribute("name", String.class));
+        // Metropolis on a ring is uniform 1/3: lambda2 = (1 + 2 cos(2 pi / 8)) / 3
+        double lambda2 = (1 + 2 * Math.cos(2 * Math.PI / 8)) / 3;
+        assertEquals(lambda2, topo.getAttribute("lambda2", Double.class), 1e-12);
+        assertEquals(1 - Math.max(lambda2, Math.abs((1 + 2 * Math.cos(Math.PI)) / 3)),
+                topo.getAttribute("spectral_gap", Double.class), 1e-12);
+        // The recorded class counts are those of the paper's partition with X = 0.
+        int[] labels = FashionMnist.load(Cli.home().resolve("data/fashion-mnist")).train().labels();
+        Partition expected = Partitioner.shuffledFraction(labels, 8, 0, Rng.of(1, "partition", 0));
+        int[][] counts = expected.classCounts(labels, 10);
+        long[][] recorded = h.getGroup("partition").getDataset("class_counts", long[][].class);
+        for (int r = 0; r < 8; r++) {
+            for (int c = 0; c < 10; c++) {
+                assertEquals(counts[r][c], recorded[r][c], "rank " + r + " class " + c);
+            }
+            long classes = java.util.Arrays.stream(recorded[r]).filter(v -> v > 0).count();
+            assertTrue(classes == 1 || classes == 2, "X = 0 leaves each rank one or two classes");
+        }
+        RunConfig config = RunConfig.fromFile(results.resolve("prov/config.properties"));
+        assertEquals(config.hash(), h.getAttribute("config_hash", String.class));
+        assertEquals("false", h.getGroup("config").getAttribute("eval.local", String.class));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** Every dataset of /metrics (but measured times), /topology and /partition equal bit for bit. */
+    static void assertSameResults(H5Group a, H5Group b) {
+        for (String group : List.of("metrics", "topology", "partition")) {
+            H5Group ga = a.getGroup(group);
+            H5Group gb = b.getGroup(group);
+            assertEquals(ga.datasetNames(), gb.datasetNames());
+            for (String name : ga.datasetNames()) {
+                if (TIMINGS.contains(name)) {
+                    continue;
+                }
+                assertTrue(java.util.Objects.deepEquals(ga.getDataset(name), gb.getDataset(name)),
+                        "/" + group + "/" + name + " differs");
+            }
+        }
+        assertEquals(a.getAttribute("config_hash", String.class), b.getAttribute("config_hash", String.class));
+    }
+}
