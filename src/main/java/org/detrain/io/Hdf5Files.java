@@ -84,8 +84,9 @@ public final class Hdf5Files {
             return JhdfReader.read(file);
         } catch (DetrainException e) {
             throw JhdfReader.failure(file, e);
-        } catch (IOException | RuntimeException | StackOverflowError e) {
-            // jHDF follows addresses found in the file; garbage can send it anywhere, even into deep recursion.
+        } catch (IOException | RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            // jHDF trusts the addresses and sizes it finds: a damaged header can make it recurse deeply
+            // or ask for one huge buffer (that allocation fails alone, so carrying on is safe).
             throw JhdfReader.failure(file, e);
         }
     }
