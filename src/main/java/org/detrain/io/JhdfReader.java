@@ -176,16 +176,19 @@ final class JhdfReader {
 
     /** Wraps any failure while reading {@code file} into one message that names it. */
     static DetrainException failure(Path file, Throwable cause) {
-        StringBuilder reason = new StringBuilder(String.valueOf(cause.getMessage()));
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        if (root != cause && root.getMessage() != null) {
-            reason.append(" (").append(root.getMessage()).append(')');
+        String reason;
+        if (cause instanceof UnsupportedContent) {
+            reason = cause.getMessage();
+        } else {
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            reason = "the file is damaged or not HDF5 (" + cause
+                    + (root == cause ? "" : "; caused by " + root) + ")";
         }
         return new DetrainException("cannot read HDF5 file " + file + ": " + reason
-                + "; it is damaged, truncated or not written by detrain: restore it or re-run to regenerate it", cause);
+                + "; restore it, or re-run to regenerate it", cause);
     }
 
     static DetrainException failure(Path file, DetrainException cause) {
