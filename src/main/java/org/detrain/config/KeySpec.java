@@ -10,32 +10,37 @@ import org.detrain.util.DetrainException;
  * README's key table.
  */
 public record KeySpec(String name, Type type, String defaultValue, List<String> choices, double min,
-                      double max, String description) {
+                      boolean minExclusive, double max, String description) {
 
     public enum Type { STRING, INT, LONG, DOUBLE, BOOLEAN, CHOICE }
 
     static KeySpec choice(String name, String def, List<String> choices, String description) {
-        return new KeySpec(name, Type.CHOICE, def, List.copyOf(choices), 0, 0, description);
+        return new KeySpec(name, Type.CHOICE, def, List.copyOf(choices), 0, false, 0, description);
     }
 
     static KeySpec integer(String name, long def, long min, long max, String description) {
-        return new KeySpec(name, Type.INT, Long.toString(def), List.of(), min, max, description);
+        return new KeySpec(name, Type.INT, Long.toString(def), List.of(), min, false, max, description);
     }
 
     static KeySpec longValue(String name, long def, long min, String description) {
-        return new KeySpec(name, Type.LONG, Long.toString(def), List.of(), min, Long.MAX_VALUE, description);
+        return new KeySpec(name, Type.LONG, Long.toString(def), List.of(), min, false, Long.MAX_VALUE, description);
     }
 
     static KeySpec real(String name, String def, double min, double max, String description) {
-        return new KeySpec(name, Type.DOUBLE, def, List.of(), min, max, description);
+        return new KeySpec(name, Type.DOUBLE, def, List.of(), min, false, max, description);
+    }
+
+    /** A real number in (0, max]. */
+    static KeySpec positive(String name, String def, double max, String description) {
+        return new KeySpec(name, Type.DOUBLE, def, List.of(), 0, true, max, description);
     }
 
     static KeySpec string(String name, String def, String description) {
-        return new KeySpec(name, Type.STRING, def, List.of(), 0, 0, description);
+        return new KeySpec(name, Type.STRING, def, List.of(), 0, false, 0, description);
     }
 
     static KeySpec bool(String name, boolean def, String description) {
-        return new KeySpec(name, Type.BOOLEAN, Boolean.toString(def), List.of("true", "false"), 0, 0, description);
+        return new KeySpec(name, Type.BOOLEAN, Boolean.toString(def), List.of("true", "false"), 0, false, 0, description);
     }
 
     /** Checks a raw value and returns its canonical text form (what gets recorded and hashed). */
@@ -61,7 +66,7 @@ public record KeySpec(String name, Type type, String defaultValue, List<String> 
                 try {
                     parsed = Long.parseLong(v);
                 } catch (NumberFormatException e) {
-                    throw bad(origin, "'" + v + "' is not a whole number");
+                    throw bad(origin, "'" + v + "' is not a whole number in " + range());
                 }
                 if (parsed < min || parsed > max || (type == Type.INT && parsed > Integer.MAX_VALUE)) {
                     throw bad(origin, parsed + " is outside " + range());
@@ -73,9 +78,9 @@ public record KeySpec(String name, Type type, String defaultValue, List<String> 
                 try {
                     parsed = Double.parseDouble(v);
                 } catch (NumberFormatException e) {
-                    throw bad(origin, "'" + v + "' is not a number");
+                    throw bad(origin, "'" + v + "' is not a number in " + range());
                 }
-                if (!Double.isFinite(parsed) || parsed < min || parsed > max) {
+                if (!Double.isFinite(parsed) || parsed < min || (minExclusive && parsed == min) || parsed > max) {
                     throw bad(origin, v + " is outside " + range());
                 }
                 return v;
@@ -93,8 +98,8 @@ public record KeySpec(String name, Type type, String defaultValue, List<String> 
     public String range() {
         return switch (type) {
             case CHOICE, BOOLEAN -> String.join("|", choices);
-            case INT, LONG -> "[" + (long) min + ", " + (max >= Integer.MAX_VALUE ? "∞" : Long.toString((long) max)) + "]";
-            case DOUBLE -> "[" + fmt(min) + ", " + (max == Double.MAX_VALUE ? "∞" : fmt(max)) + "]";
+            case INT, LONG -> "[" + (long) min + ", " + (max >= Integer.MAX_VALUE ? "∞)" : (long) max + "]");
+            case DOUBLE -> (minExclusive ? "(" : "[") + fmt(min) + ", " + (max == Double.MAX_VALUE ? "∞)" : fmt(max) + "]");
             case STRING -> "text";
         };
     }
@@ -104,7 +109,6 @@ public record KeySpec(String name, Type type, String defaultValue, List<String> 
     }
 
     private DetrainException bad(String origin, String what) {
-        return new DetrainException("config key '" + name + "' (" + origin + "): " + what
-                + "; expected " + range() + " — " + description);
+        return new DetrainException("config key '" + name + "' (" + origin + "): " + what + " — " + description);
     }
 }

@@ -1,0 +1,84 @@
+package org.detrain.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.detrain.util.DetrainException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunConfigTest {
+    @Test
+    void defaultsFillEveryKey() {
+        RunConfig c = RunConfig.defaults();
+        assertEquals(ConfigSchema.KEYS.size(), c.asMap().size());
+        assertEquals("ring", c.get("topology"));
+        assertEquals(32, c.getInt("batch"));
+        assertEquals(0.1, c.getDouble("lr"));
+    }
+
+    @Test
+    void fileThenOverridesLaterWins(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("a.properties");
+        Files.writeString(f, "# comment\n\nlr = 0.5\n  batch=8  \nTopology = TORUS\n".replace("Topology", "topology"));
+        RunConfig c = RunConfig.load(f, List.of("lr=0.25", "batch=16", "lr=0.125"));
+        assertEquals(0.125, c.getDouble("lr"));
+        assertEquals(16, c.getInt("batch"));
+        assertEquals("torus", c.get("topology"), "choices are canonicalised to lower case");
+    }
+
+    @Test
+    void writtenConfigReadsBackEqualWithTheSameHash(@TempDir Path dir) throws IOException {
+        RunConfig c = RunConfig.load(null, List.of("lr=0.05", "partition.shuffled=25", "seed=7"));
+        Path f = dir.resolve("resolved.properties");
+        Files.writeString(f, c.toPropertiesText());
+        RunConfig back = RunConfig.fromFile(f);
+        assertEquals(c, back);
+        assertEquals(c.hash(), back.hash());
+        assertNotEquals(c.hash(), RunConfig.load(null, List.of("lr=0.05", "partition.shuffled=25", "seed=8")).hash());
+    }
+
+    @Test
+    void unknownKeyNamesTheClosestKnownOne() {
+        DetrainException e = assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("bacth=3")));
+        assertTrue(e.getMessage().contains("unknown config key 'bacth'") && e.getMessage().contains("'batch'"), e.getMessage());
+        DetrainException far = assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("zzzzzzzzzz=3")));
+        assertTrue(!far.getMessage().contains("did you mean"), far.getMessage());
+    }
+
+    @Test
+    void valuesAreCheckedAgainstTypeAndRange() {
+        assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("batch=0")));
+        assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("batch=2.5")));
+        assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("lr=0")));
+        assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("lr=NaN")));
+        assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("weights.kappa=1.5")));
+        assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("eval.local=yes")));
+        assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("weights=random")));
+        assertEquals(1.0, RunConfig.load(null, List.of("weights.kappa=1")).getDouble("weights.kappa"));
+    }
+
+    @Test
+    void inconsistentCombinationsAreRefused() {
+        DetrainException e = assertThrows(DetrainException.class,
+                () -> RunConfig.load(null, List.of("dataset=synthetic-lsq")));
+        assertTrue(e.getMessage().contains("model=linear"), e.getMessage());
+        assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("model=linear")));
+        assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("topology=torus", "topology.rows=2")));
+    }
+
+    @Test
+    void everyKeyIsDocumentedInTheReadme() throws IOException {
+        Path readme = Path.of(System.getProperty("user.dir"), "README.md");
+        String text = Files.readString(readme);
+        for (KeySpec k : ConfigSchema.KEYS) {
+            assertTrue(text.contains("`" + k.name() + "`"), "README.md does not document config key " + k.name());
+        }
+    }
+}
