@@ -55,7 +55,7 @@ public final class CommWatchdog {
             String op = operation;
             if (op != null && System.nanoTime() - startedAt > timeoutNanos) {
                 onTimeout.accept(DetrainException.runFailure(String.format(
-                        "rank %d waited %.1f s for %s during %s; that peer is probably dead or stuck (see its log)."
+                        "rank %d waited %.1f s for %s during %s; a peer is probably dead or stuck (see its log)."
                                 + " Raise comm.timeout if the peers are only slow.",
                         rank, timeoutNanos / 1e9, op, activity), null));
                 return;

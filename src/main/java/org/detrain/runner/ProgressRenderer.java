@@ -28,7 +28,7 @@ final class ProgressRenderer {
         long total = Long.parseLong(f[2]);
         double elapsed = Double.parseDouble(f[5]);
         double eta = done > 0 ? elapsed * (total - done) / done : Double.NaN;
-        String text = String.format("iter %d/%d  epoch %s  loss %s  test acc %s  elapsed %s  ETA %s", done, total, f[3],
+        String text = String.format("iter %d/%d  epoch %s  loss(avg) %s  test acc %s  elapsed %s  ETA %s", done, total, f[3],
                 f[4], f[6], seconds(elapsed), seconds(eta));
         if (live) {
             String padded = text + " ".repeat(Math.max(0, lastWidth - text.length()));

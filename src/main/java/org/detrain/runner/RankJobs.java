@@ -113,7 +113,9 @@ final class RankJobs {
             }
         }
         if (!failures.isEmpty()) {
-            throw DetrainException.runFailure(String.join("\n", failures) + "\nlogs: " + layout.logDir(), null);
+            String vanished = silent.isEmpty() ? "" : "\nrank(s) " + silent + " stopped without reporting anything"
+                    + " (killed, or the JVM crashed): the likely first failure";
+            throw DetrainException.runFailure(String.join("\n", failures) + vanished + "\nlogs: " + layout.logDir(), null);
         }
         if (!silent.isEmpty()) {
             throw DetrainException.runFailure("rank(s) " + silent + " stopped without reporting (killed, or the JVM"

@@ -99,6 +99,7 @@ public final class TrainingRun implements RankProgram {
         long lastProgress = 0;
         double windowLoss = 0;
         int windowSteps = 0;
+        double smoothedLoss = 0;
         for (long t = 0; t < iterations; t++) {
             comm.setActivity("iteration " + t);
             double loss = algorithm.step(state, t);
@@ -109,6 +110,7 @@ public final class TrainingRun implements RankProgram {
             state.setIteration(t + 1);
             windowLoss += loss;
             windowSteps++;
+            smoothedLoss = t == 0 ? loss : 0.9 * smoothedLoss + 0.1 * loss; // for the progress line only
             long done = t + 1;
             boolean last = done == iterations;
             if (done % logEvery == 0 || last) {
@@ -139,7 +141,7 @@ public final class TrainingRun implements RankProgram {
             if (rank == 0 && (System.nanoTime() - lastProgress > PROGRESS_INTERVAL_NANOS || last)) {
                 lastProgress = System.nanoTime();
                 System.out.printf("%s %d %d %.4f %.6g %.3f %s%n", PROGRESS, done, iterations, plan.epochAt(done),
-                        loss, (lastProgress - start) / 1e9, metrics.lastAccuracyText());
+                        smoothedLoss, (lastProgress - start) / 1e9, metrics.lastAccuracyText());
             }
         }
         comm.setActivity("final write");

@@ -1,0 +1,71 @@
+package org.detrain.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A failing or vanished rank ends the whole run quickly with a clear error; nothing hangs or lingers. */
+class FailFastIT {
+    @TempDir
+    Path results;
+
+    @Test
+    void divergingLossStopsTheRunNamingRankAndIteration() {
+        Cli.Result r = Cli.run("train", "-np", "3", "--results", results.toString(), "--run-id", "nan",
+                "--set", "dataset=synthetic-lsq", "--set", "model=linear", "--set", "lr=1000",
+                "--set", "iterations=2000");
+        assertEquals(3, r.exitCode(), r.all());
+        assertTrue(r.err().contains("the training loss is") && r.err().contains("at iteration")
+                && r.err().contains("lower lr"), r.err());
+        assertTrue(Files.isDirectory(results.resolve("nan/log")), "logs stay for diagnosis");
+    }
+
+    @Test
+    void killedNiodevRankIsNoticedWithinTheTimeout() throws Exception {
+        Path runDir = results.resolve("killed");
+        CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run("train", "-np", "3",
+                "--transport", "niodev", "--results", results.toString(), "--run-id", "killed",
+                "--set", "dataset=synthetic-lsq", "--set", "model=linear", "--set", "synthetic.samples=256",
+                "--set", "batch=4", "--set", "lr=0.01", "--set", "iterations=100000000", "--set", "log.every=1000",
+                "--set", "eval.every=100000000", "--set", "comm.timeout=5"));
+        ProcessHandle victim = awaitRank(runDir, 60_000);
+        Thread.sleep(1000); // let it train a little
+        long killedAt = System.nanoTime();
+        victim.destroyForcibly();
+        Cli.Result r = run.get(120, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - killedAt) / 1e9;
+        System.out.printf("run ended %.1f s after a rank was killed%n", seconds);
+        assertEquals(3, r.exitCode(), r.all());
+        assertTrue(seconds < 30, "noticed within the 5 s timeout plus the launcher's grace, took " + seconds);
+        assertTrue(r.err().contains("rank"), r.err());
+        Thread.sleep(500);
+        assertEquals(List.of(), rankProcesses(runDir).toList(), "no rank, daemon or starter may outlive the run");
+    }
+
+    private static java.util.stream.Stream<ProcessHandle> rankProcesses(Path runDir) {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                .map(c -> c.contains(runDir.toString()) || c.contains(runDir.resolve(".launch").toString()))
+                .orElse(false));
+    }
+
+    private static ProcessHandle awaitRank(Path runDir, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            Optional<ProcessHandle> rank = rankProcesses(runDir)
+                    .filter(p -> p.info().commandLine().orElse("").contains("runtime.daemon.Wrapper")).findFirst();
+            if (rank.isPresent() && Files.exists(runDir.resolve("log/rank-0.log"))) {
+                return rank.get();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no niodev rank process appeared for " + runDir);
+    }
+}
