@@ -57,7 +57,7 @@ final class RankJobs {
             progress.finish();
             TrainLauncher.deleteTree(layout.scratch());
         }
-        checkStatuses(layout, ranks);
+        checkStatuses(layout, ranks, transport.equals("niodev"));
     }
 
     private static void watch(MpjLauncher.Job job, RunLayout layout, int ranks) throws InterruptedException {
@@ -98,7 +98,11 @@ final class RankJobs {
         return true;
     }
 
-    private static void checkStatuses(RunLayout layout, int ranks) {
+    /**
+     * @param ranksAreProcesses under niodev a rank without any status most likely died first; under
+     *                          multicore the first failure stops the shared JVM, so silence means nothing
+     */
+    private static void checkStatuses(RunLayout layout, int ranks, boolean ranksAreProcesses) {
         List<String> failures = new ArrayList<>();
         List<Integer> silent = new ArrayList<>();
         for (int r = 0; r < ranks; r++) {
@@ -113,7 +117,7 @@ final class RankJobs {
             }
         }
         if (!failures.isEmpty()) {
-            String vanished = silent.isEmpty() ? "" : "\nrank(s) " + silent + " stopped without reporting anything"
+            String vanished = silent.isEmpty() || !ranksAreProcesses ? "" : "\nrank(s) " + silent + " stopped without reporting anything"
                     + " (killed, or the JVM crashed): the likely first failure";
             throw DetrainException.runFailure(String.join("\n", failures) + vanished + "\nlogs: " + layout.logDir(), null);
         }
