@@ -1,9 +1,11 @@
 package org.detrain.algo;
 
 import org.detrain.gossip.NeighbourGossip;
+import org.detrain.kernel.VectorOps;
 
 /** D-PSGD (Lian et al. 2017). */
 public final class DPsgd implements Algorithm {
+    private final VectorOps ops;
     private final NeighbourGossip gossip;
     private final GradientOracle oracle;
     private final double lr;
@@ -11,7 +13,8 @@ public final class DPsgd implements Algorithm {
     private final float[] grad;
     private final float[] mixed;
 
-    public DPsgd(NeighbourGossip gossip, GradientOracle oracle, double lr, int dim) {
+    public DPsgd(VectorOps ops, NeighbourGossip gossip, GradientOracle oracle, double lr, int dim) {
+        this.ops = ops;
         this.gossip = gossip;
         this.oracle = oracle;
         this.lr = lr;
@@ -40,10 +43,7 @@ public final class DPsgd implements Algorithm {
         gossip.start(x, dim);
         double loss = oracle.gradient(x, grad);
         gossip.finishMix(x, mixed);
-        float gamma = (float) lr;
-        for (int k = 0; k < dim; k++) {
-            x[k] = mixed[k] - gamma * grad[k];
-        }
+        ops.linearCombination(x, 1f, mixed, (float) -lr, grad, dim);
         return loss;
     }
 }

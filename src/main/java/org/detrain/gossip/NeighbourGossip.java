@@ -1,6 +1,7 @@
 package org.detrain.gossip;
 
 import org.detrain.comm.Communicator;
+import org.detrain.kernel.VectorOps;
 
 /**
  * One rank's side of a gossip step with a fixed row of the mixing matrix:
@@ -12,6 +13,7 @@ import org.detrain.comm.Communicator;
  */
 public final class NeighbourGossip {
     private final Communicator comm;
+    private final VectorOps ops;
     private final int[] peers;
     private final float selfWeight;
     private final float[] peerWeights;
@@ -28,11 +30,13 @@ public final class NeighbourGossip {
      * @param peerWeights W_ij aligned with {@code peers}
      * @param capacity    the largest payload, in floats, that will be exchanged
      */
-    public NeighbourGossip(Communicator comm, int[] peers, double selfWeight, double[] peerWeights, int capacity, int tag) {
+    public NeighbourGossip(Communicator comm, VectorOps ops, int[] peers, double selfWeight, double[] peerWeights,
+                           int capacity, int tag) {
         if (peers.length != peerWeights.length) {
             throw new IllegalArgumentException("peers and weights differ in length");
         }
         this.comm = comm;
+        this.ops = ops;
         this.peers = peers.clone();
         this.selfWeight = (float) selfWeight;
         this.peerWeights = new float[peerWeights.length];
@@ -71,17 +75,7 @@ public final class NeighbourGossip {
         }
         inFlight.await();
         inFlight = null;
-        int count = inFlightCount;
-        for (int k = 0; k < count; k++) {
-            out[k] = selfWeight * self[k];
-        }
-        for (int j = 0; j < peers.length; j++) {
-            float w = peerWeights[j];
-            float[] r = recv[j];
-            for (int k = 0; k < count; k++) {
-                out[k] += w * r[k];
-            }
-        }
+        ops.weightedSum(out, selfWeight, self, peerWeights, recv, inFlightCount);
     }
 
     /** A blocking gossip step: out = W_i· x. */

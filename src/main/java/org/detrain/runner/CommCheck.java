@@ -10,6 +10,7 @@ import org.detrain.comm.Communicator;
 import org.detrain.comm.RankProgram;
 import org.detrain.gossip.NeighbourGossip;
 import org.detrain.io.RunLayout;
+import org.detrain.kernel.JavaVectorOps;
 import org.detrain.topology.Graph;
 import org.detrain.topology.MixingMatrix;
 import org.detrain.topology.Topologies;
@@ -46,7 +47,7 @@ public final class CommCheck implements RankProgram {
             comm.setActivity("exactness check on " + g.name());
             MixingMatrix w = MixingMatrix.metropolis(g);
             int count = 3;
-            NeighbourGossip gossip = new NeighbourGossip(comm, g.neighbours(rank), w.selfWeight(rank),
+            NeighbourGossip gossip = new NeighbourGossip(comm, JavaVectorOps.INSTANCE, g.neighbours(rank), w.selfWeight(rank),
                     w.neighbourWeights(rank), count, tag++);
             float[] out = new float[count];
             for (int round = 0; round < 2; round++) { // twice: the second reuses the posted buffers
@@ -70,7 +71,7 @@ public final class CommCheck implements RankProgram {
             float[] x = new float[floats];
             float[] out = new float[floats];
             MixingMatrix w = MixingMatrix.metropolis(ring);
-            NeighbourGossip gossip = new NeighbourGossip(comm, ring.neighbours(rank), w.selfWeight(rank),
+            NeighbourGossip gossip = new NeighbourGossip(comm, JavaVectorOps.INSTANCE, ring.neighbours(rank), w.selfWeight(rank),
                     w.neighbourWeights(rank), floats, tag++);
             gossip.mix(x, out, floats); // warm-up
             comm.barrier();

@@ -8,20 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.detrain.algo.Algorithm;
 import org.detrain.algo.AlgorithmState;
-import org.detrain.algo.Algorithms;
-import org.detrain.algo.GradientOracle;
 import org.detrain.comm.Communicator;
 import org.detrain.comm.RankProgram;
 import org.detrain.config.RunConfig;
-import org.detrain.data.BatchSampler;
 import org.detrain.data.Samples;
-import org.detrain.gossip.NeighbourGossip;
 import org.detrain.io.LaunchInfo;
 import org.detrain.io.RunLayout;
 import org.detrain.model.Batch;
 import org.detrain.model.Model;
 import org.detrain.util.DetrainException;
-import org.detrain.util.Rng;
 
 /**
  * The program every rank runs: builds the run from {@code config.properties}, owns the iteration
@@ -29,7 +24,6 @@ import org.detrain.util.Rng;
  * write {@code metrics.h5}.
  */
 public final class TrainingRun implements RankProgram {
-    private static final int GOSSIP_TAG = 11;
     private static final int EVAL_BATCH = 500;
     /** Progress lines the launcher renders; everything else a rank prints goes to log/mpj.log. */
     public static final String PROGRESS = "@@progress";
@@ -53,37 +47,16 @@ public final class TrainingRun implements RankProgram {
         }
         log.info("host " + comm.hostName() + ", transport " + comm.transport() + ", config hash " + config.hash());
         RunPlan plan = RunPlan.build(config, n);
-        Model model = plan.newModel();
-        int dim = model.dim();
-        int batchSize = config.getInt("batch");
-        long seed = config.getLong("seed");
-
+        RankSetup setup = new RankSetup(plan, comm);
+        Model model = setup.model;
+        int dim = setup.dim;
+        Algorithm algorithm = setup.algorithm;
+        AlgorithmState state = setup.state;
+        SamplingOracle oracle = setup.oracle;
         Samples train = plan.train();
-        int[] shard = plan.partition().shard(rank);
-        BatchSampler sampler = new BatchSampler(shard, batchSize, Rng.of(seed, "sampler", rank));
-        Batch batch = new Batch(batchSize, train.featureCount());
-        int[] indices = new int[batchSize];
-        ComputeClock clock = new ComputeClock();
-        GradientOracle oracle = (at, grad) -> {
-            long t0 = System.nanoTime();
-            sampler.next(indices);
-            batch.fill(train, indices, 0, batchSize);
-            double loss = model.lossAndGradient(at, batch, grad);
-            clock.lastGradNormSq = sumOfSquares(grad, dim);
-            clock.nanos += System.nanoTime() - t0;
-            return loss;
-        };
-        int[] peers = plan.graph().neighbours(rank);
-        NeighbourGossip gossip = new NeighbourGossip(comm, peers, plan.mixing().selfWeight(rank),
-                plan.mixing().neighbourWeights(rank), dim, GOSSIP_TAG);
-        Algorithm algorithm = Algorithms.create(config, gossip, oracle, dim);
-
-        AlgorithmState state = new AlgorithmState();
-        model.initialize(state.buffer("x", dim), Rng.of(seed, "model-init", 0));
-        algorithm.init(state);
 
         MetricsLog metrics = new MetricsLog(plan, launch, comm.gatherStrings(comm.hostName(), 0),
-                comm.gatherStrings(config.get("device"), 0), rank == 0);
+                comm.gatherStrings(setup.computeDevice, 0), rank == 0);
         long iterations = plan.iterations();
         int logEvery = config.getInt("log.every");
         long evalEvery = config.getInt("eval.every") > 0 ? config.getInt("eval.every") : plan.iterationsPerEpoch();
@@ -91,8 +64,9 @@ public final class TrainingRun implements RankProgram {
         Batch evalBatch = new Batch(EVAL_BATCH, train.featureCount());
         float[] average = new float[dim];
         metrics.setupSeconds((System.nanoTime() - setupStart) / 1e9);
-        log.info(String.format("d=%d, %d iterations (%d per epoch), neighbours %s, shard %d samples",
-                dim, iterations, plan.iterationsPerEpoch(), java.util.Arrays.toString(peers), shard.length));
+        log.info(String.format("d=%d, %d iterations (%d per epoch), neighbours %s, shard %d samples, device %s",
+                dim, iterations, plan.iterationsPerEpoch(), java.util.Arrays.toString(setup.gossip.peers()),
+                plan.partition().shardSize(rank), setup.computeDevice));
 
         comm.barrier(); // start the clock together
         long start = System.nanoTime();
@@ -115,8 +89,8 @@ public final class TrainingRun implements RankProgram {
             boolean last = done == iterations;
             if (done % logEvery == 0 || last) {
                 double consensus = consensusAndAverage(comm, algorithm.model(state), average, dim, false);
-                double[] mine = {windowLoss / windowSteps, Math.sqrt(clock.lastGradNormSq), comm.bytesSent(),
-                        comm.messagesSent(), clock.nanos / 1e9, comm.waitNanos() / 1e9};
+                double[] mine = {windowLoss / windowSteps, oracle.lastGradNorm(), comm.bytesSent(),
+                        comm.messagesSent(), oracle.computeNanos() / 1e9, comm.waitNanos() / 1e9};
                 double[] all = gatherRows(comm, mine);
                 metrics.recordStep(done, plan.epochAt(done), (System.nanoTime() - start) / 1e9, consensus, all);
                 windowLoss = 0;
@@ -150,7 +124,8 @@ public final class TrainingRun implements RankProgram {
         }
         comm.barrier(); // nobody reports success before the results are in place
         log.info(String.format("done: %d iterations in %.3f s (compute %.3f s, comm wait %.3f s, %d bytes sent)",
-                iterations, (System.nanoTime() - start) / 1e9, clock.nanos / 1e9, comm.waitNanos() / 1e9, comm.bytesSent()));
+                iterations, (System.nanoTime() - start) / 1e9, oracle.computeNanos() / 1e9, comm.waitNanos() / 1e9,
+                comm.bytesSent()));
         writeStatus(layout.done(rank), "ok\n");
         log.close();
     }
@@ -251,19 +226,5 @@ public final class TrainingRun implements RankProgram {
         double[] all = comm.rank() == 0 ? new double[comm.size() * row.length] : new double[0];
         comm.gather(row, all, row.length, 0);
         return all;
-    }
-
-    private static double sumOfSquares(float[] v, int dim) {
-        double s = 0;
-        for (int k = 0; k < dim; k++) {
-            s += (double) v[k] * v[k];
-        }
-        return s;
-    }
-
-    /** Per-rank compute time and the last gradient's squared norm. */
-    private static final class ComputeClock {
-        long nanos;
-        double lastGradNormSq;
     }
 }

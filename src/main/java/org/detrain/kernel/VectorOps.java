@@ -1,0 +1,20 @@
+package org.detrain.kernel;
+
+/**
+ * The vector arithmetic of gossip and of the algorithms' updates. Implementations must give
+ * identical results to {@link JavaVectorOps} (each output element computed by the same float32
+ * operations in the same order), so a run is reproducible whichever implementation runs it.
+ */
+public interface VectorOps {
+    /** Where the arithmetic runs, as recorded in the results (e.g. "java"). */
+    String device();
+
+    /**
+     * out[k] = selfWeight·self[k] + Σ_j weights[j]·inputs[j][k] for k in [0, count), accumulated
+     * in float32 in that order (self first, then j = 0, 1, ...). {@code out} may alias {@code self}.
+     */
+    void weightedSum(float[] out, float selfWeight, float[] self, float[] weights, float[][] inputs, int count);
+
+    /** out[k] = alpha·a[k] + beta·b[k]; {@code out} may alias {@code a} or {@code b}. */
+    void linearCombination(float[] out, float alpha, float[] a, float beta, float[] b, int count);
+}

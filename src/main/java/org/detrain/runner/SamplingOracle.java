@@ -1,0 +1,57 @@
+package org.detrain.runner;
+
+import org.detrain.algo.GradientOracle;
+import org.detrain.data.BatchSampler;
+import org.detrain.data.Samples;
+import org.detrain.model.Batch;
+import org.detrain.model.Model;
+
+/**
+ * A rank's stochastic gradient: draws the next mini-batch of its shard from its sampler and asks
+ * the model for loss and gradient. Keeps the compute time and the last gradient's norm for the
+ * metrics.
+ */
+final class SamplingOracle implements GradientOracle {
+    private final Model model;
+    private final Samples train;
+    private final BatchSampler sampler;
+    private final Batch batch;
+    private final int[] indices;
+    private long computeNanos;
+    private double lastGradNormSq;
+
+    SamplingOracle(Model model, Samples train, BatchSampler sampler) {
+        this.model = model;
+        this.train = train;
+        this.sampler = sampler;
+        this.batch = new Batch(sampler.batch(), train.featureCount());
+        this.indices = new int[sampler.batch()];
+    }
+
+    @Override
+    public double gradient(float[] at, float[] grad) {
+        long t0 = System.nanoTime();
+        sampler.next(indices);
+        batch.fill(train, indices, 0, indices.length);
+        double loss = model.lossAndGradient(at, batch, grad);
+        double s = 0;
+        for (int k = 0; k < model.dim(); k++) {
+            s += (double) grad[k] * grad[k];
+        }
+        lastGradNormSq = s;
+        computeNanos += System.nanoTime() - t0;
+        return loss;
+    }
+
+    BatchSampler sampler() {
+        return sampler;
+    }
+
+    long computeNanos() {
+        return computeNanos;
+    }
+
+    double lastGradNorm() {
+        return Math.sqrt(lastGradNormSq);
+    }
+}
