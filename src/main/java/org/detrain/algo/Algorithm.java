@@ -14,6 +14,11 @@ public interface Algorithm {
     /** Runs iteration t (0-based); returns the mean mini-batch loss the rank saw. */
     double step(AlgorithmState state, long t);
 
+    /** What was chosen for this run (η, R, ...), recorded in the results' /algorithm group. */
+    default java.util.Map<String, Object> parameters() {
+        return java.util.Map.of();
+    }
+
     /** The rank's current model for evaluation (x_i for most algorithms). */
     default float[] model(AlgorithmState state) {
         return state.buffer("x");

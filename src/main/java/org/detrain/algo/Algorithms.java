@@ -1,18 +1,51 @@
 package org.detrain.algo;
 
 import org.detrain.config.RunConfig;
-import org.detrain.gossip.NeighbourGossip;
-import org.detrain.kernel.VectorOps;
+import org.detrain.gossip.PushSumGossip;
+import org.detrain.topology.Spectrum;
+import org.detrain.util.DetrainException;
 
-/** Builds the configured algorithm. */
+/** Builds the configured algorithm, and refuses configurations an algorithm cannot run. */
 public final class Algorithms {
     private Algorithms() {
     }
 
-    public static Algorithm create(RunConfig config, VectorOps ops, NeighbourGossip gossip, GradientOracle oracle, int dim) {
-        return switch (config.get("algorithm")) {
-            case "dpsgd" -> new DPsgd(ops, gossip, oracle, config.getDouble("lr"), dim);
-            default -> throw new IllegalStateException("algorithm " + config.get("algorithm"));
+    /**
+     * Checks, before any rank starts, what only makes sense for some algorithms. D² needs the
+     * smallest eigenvalue of W above −1/3: its error recursion e^{t+1} = λ(2e^t − e^{t−1}) has a root
+     * of modulus 1 at λ = −1/3 exactly (the even ring with weights 1/3 sits there and does not
+     * converge), and diverges below.
+     */
+    public static void validate(RunConfig config, Spectrum spectrum) {
+        if (config.get("algorithm").equals("d2") && spectrum.lambdaMin() <= -1.0 / 3 + 1e-9) {
+            throw new DetrainException(String.format("algorithm=d2 needs the smallest eigenvalue of W above -1/3,"
+                            + " but it is %.4f for weights=%s on this graph; use weights=lazy ((W + I)/2 has all"
+                            + " eigenvalues >= 0) or lower weights.kappa", spectrum.lambdaMin(), config.get("weights")));
+        }
+    }
+
+    /** The algorithm for this rank; its momentum / weight decay wrap the context's oracle as needed. */
+    public static Algorithm create(Context ctx, AlgorithmState state) {
+        RunConfig config = ctx.config();
+        String name = config.get("algorithm");
+        double beta = config.getDouble("momentum");
+        double weightDecay = config.getDouble("weight.decay");
+        // DeTAG(M) and DeFacto apply momentum to the gradient of a whole phase/cycle themselves.
+        boolean phaseMomentum = name.equals("detag") || name.equals("defacto");
+        GradientOracle oracle = beta == 0 && weightDecay == 0 ? ctx.oracle()
+                : new LocalOptimizer(ctx.oracle(), ctx.ops(), state, weightDecay, phaseMomentum ? 0 : beta, ctx.dim());
+        return switch (name) {
+            case "dpsgd" -> new DPsgd(ctx, oracle, config.getInt("gossip.rounds"), ctx.etaFrom("gossip.eta"));
+            case "d2" -> new D2(ctx, oracle);
+            case "dsgt" -> new Dsgt(ctx, oracle);
+            case "sgp" -> new Sgp(ctx, oracle, config.get("sgp.graph").equals("exponential")
+                    ? PushSumGossip.exponential(ctx.rank(), ctx.comm().size())
+                    : PushSumGossip.staticGraph(ctx.graph(), ctx.rank()));
+            case "detag" -> new DeTag(ctx, oracle, config.getInt("detag.R"), config.getInt("detag.R.initial"),
+                    config.getDouble("detag.R.switch"), ctx.etaFrom("detag.eta"), beta);
+            case "defacto" -> new DeFacto(ctx, oracle, beta);
+            case "allreduce" -> new AllReduceSgd(ctx, oracle);
+            default -> throw new IllegalStateException("algorithm " + name);
         };
     }
 }

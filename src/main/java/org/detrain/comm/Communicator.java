@@ -115,4 +115,24 @@ public interface Communicator {
         }
         return out;
     }
+
+    /**
+     * Deterministic mean over ranks of a float vector: gathered to rank 0, summed in rank order in
+     * double, divided by n, rounded to float and broadcast, so every rank gets the same bits.
+     */
+    default void allreduceMean(float[] values, int count) {
+        int n = size();
+        float[] all = rank() == 0 ? new float[n * count] : new float[0];
+        gather(values, all, count, 0);
+        if (rank() == 0) {
+            for (int k = 0; k < count; k++) {
+                double s = 0;
+                for (int r = 0; r < n; r++) {
+                    s += all[r * count + k];
+                }
+                values[k] = (float) (s / n);
+            }
+        }
+        broadcast(values, count, 0);
+    }
 }

@@ -63,10 +63,21 @@ public final class MpjLauncher {
             return new Installation(mpjHome, core, rank, libs);
         }
 
+        /**
+         * Core jar, libraries, and whatever {@code DETRAIN_CLASSPATH} adds (user plugins: their own
+         * RankPrograms or models; the tests' own rank programs).
+         */
         String appClassPath() {
             List<String> parts = new ArrayList<>();
             parts.add(coreJar.toString());
             libs.forEach(p -> parts.add(p.toString()));
+            String extra = System.getenv("DETRAIN_CLASSPATH");
+            if (extra == null) {
+                extra = System.getProperty("detrain.classpath");
+            }
+            if (extra != null && !extra.isBlank()) {
+                parts.add(extra);
+            }
             return String.join(":", parts);
         }
     }

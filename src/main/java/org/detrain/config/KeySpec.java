@@ -12,7 +12,7 @@ import org.detrain.util.DetrainException;
 public record KeySpec(String name, Type type, String defaultValue, List<String> choices, double min,
                       boolean minExclusive, double max, String description) {
 
-    public enum Type { STRING, INT, LONG, DOUBLE, BOOLEAN, CHOICE }
+    public enum Type { STRING, INT, LONG, DOUBLE, AUTO_OR_DOUBLE, BOOLEAN, CHOICE }
 
     static KeySpec choice(String name, String def, List<String> choices, String description) {
         return new KeySpec(name, Type.CHOICE, def, List.copyOf(choices), 0, false, 0, description);
@@ -33,6 +33,11 @@ public record KeySpec(String name, Type type, String defaultValue, List<String> 
     /** A real number in (0, max]. */
     static KeySpec positive(String name, String def, double max, String description) {
         return new KeySpec(name, Type.DOUBLE, def, List.of(), 0, true, max, description);
+    }
+
+    /** "auto" (derived at run time, e.g. from the mixing matrix) or a number in [min, max]. */
+    static KeySpec autoOrReal(String name, String def, double min, double max, String description) {
+        return new KeySpec(name, Type.AUTO_OR_DOUBLE, def, List.of(), min, false, max, description);
     }
 
     static KeySpec string(String name, String def, String description) {
@@ -73,7 +78,10 @@ public record KeySpec(String name, Type type, String defaultValue, List<String> 
                 }
                 return Long.toString(parsed);
             }
-            case DOUBLE -> {
+            case AUTO_OR_DOUBLE, DOUBLE -> {
+                if (type == Type.AUTO_OR_DOUBLE && v.equalsIgnoreCase("auto")) {
+                    return "auto";
+                }
                 double parsed;
                 try {
                     parsed = Double.parseDouble(v);
@@ -86,10 +94,7 @@ public record KeySpec(String name, Type type, String defaultValue, List<String> 
                 return v;
             }
             default -> {
-                if (v.isEmpty()) {
-                    throw bad(origin, "the value is empty");
-                }
-                return v;
+                return v; // text; empty means unset where the key allows it
             }
         }
     }
@@ -99,6 +104,7 @@ public record KeySpec(String name, Type type, String defaultValue, List<String> 
         return switch (type) {
             case CHOICE, BOOLEAN -> String.join("|", choices);
             case INT, LONG -> "[" + (long) min + ", " + (max >= Integer.MAX_VALUE ? "∞)" : (long) max + "]");
+            case AUTO_OR_DOUBLE -> "auto|[" + fmt(min) + ", " + fmt(max) + "]";
             case DOUBLE -> (minExclusive ? "(" : "[") + fmt(min) + ", " + (max == Double.MAX_VALUE ? "∞)" : fmt(max) + "]");
             case STRING -> "text";
         };

@@ -105,19 +105,61 @@ public final class RunConfig {
     private void checkCombinations() {
         String model = get("model");
         String dataset = get("dataset");
-        if (model.equals("softmax") && !dataset.equals("fashion-mnist")) {
-            throw new DetrainException("model=softmax needs a classification dataset but dataset=" + dataset
-                    + "; use model=linear with dataset=synthetic-lsq");
+        String expected = switch (dataset) {
+            case "fashion-mnist" -> "softmax";
+            case "synthetic-lsq", "synthetic-hlsq" -> "linear";
+            case "synthetic-logreg" -> "logistic";
+            default -> null;
+        };
+        if (expected != null && !expected.equals(model)) {
+            throw new DetrainException("dataset=" + dataset + " needs model=" + expected + " but model=" + model
+                    + "; set model=" + expected + " (or pick a dataset for " + model + ")");
         }
-        if (model.equals("linear") && !dataset.equals("synthetic-lsq")) {
-            throw new DetrainException("model=linear needs dataset=synthetic-lsq but dataset=" + dataset
-                    + "; use model=softmax for " + dataset);
+        boolean perRank = dataset.equals("synthetic-hlsq") || dataset.equals("synthetic-logreg");
+        String partition = get("partition");
+        if (perRank && !partition.equals("auto") && !partition.equals("by-rank")) {
+            throw new DetrainException("dataset=" + dataset + " is generated rank by rank, so partition=" + partition
+                    + " cannot apply; use partition=by-rank (or auto)");
+        }
+        if (!perRank && partition.equals("by-rank")) {
+            throw new DetrainException("partition=by-rank applies only to data generated per rank (synthetic-hlsq,"
+                    + " synthetic-logreg); use partition=shuffled or dirichlet for dataset=" + dataset);
         }
         int rows = getInt("topology.rows");
         int cols = getInt("topology.cols");
         if ((rows == 0) != (cols == 0)) {
             throw new DetrainException("set both topology.rows and topology.cols, or neither (then -np is factored)");
         }
+        if (get("topology").equals("file") && get("topology.file").isEmpty()) {
+            throw new DetrainException("topology=file needs topology.file = <edge list path> (one 'i j' pair per line)");
+        }
+        if (get("dataset.dir").isEmpty()) {
+            throw new DetrainException("dataset.dir is empty; set it to the dataset's directory (default data/fashion-mnist)");
+        }
+        decayEpochs(); // validates the list
+    }
+
+    /** The epochs of {@code lr.decay.epochs}, ascending (empty: no decay). */
+    public double[] decayEpochs() {
+        String text = get("lr.decay.epochs").strip();
+        if (text.isEmpty()) {
+            return new double[0];
+        }
+        String[] parts = text.split("\\s*,\\s*");
+        double[] epochs = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                epochs[i] = Double.parseDouble(parts[i]);
+            } catch (NumberFormatException e) {
+                throw new DetrainException("lr.decay.epochs = '" + text + "': '" + parts[i]
+                        + "' is not a number; write e.g. lr.decay.epochs = 80, 120");
+            }
+            if (!(epochs[i] >= 0) || (i > 0 && epochs[i] <= epochs[i - 1])) {
+                throw new DetrainException("lr.decay.epochs = '" + text + "' must be non-negative and increasing;"
+                        + " write e.g. lr.decay.epochs = 80, 120");
+            }
+        }
+        return epochs;
     }
 
     public String get(String key) {

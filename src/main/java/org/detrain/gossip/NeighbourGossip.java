@@ -5,7 +5,7 @@ import org.detrain.kernel.VectorOps;
 
 /**
  * One rank's side of a gossip step with a fixed row of the mixing matrix:
- * out = w_ii·x_i + Σ_{j ∈ N(i)} w_ij·x_j. The exchange is split in {@link #start} and
+ * out = w_ii·x_i + Σ_{j ∈ N(i)} w_ij·x_j, computed as x_i + Σ_j w_ij·(x_j − x_i). The exchange is split in {@link #start} and
  * {@link #finishMix} so that an algorithm can compute its gradient while messages travel.
  * Whatever an iteration sends to a neighbour goes in one message (latency dominates small
  * models), so callers pack several vectors into one payload; mixing is linear, so a packed
@@ -15,11 +15,11 @@ public final class NeighbourGossip {
     private final Communicator comm;
     private final VectorOps ops;
     private final int[] peers;
-    private final float selfWeight;
     private final float[] peerWeights;
     private final float[][] sendRefs;
     private final float[][] recv;
     private final float[] sendBuffer;
+    private final float[] mixBuffer;
     private final int tag;
     private Communicator.Exchange inFlight;
     private int inFlightCount;
@@ -38,12 +38,19 @@ public final class NeighbourGossip {
         this.comm = comm;
         this.ops = ops;
         this.peers = peers.clone();
-        this.selfWeight = (float) selfWeight;
+        double rowSum = selfWeight;
+        for (double w : peerWeights) {
+            rowSum += w;
+        }
+        if (Math.abs(rowSum - 1) > 1e-9) {
+            throw new IllegalArgumentException("mixing row sums to " + rowSum + ", not 1");
+        }
         this.peerWeights = new float[peerWeights.length];
         for (int k = 0; k < peerWeights.length; k++) {
             this.peerWeights[k] = (float) peerWeights[k];
         }
         this.sendBuffer = new float[capacity];
+        this.mixBuffer = new float[capacity];
         this.sendRefs = new float[peers.length][];
         java.util.Arrays.fill(sendRefs, sendBuffer); // the same payload goes to every neighbour
         this.recv = new float[peers.length][capacity];
@@ -65,8 +72,9 @@ public final class NeighbourGossip {
     }
 
     /**
-     * Waits for the neighbours' payloads and writes out = w_ii·self + Σ_j w_ij·recv_j over
-     * [0, count), in a fixed order (self, then neighbours ascending) so runs are bit-reproducible.
+     * Waits for the neighbours' payloads and writes out = self + Σ_j w_ij·(recv_j − self) over
+     * [0, count) (= w_ii·self + Σ_j w_ij·recv_j, since the row sums to 1; the difference form mixes
+     * a consensus exactly), neighbours in ascending order so runs are bit-reproducible.
      * {@code self} is normally the x given to {@link #start}; {@code out} may alias it.
      */
     public void finishMix(float[] self, float[] out) {
@@ -75,7 +83,31 @@ public final class NeighbourGossip {
         }
         inFlight.await();
         inFlight = null;
-        ops.weightedSum(out, selfWeight, self, peerWeights, recv, inFlightCount);
+        ops.mixDifferences(out, self, peerWeights, recv, inFlightCount);
+    }
+
+    /**
+     * Starts sending several vectors of {@code length} floats as one message (DSGT's x and y,
+     * DeTAG's x̃ and y): the parts are packed back to back.
+     */
+    public void startPacked(int length, float[]... parts) {
+        if (inFlight != null) {
+            throw new IllegalStateException("a gossip exchange is already in flight");
+        }
+        for (int p = 0; p < parts.length; p++) {
+            System.arraycopy(parts[p], 0, sendBuffer, p * length, length);
+        }
+        int count = parts.length * length;
+        inFlight = comm.startExchange(peers, sendRefs, peers, recv, count, tag);
+        inFlightCount = count;
+    }
+
+    /** Completes {@link #startPacked}: outs[p] = W_i· (part p), in the order the parts were given. */
+    public void finishMixPacked(int length, float[]... outs) {
+        finishMix(sendBuffer, mixBuffer); // the packed send buffer is this rank's own contribution
+        for (int p = 0; p < outs.length; p++) {
+            System.arraycopy(mixBuffer, p * length, outs[p], 0, length);
+        }
     }
 
     /** A blocking gossip step: out = W_i· x. */

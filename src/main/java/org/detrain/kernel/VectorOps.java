@@ -15,6 +15,15 @@ public interface VectorOps {
      */
     void weightedSum(float[] out, float selfWeight, float[] self, float[] weights, float[][] inputs, int count);
 
+    /**
+     * Gossip mixing in difference form: out[k] = self[k] + Σ_j weights[j]·(inputs[j][k] − self[k]),
+     * accumulated in float32 in the order j = 0, 1, .... Equal to Σ_j W_ij x_j when the row sums to
+     * 1, but its rounding error is proportional to the disagreement between neighbours instead of the
+     * values' size: a consensus vector is mixed exactly, so algorithms whose fixed point is consensus
+     * (D², gradient tracking) do not drift. {@code out} may alias {@code self}.
+     */
+    void mixDifferences(float[] out, float[] self, float[] weights, float[][] inputs, int count);
+
     /** out[k] = alpha·a[k] + beta·b[k]; {@code out} may alias {@code a} or {@code b}. */
     void linearCombination(float[] out, float alpha, float[] a, float beta, float[] b, int count);
 }

@@ -103,20 +103,18 @@ public final class CommCheck implements RankProgram {
         return p;
     }
 
-    /** W_i· x computed locally, in the same order NeighbourGossip uses: self, then neighbours ascending. */
+    /** W_i· x computed locally, as NeighbourGossip does: self + Σ_j w_ij·(x_j − self), neighbours ascending. */
     private static float[] expectedMix(MixingMatrix w, Graph g, int rank, int round, int count) {
         float[] out = new float[count];
         float[] self = payload(rank, round, count);
-        for (int k = 0; k < count; k++) {
-            out[k] = (float) w.selfWeight(rank) * self[k];
-        }
         int[] peers = g.neighbours(rank);
         double[] weights = w.neighbourWeights(rank);
-        for (int j = 0; j < peers.length; j++) {
-            float[] theirs = payload(peers[j], round, count);
-            for (int k = 0; k < count; k++) {
-                out[k] += (float) weights[j] * theirs[k];
+        for (int k = 0; k < count; k++) {
+            float s = self[k];
+            for (int j = 0; j < peers.length; j++) {
+                s += (float) weights[j] * (payload(peers[j], round, count)[k] - self[k]);
             }
+            out[k] = s;
         }
         return out;
     }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.detrain.algo.Algorithm;
 import org.detrain.data.Partition;
 import org.detrain.io.H5Group;
 import org.detrain.io.Hdf5Files;
@@ -29,6 +30,10 @@ final class MetricsLog {
     private static final String[] EVAL_COLUMNS = {"local_test_loss", "local_test_accuracy"};
 
     private final RunPlan plan;
+    private final Algorithm algorithm;
+    private final List<Double> optimumDistance = new ArrayList<>();
+    private float[] finalModels;
+    private int modelDim;
     private final LaunchInfo launch;
     private final String[] hosts;
     private final String[] devices;
@@ -49,8 +54,9 @@ final class MetricsLog {
     private final List<Double> testAccuracy = new ArrayList<>();
     private final List<double[]> evalRows = new ArrayList<>();
 
-    MetricsLog(RunPlan plan, LaunchInfo launch, String[] hosts, String[] devices, boolean active) {
+    MetricsLog(RunPlan plan, LaunchInfo launch, String[] hosts, String[] devices, Algorithm algorithm, boolean active) {
         this.plan = plan;
+        this.algorithm = algorithm;
         this.launch = launch;
         this.hosts = hosts;
         this.devices = devices;
@@ -62,10 +68,12 @@ final class MetricsLog {
     }
 
     /** {@code perRank} is rank-major: STEP_COLUMNS.length values per rank. */
-    void recordStep(long it, double ep, double wall, double consensusDistance, double[] perRank) {
+    void recordStep(long it, double ep, double wall, double consensusDistance, double distanceToOptimum,
+                    double[] perRank) {
         if (!active) {
             return;
         }
+        optimumDistance.add(distanceToOptimum);
         iteration.add(it);
         epoch.add(ep);
         wallTime.add(wall);
@@ -83,6 +91,14 @@ final class MetricsLog {
         testLoss.add(loss);
         testAccuracy.add(accuracy);
         evalRows.add(perRank);
+    }
+
+    /** Every rank's final model, rank-major (rank 0 only; others pass an empty array). */
+    void recordModels(float[] models, int dim) {
+        if (active) {
+            this.finalModels = models;
+            this.modelDim = dim;
+        }
     }
 
     /** For the progress line: the latest test accuracy, or "-" before the first evaluation. */
@@ -123,6 +139,19 @@ final class MetricsLog {
         root.attr("setup_time", setupSeconds);
         root.attr("iterations", plan.iterations());
         root.attr("iterations_per_epoch", plan.iterationsPerEpoch());
+
+        H5Group algo = root.group("algorithm");
+        algo.attr("name", algorithm.name());
+        for (Map.Entry<String, Object> e : algorithm.parameters().entrySet()) {
+            Object v = e.getValue();
+            if (v instanceof Long l) {
+                algo.attr(e.getKey(), l);
+            } else if (v instanceof Number num) {
+                algo.attr(e.getKey(), num.doubleValue());
+            } else {
+                algo.attr(e.getKey(), String.valueOf(v));
+            }
+        }
 
         H5Group config = root.group("config");
         for (Map.Entry<String, String> e : plan.config().asMap().entrySet()) {
@@ -166,6 +195,9 @@ final class MetricsLog {
         m.dataset("epoch", toArray(epoch));
         m.dataset("wall_time", toArray(wallTime));
         m.dataset("consensus_distance", toArray(consensus));
+        if (plan.optimum() != null) {
+            m.dataset("optimum_distance", toArray(optimumDistance));
+        }
         for (int c = 0; c < STEP_COLUMNS.length; c++) {
             m.dataset(STEP_COLUMNS[c], column(stepRows, c, STEP_COLUMNS.length, n));
         }
@@ -176,6 +208,27 @@ final class MetricsLog {
         m.dataset("test_accuracy", toArray(testAccuracy));
         for (int c = 0; c < EVAL_COLUMNS.length; c++) {
             m.dataset(EVAL_COLUMNS[c], column(evalRows, c, EVAL_COLUMNS.length, n));
+        }
+        if (finalModels != null) {
+            H5Group models = root.group("models");
+            float[][] local = new float[n][modelDim];
+            double[] mean = new double[modelDim];
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(finalModels, r * modelDim, local[r], 0, modelDim);
+                for (int k = 0; k < modelDim; k++) {
+                    mean[k] += local[r][k];
+                }
+            }
+            float[] averaged = new float[modelDim];
+            for (int k = 0; k < modelDim; k++) {
+                averaged[k] = (float) (mean[k] / n);
+            }
+            models.attr("iteration", plan.iterations());
+            models.dataset("local", local);
+            models.dataset("averaged", averaged);
+            if (plan.optimum() != null) {
+                models.dataset("optimum", plan.optimum());
+            }
         }
         return root;
     }

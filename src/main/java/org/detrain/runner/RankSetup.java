@@ -3,48 +3,57 @@ package org.detrain.runner;
 import org.detrain.algo.Algorithm;
 import org.detrain.algo.AlgorithmState;
 import org.detrain.algo.Algorithms;
+import org.detrain.algo.GradientOracle;
+import org.detrain.algo.Context;
+import org.detrain.algo.StepSize;
 import org.detrain.comm.Communicator;
+import org.detrain.config.RunConfig;
 import org.detrain.data.BatchSampler;
-import org.detrain.gossip.NeighbourGossip;
 import org.detrain.kernel.JavaVectorOps;
 import org.detrain.kernel.VectorOps;
 import org.detrain.model.Model;
 import org.detrain.util.Rng;
 
 /**
- * One rank's share of a run, wired from the plan: its model, sampler and gradient oracle, its row
- * of the mixing matrix as a gossip endpoint, the algorithm, and the algorithm's state at x^0.
+ * One rank's share of a run, wired from the plan: its model, sampler and gradient oracle, the
+ * algorithm (which builds its own gossip endpoints from the rank's row of W), and the algorithm's
+ * state at x^0.
  */
-final class RankSetup {
-    static final int GOSSIP_TAG = 11;
-
-    final RunPlan plan;
-    final Model model;
-    final int dim;
+public final class RankSetup {
+    public final RunPlan plan;
+    public final Model model;
+    public final int dim;
     final SamplingOracle oracle;
-    final VectorOps ops;
-    final NeighbourGossip gossip;
-    final Algorithm algorithm;
-    final AlgorithmState state;
+    public final VectorOps ops;
+    public final Algorithm algorithm;
+    public final AlgorithmState state;
     /** Where this rank's kernels run, as recorded in the results. */
-    final String computeDevice;
+    public final String computeDevice;
 
-    RankSetup(RunPlan plan, Communicator comm) {
+    public RankSetup(RunPlan plan, Communicator comm) {
         this.plan = plan;
         int rank = comm.rank();
-        long seed = plan.config().getLong("seed");
+        RunConfig config = plan.config();
+        long seed = config.getLong("seed");
         this.model = plan.newModel();
         this.dim = model.dim();
         this.ops = JavaVectorOps.INSTANCE;
         this.computeDevice = ops.device();
-        BatchSampler sampler = new BatchSampler(plan.partition().shard(rank), plan.config().getInt("batch"),
+        int[] shard = plan.partition().shard(rank);
+        boolean exact = config.getBoolean("gradient.exact");
+        BatchSampler sampler = new BatchSampler(shard, exact ? shard.length : config.getInt("batch"),
                 Rng.of(seed, "sampler", rank));
-        this.oracle = new SamplingOracle(model, plan.train(), sampler);
-        this.gossip = new NeighbourGossip(comm, ops, plan.graph().neighbours(rank), plan.mixing().selfWeight(rank),
-                plan.mixing().neighbourWeights(rank), dim, GOSSIP_TAG);
-        this.algorithm = Algorithms.create(plan.config(), ops, gossip, oracle, dim);
+        this.oracle = new SamplingOracle(model, plan.train(), sampler, exact ? shard : null);
         this.state = new AlgorithmState();
         model.initialize(state.buffer("x", dim), Rng.of(seed, "model-init", 0)); // the same x^0 on every rank
+        Context context = new Context(config, ops, comm, plan.mixing(), plan.spectrum(), oracle, dim,
+                StepSize.from(config, plan.iterationsPerEpoch()));
+        this.algorithm = Algorithms.create(context, state);
         algorithm.init(state);
+    }
+
+    /** The rank's stochastic gradient (draws its next mini-batch on each call). */
+    public GradientOracle gradientOracle() {
+        return oracle;
     }
 }

@@ -1,15 +1,19 @@
 package org.detrain.runner;
 
 import java.nio.file.Path;
+import org.detrain.algo.Algorithms;
 import org.detrain.config.RunConfig;
 import org.detrain.data.FashionMnist;
 import org.detrain.data.ImageSamples;
 import org.detrain.data.Partition;
 import org.detrain.data.Partitioner;
+import org.detrain.data.PerRankSynthetic;
 import org.detrain.data.Samples;
 import org.detrain.data.Split;
 import org.detrain.data.SyntheticLeastSquares;
 import org.detrain.model.LinearLeastSquares;
+import org.detrain.model.LogisticRegression;
+import org.detrain.model.Optima;
 import org.detrain.model.Model;
 import org.detrain.model.SoftmaxRegression;
 import org.detrain.topology.Graph;
@@ -26,17 +30,20 @@ import org.detrain.util.Rng;
  */
 public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mixing, Spectrum spectrum,
                       Samples train, Samples test, int[] trainLabels, Partition partition, long iterations,
-                      long iterationsPerEpoch) {
+                      long iterationsPerEpoch, double[] optimum) {
 
     public static RunPlan build(RunConfig config, int ranks) {
         if (ranks < 1) {
             throw new DetrainException("-np must be at least 1, got " + ranks);
         }
-        Graph graph = Topologies.build(config.get("topology"), ranks, config.getInt("topology.rows"),
-                config.getInt("topology.cols"));
+        String edgeFile = config.get("topology.file");
+        Graph graph = Topologies.build(new Topologies.Spec(config.get("topology"), ranks, config.getInt("topology.rows"),
+                config.getInt("topology.cols"), config.getDouble("topology.p"), config.getLong("seed"),
+                edgeFile.isEmpty() ? null : Path.of(edgeFile)));
         MixingMatrix mixing = MixingMatrix.build(graph, config.get("weights"), config.getDouble("weights.kappa"));
         mixing.validate(true);
         Spectrum spectrum = mixing.spectrum();
+        Algorithms.validate(config, spectrum);
 
         Samples train;
         Samples test;
@@ -57,10 +64,45 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
                 test = SyntheticLeastSquares.generate(Math.max(1, samples / 4), features, noise, seed, 1);
                 labels = new int[samples]; // one pseudo-class: the shuffled partition becomes a plain split
             }
+            case "synthetic-hlsq" -> {
+                int perRank = config.getInt("synthetic.samples");
+                int features = config.getInt("synthetic.features");
+                double noise = config.getDouble("synthetic.noise");
+                double het = config.getDouble("synthetic.heterogeneity");
+                train = PerRankSynthetic.leastSquares(ranks, perRank, features, noise, het, seed, 0);
+                test = PerRankSynthetic.leastSquares(ranks, Math.max(1, perRank / 4), features, noise, het, seed, 1);
+                labels = new int[train.size()];
+            }
+            case "synthetic-logreg" -> {
+                int perRank = config.getInt("synthetic.samples");
+                int features = config.getInt("synthetic.features");
+                double het = config.getDouble("synthetic.heterogeneity");
+                train = PerRankSynthetic.logistic(ranks, perRank, features, het, seed, 0);
+                test = PerRankSynthetic.logistic(ranks, Math.max(1, perRank / 4), features, het, seed, 1);
+                labels = new int[train.size()];
+                for (int i = 0; i < labels.length; i++) {
+                    labels[i] = train.label(i);
+                }
+            }
             default -> throw new IllegalStateException("dataset " + config.get("dataset"));
         }
 
-        Partition partition = switch (config.get("partition")) {
+        String scheme = config.get("partition");
+        if (scheme.equals("auto")) {
+            scheme = config.get("dataset").equals("synthetic-hlsq") || config.get("dataset").equals("synthetic-logreg")
+                    ? "by-rank" : "shuffled";
+        }
+        Partition partition = switch (scheme) {
+            case "by-rank" -> {
+                int perRank = train.size() / ranks;
+                int[][] shards = new int[ranks][perRank];
+                for (int r = 0; r < ranks; r++) {
+                    for (int s = 0; s < perRank; s++) {
+                        shards[r][s] = r * perRank + s;
+                    }
+                }
+                yield Partition.of("by rank: " + perRank + " generated samples each", shards);
+            }
             case "shuffled" -> Partitioner.shuffledFraction(labels, ranks, config.getDouble("partition.shuffled"),
                     Rng.of(seed, "partition", 0));
             case "dirichlet" -> {
@@ -71,30 +113,44 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
                 yield Partitioner.dirichlet(labels, train.classCount(), ranks, config.getDouble("partition.alpha"),
                         config.getInt("batch"), Rng.of(seed, "partition", 0));
             }
-            default -> throw new IllegalStateException("partition " + config.get("partition"));
+            default -> throw new IllegalStateException("partition " + scheme);
         };
 
-        int batch = config.getInt("batch");
+        boolean exact = config.getBoolean("gradient.exact"); // one iteration = one pass over the shard
+        int batch = exact ? 1 : config.getInt("batch");
         for (int r = 0; r < ranks; r++) {
             if (partition.shardSize(r) < batch) {
                 throw new DetrainException("rank " + r + " holds " + partition.shardSize(r) + " training samples, fewer than"
                         + " batch=" + batch + "; lower batch or -np");
             }
         }
-        long perEpoch = partition.assigned() / ((long) ranks * batch);
+        long perEpoch = exact ? 1 : partition.assigned() / ((long) ranks * batch);
         if (perEpoch < 1) {
             throw new DetrainException("one epoch is shorter than one iteration (" + partition.assigned() + " samples, "
                     + ranks + " ranks x batch " + batch + "); lower batch or -np");
         }
         long iterations = config.getInt("iterations") > 0 ? config.getInt("iterations")
                 : Math.max(1, Math.round(config.getDouble("epochs") * perEpoch));
-        return new RunPlan(config, ranks, graph, mixing, spectrum, train, test, labels, partition, iterations, perEpoch);
+        double[] optimum = null;
+        int[][] shards = new int[ranks][];
+        for (int r = 0; r < ranks; r++) {
+            shards[r] = partition.shard(r);
+        }
+        switch (config.get("model")) {
+            case "linear" -> optimum = Optima.leastSquares(train, shards);
+            case "logistic" -> optimum = Optima.logistic(train, shards, config.getDouble("model.l2"));
+            default -> {
+            }
+        }
+        return new RunPlan(config, ranks, graph, mixing, spectrum, train, test, labels, partition, iterations, perEpoch,
+                optimum);
     }
 
     public Model newModel() {
         return switch (config.get("model")) {
             case "softmax" -> new SoftmaxRegression(train.featureCount(), train.classCount());
             case "linear" -> new LinearLeastSquares(train.featureCount());
+            case "logistic" -> new LogisticRegression(train.featureCount(), config.getDouble("model.l2"));
             default -> throw new IllegalStateException("model " + config.get("model"));
         };
     }

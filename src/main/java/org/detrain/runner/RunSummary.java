@@ -21,7 +21,7 @@ public record RunSummary(long iterations, double epochs, double trainLoss, doubl
         meanLoss /= trainLoss[last].length;
         double[] testLoss = m.getDataset("test_loss", double[].class);
         double[] testAccuracy = m.getDataset("test_accuracy", double[].class);
-        boolean classification = !"synthetic-lsq".equals(root.getGroup("config").getAttribute("dataset", String.class));
+        boolean classification = testAccuracy.length > 0 && !Double.isNaN(testAccuracy[testAccuracy.length - 1]);
         return new RunSummary(iteration[last], m.getDataset("epoch", double[].class)[last], meanLoss,
                 testLoss[testLoss.length - 1], testAccuracy[testAccuracy.length - 1],
                 m.getDataset("consensus_distance", double[].class)[last], m.getDataset("wall_time", double[].class)[last],

@@ -20,19 +20,32 @@ final class SamplingOracle implements GradientOracle {
     private long computeNanos;
     private double lastGradNormSq;
 
-    SamplingOracle(Model model, Samples train, BatchSampler sampler) {
+    private final boolean exact;
+
+    /**
+     * @param exactShard when not null, every call uses this whole shard in this fixed order (exact,
+     *                   full-batch gradients; the sampler is not used)
+     */
+    SamplingOracle(Model model, Samples train, BatchSampler sampler, int[] exactShard) {
         this.model = model;
         this.train = train;
         this.sampler = sampler;
-        this.batch = new Batch(sampler.batch(), train.featureCount());
-        this.indices = new int[sampler.batch()];
+        this.exact = exactShard != null;
+        int size = exact ? exactShard.length : sampler.batch();
+        this.batch = new Batch(size, train.featureCount());
+        this.indices = exact ? exactShard.clone() : new int[size];
+        if (exact) {
+            batch.fill(train, indices, 0, size);
+        }
     }
 
     @Override
     public double gradient(float[] at, float[] grad) {
         long t0 = System.nanoTime();
-        sampler.next(indices);
-        batch.fill(train, indices, 0, indices.length);
+        if (!exact) {
+            sampler.next(indices);
+            batch.fill(train, indices, 0, indices.length);
+        }
         double loss = model.lossAndGradient(at, batch, grad);
         double s = 0;
         for (int k = 0; k < model.dim(); k++) {

@@ -56,7 +56,7 @@ public final class TrainingRun implements RankProgram {
         Samples train = plan.train();
 
         MetricsLog metrics = new MetricsLog(plan, launch, comm.gatherStrings(comm.hostName(), 0),
-                comm.gatherStrings(setup.computeDevice, 0), rank == 0);
+                comm.gatherStrings(setup.computeDevice, 0), algorithm, rank == 0);
         long iterations = plan.iterations();
         int logEvery = config.getInt("log.every");
         long evalEvery = config.getInt("eval.every") > 0 ? config.getInt("eval.every") : plan.iterationsPerEpoch();
@@ -65,7 +65,7 @@ public final class TrainingRun implements RankProgram {
         float[] average = new float[dim];
         metrics.setupSeconds((System.nanoTime() - setupStart) / 1e9);
         log.info(String.format("d=%d, %d iterations (%d per epoch), neighbours %s, shard %d samples, device %s",
-                dim, iterations, plan.iterationsPerEpoch(), java.util.Arrays.toString(setup.gossip.peers()),
+                dim, iterations, plan.iterationsPerEpoch(), java.util.Arrays.toString(plan.graph().neighbours(rank)),
                 plan.partition().shardSize(rank), setup.computeDevice));
 
         comm.barrier(); // start the clock together
@@ -92,7 +92,8 @@ public final class TrainingRun implements RankProgram {
                 double[] mine = {windowLoss / windowSteps, oracle.lastGradNorm(), comm.bytesSent(),
                         comm.messagesSent(), oracle.computeNanos() / 1e9, comm.waitNanos() / 1e9};
                 double[] all = gatherRows(comm, mine);
-                metrics.recordStep(done, plan.epochAt(done), (System.nanoTime() - start) / 1e9, consensus, all);
+                metrics.recordStep(done, plan.epochAt(done), (System.nanoTime() - start) / 1e9, consensus,
+                        rank == 0 ? optimumDistance(average, plan.optimum()) : Double.NaN, all);
                 windowLoss = 0;
                 windowSteps = 0;
             }
@@ -119,6 +120,11 @@ public final class TrainingRun implements RankProgram {
             }
         }
         comm.setActivity("final write");
+        if (config.getBoolean("save.models")) {
+            float[] models = new float[rank == 0 ? n * dim : 0];
+            comm.gather(algorithm.model(state), models, dim, 0);
+            metrics.recordModels(models, dim);
+        }
         if (rank == 0) {
             metrics.write(layout.metrics(), true);
         }
@@ -190,6 +196,21 @@ public final class TrainingRun implements RankProgram {
             comm.broadcast(average, dim, 0);
         }
         return consensus;
+    }
+
+    /** ‖x̄ − x*‖ / ‖x*‖ in double, or NaN when the problem has no known optimum. */
+    static double optimumDistance(float[] average, double[] optimum) {
+        if (optimum == null) {
+            return Double.NaN;
+        }
+        double diff = 0;
+        double norm = 0;
+        for (int k = 0; k < optimum.length; k++) {
+            double d = average[k] - optimum[k];
+            diff += d * d;
+            norm += optimum[k] * optimum[k];
+        }
+        return Math.sqrt(diff) / Math.max(Math.sqrt(norm), Double.MIN_NORMAL);
     }
 
     /** Each rank evaluates {@code params} on its n-th of the data; sums (loss, correct) in rank order. */

@@ -1,14 +1,32 @@
 package org.detrain.topology;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 import org.detrain.util.DetrainException;
+import org.detrain.util.Rng;
 
 /** Factories for the communication graphs detrain knows, by shape and by config name. */
 public final class Topologies {
     /** The names {@link #build} accepts for {@code topology}. */
-    public static final List<String> NAMES = List.of("ring", "torus");
+    public static final List<String> NAMES =
+            List.of("ring", "torus", "complete", "star", "path", "hypercube", "exponential", "erdos-renyi", "file");
+
+    /**
+     * Everything that can shape a graph: the name, the rank count, the torus sides (0 = factor n),
+     * the Erdős–Rényi edge probability and seed, and the edge-list file.
+     */
+    public record Spec(String topology, int n, int rows, int cols, double edgeProbability, long seed, Path edgeFile) {
+        public static Spec of(String topology, int n) {
+            return new Spec(topology, n, 0, 0, 0.5, 1, null);
+        }
+    }
 
     private Topologies() {
     }
@@ -82,7 +100,48 @@ public final class Topologies {
      *                          multiply to n
      */
     public static Graph build(String topology, int n, int rows, int cols) {
+        return build(new Spec(topology, n, rows, cols, 0.5, 1, null));
+    }
+
+    /** The graph a run's configuration asks for, any topology of {@link #NAMES}. */
+    public static Graph build(Spec spec) {
+        String topology = spec.topology();
+        int n = spec.n();
+        int rows = spec.rows();
+        int cols = spec.cols();
         String name = topology == null ? "" : topology.strip().toLowerCase(Locale.ROOT);
+        if (!name.equals("torus") && (rows != 0 || cols != 0)) {
+            throw new DetrainException("topology.rows/topology.cols (" + rows + "/" + cols
+                    + ") apply only to topology=torus but topology=" + name + ": remove them or set topology=torus");
+        }
+        switch (name) {
+            case "complete" -> {
+                return complete(n);
+            }
+            case "star" -> {
+                return star(n);
+            }
+            case "path" -> {
+                return path(n);
+            }
+            case "hypercube" -> {
+                return hypercube(n);
+            }
+            case "exponential" -> {
+                return exponential(n);
+            }
+            case "erdos-renyi" -> {
+                return erdosRenyi(n, spec.edgeProbability(), spec.seed());
+            }
+            case "file" -> {
+                if (spec.edgeFile() == null) {
+                    throw new DetrainException("topology=file needs topology.file: the path of an edge list (one 'i j' pair per line)");
+                }
+                return fromEdgeList(spec.edgeFile(), n);
+            }
+            default -> {
+            }
+        }
         switch (name) {
             case "ring" -> {
                 requireRanks("ring", n);
@@ -114,6 +173,146 @@ public final class Topologies {
             default -> throw new DetrainException("unknown topology '" + topology + "': use one of "
                     + String.join(", ", NAMES));
         }
+    }
+
+    /** Every rank talks to every other. */
+    public static Graph complete(int n) {
+        requireRanks("complete graph", n);
+        List<int[]> edges = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                edges.add(new int[] {i, j});
+            }
+        }
+        return Graph.fromEdges("complete(" + n + ")", n, edges.toArray(int[][]::new));
+    }
+
+    /** Rank 0 in the centre, every other rank talks to it only. */
+    public static Graph star(int n) {
+        requireRanks("star", n);
+        int[][] edges = new int[Math.max(0, n - 1)][];
+        for (int i = 1; i < n; i++) {
+            edges[i - 1] = new int[] {0, i};
+        }
+        return Graph.fromEdges("star(" + n + ")", n, edges);
+    }
+
+    /** A ring cut open: i talks to i-1 and i+1, no wrap-around (diameter n-1). */
+    public static Graph path(int n) {
+        requireRanks("path", n);
+        int[][] edges = new int[Math.max(0, n - 1)][];
+        for (int i = 0; i + 1 < n; i++) {
+            edges[i] = new int[] {i, i + 1};
+        }
+        return Graph.fromEdges("path(" + n + ")", n, edges);
+    }
+
+    /** The d-dimensional hypercube on n = 2^d ranks: i talks to i XOR 2^k. */
+    public static Graph hypercube(int n) {
+        requireRanks("hypercube", n);
+        if (Integer.bitCount(n) != 1) {
+            int lower = Integer.highestOneBit(n);
+            throw new DetrainException("a hypercube needs a power-of-two rank count but -np is " + n + ": use -np "
+                    + lower + " or " + lower * 2 + ", or topology=exponential (any n)");
+        }
+        List<int[]> edges = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            for (int bit = 1; bit < n; bit <<= 1) {
+                edges.add(new int[] {i, i ^ bit});
+            }
+        }
+        return Graph.fromEdges("hypercube(" + n + ")", n, edges.toArray(int[][]::new));
+    }
+
+    /**
+     * The static exponential graph: i talks to i ± 2^k (mod n) for every 2^k < n, so any n works and
+     * the degree grows like 2·log2 n.
+     */
+    public static Graph exponential(int n) {
+        requireRanks("exponential graph", n);
+        List<int[]> edges = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            for (long hop = 1; hop < n; hop <<= 1) {
+                edges.add(new int[] {i, (int) ((i + hop) % n)});
+            }
+        }
+        return Graph.fromEdges("exponential(" + n + ")", n, edges.toArray(int[][]::new));
+    }
+
+    /**
+     * An Erdős–Rényi graph G(n, p), seeded: each pair is an edge with probability p; drawn again
+     * (same stream) until connected, at most 1000 times.
+     */
+    public static Graph erdosRenyi(int n, double p, long seed) {
+        requireRanks("Erdős–Rényi graph", n);
+        if (!(p > 0 && p <= 1)) {
+            throw new DetrainException("topology.p = " + p + " is not an edge probability in (0, 1]: set topology.p");
+        }
+        Rng rng = Rng.of(seed, "erdos-renyi", n);
+        String name = "erdos-renyi(" + n + ", p=" + p + ")";
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            List<int[]> edges = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                for (int j = i + 1; j < n; j++) {
+                    if (rng.nextDouble() < p) {
+                        edges.add(new int[] {i, j});
+                    }
+                }
+            }
+            Graph g = Graph.fromEdges(name, n, edges.toArray(int[][]::new));
+            if (g.isConnected()) {
+                return g;
+            }
+        }
+        throw new DetrainException("no connected Erdős–Rényi graph on " + n + " ranks with p = " + p
+                + " in 1000 draws: raise topology.p (above about ln(n)/n)");
+    }
+
+    /**
+     * A graph from an edge-list file: one "i j" pair per line (whitespace or comma separated, ranks
+     * 0..n-1), '#' comments, blank lines ignored. Must be connected.
+     */
+    public static Graph fromEdgeList(Path file, int n) {
+        requireRanks("edge-list graph", n);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new DetrainException("edge list " + file + " does not exist: set topology.file to an existing file");
+        } catch (IOException e) {
+            throw new DetrainException("cannot read edge list " + file + ": " + e.getMessage(), e);
+        }
+        List<int[]> edges = new ArrayList<>();
+        for (int k = 0; k < lines.size(); k++) {
+            String line = lines.get(k).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] f = line.split("[\\s,]+");
+            String where = file + ":" + (k + 1);
+            if (f.length != 2) {
+                throw new DetrainException(where + ": '" + line + "' is not an edge 'i j'; write two rank numbers per line");
+            }
+            int[] e = new int[2];
+            for (int q = 0; q < 2; q++) {
+                try {
+                    e[q] = Integer.parseInt(f[q]);
+                } catch (NumberFormatException ex) {
+                    throw new DetrainException(where + ": '" + f[q] + "' is not a rank number");
+                }
+                if (e[q] < 0 || e[q] >= n) {
+                    throw new DetrainException(where + ": rank " + e[q] + " is outside 0.." + (n - 1)
+                            + " for -np " + n + ": fix the file or -np");
+                }
+            }
+            edges.add(e);
+        }
+        Graph g = Graph.fromEdges("file(" + file.getFileName() + ")", n, edges.toArray(int[][]::new));
+        if (!g.isConnected()) {
+            throw new DetrainException("the graph in " + file + " is not connected on " + n
+                    + " ranks: gossip cannot reach every rank; add edges (every rank 0.." + (n - 1) + " must be reachable)");
+        }
+        return g;
     }
 
     private static void requireRanks(String topology, int n) {

@@ -1,0 +1,65 @@
+package org.detrain.algo;
+
+import org.detrain.gossip.NeighbourGossip;
+import org.detrain.kernel.VectorOps;
+
+/** D² (Tang et al. 2018): D-PSGD with a variance-reduction correction that removes the data-heterogeneity bias. */
+public final class D2 implements Algorithm {
+    private final VectorOps ops;
+    private final NeighbourGossip gossip;
+    private final GradientOracle oracle;
+    private final StepSize stepSize;
+    private final int dim;
+    private final float[] grad;
+    private final float[] z;
+    private final float[] psi;
+    D2(Context ctx, GradientOracle oracle) {
+        this.ops = ctx.ops();
+        this.dim = ctx.dim();
+        this.gossip = ctx.gossip(dim, 12);
+        this.oracle = oracle;
+        this.stepSize = ctx.stepSize();
+        this.grad = new float[dim];
+        this.z = new float[dim];
+        this.psi = new float[dim];
+    }
+
+    @Override
+    public String name() {
+        return "d2";
+    }
+
+    @Override
+    public void init(AlgorithmState state) {
+        state.buffer("x", dim);
+        state.buffer("psi_prev", dim);
+    }
+
+    /*
+     * x^1     = Σ_j W_ij (x_j^0 − γ g_j(x_j^0))
+     * x^{t+1} = Σ_j W_ij (2x_j^t − x_j^{t−1} − γ g_j(x_j^t) + γ g_j(x_j^{t−1}))
+     * computed in the equivalent exact-diffusion form, with ψ^t = x^{t−1} − γ_{t−1} g(x^{t−1}):
+     *   ψ^{t+1} = x^t − γ_t g(x^t);   x^{t+1} = W (ψ^{t+1} + (x^t − ψ^t))      (ψ^0 = x^0)
+     * which keeps one extra vector instead of two and, with a step-size schedule, gives the natural
+     * γ_t g^t − γ_{t−1} g^{t−1} correction. Float32 caveat: D²'s error recursion has a double root at
+     * 1 for the average, so it integrates the rounding of every step; of the orderings tried this
+     * one integrates least, and with dyadic weights (lazy weights on rings and degree-4 tori) it
+     * settles at ‖x̄ − x*‖/‖x*‖ of a few 1e-6, while other weights drift by ~1e-7 per iteration.
+     */
+    @Override
+    public double step(AlgorithmState state, long t) {
+        float[] x = state.buffer("x");
+        float[] psiPrev = state.buffer("psi_prev");
+        double loss = oracle.gradient(x, grad);
+        ops.linearCombination(psi, 1f, x, (float) -stepSize.at(t), grad, dim);
+        if (t == 0) {
+            System.arraycopy(psi, 0, z, 0, dim);
+        } else {
+            ops.linearCombination(z, 1f, x, -1f, psiPrev, dim);   // x^t − ψ^t
+            ops.linearCombination(z, 1f, psi, 1f, z, dim);        // ψ^{t+1} + (x^t − ψ^t)
+        }
+        System.arraycopy(psi, 0, psiPrev, 0, dim);
+        gossip.mix(z, x, dim);
+        return loss;
+    }
+}
