@@ -29,9 +29,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * @param x      the run's x series
  * @param y      the run's y series (same cadence as x)
  * @param log    whether to use a log y axis when every value is positive and they span a decade or more
+ * @param rising whether the curves usually rise (accuracy): the legend then sits bottom right, out of their way
  */
 public record Figure(String file, String title, String xLabel, String yLabel,
-                     Function<RunResult, double[]> x, Function<RunResult, double[]> y, boolean log) {
+                     Function<RunResult, double[]> x, Function<RunResult, double[]> y, boolean log, boolean rising) {
     /** Size of one panel in pixels. */
     public static final int PANEL_WIDTH = 560;
     public static final int PANEL_HEIGHT = 400;
@@ -50,17 +51,17 @@ public record Figure(String file, String title, String xLabel, String yLabel,
     public static List<Figure> standard() {
         return List.of(
                 new Figure("loss_vs_epoch.png", "Training loss vs epoch", "epoch", "training loss (mean over ranks)",
-                        RunResult::epoch, RunResult::trainLoss, true),
+                        RunResult::epoch, RunResult::trainLoss, true, false),
                 new Figure("loss_vs_time.png", "Training loss vs wall time", "wall time (s)", "training loss (mean over ranks)",
-                        RunResult::wallTime, RunResult::trainLoss, true),
+                        RunResult::wallTime, RunResult::trainLoss, true, false),
                 new Figure("accuracy_vs_epoch.png", "Test accuracy of the averaged model vs epoch", "epoch", "test accuracy",
-                        RunResult::evalEpoch, RunResult::testAccuracy, false),
+                        RunResult::evalEpoch, RunResult::testAccuracy, false, true),
                 new Figure("accuracy_vs_time.png", "Test accuracy of the averaged model vs wall time", "wall time (s)",
-                        "test accuracy", RunResult::evalWallTime, RunResult::testAccuracy, false),
+                        "test accuracy", RunResult::evalWallTime, RunResult::testAccuracy, false, true),
                 new Figure("consensus_vs_iteration.png", "Consensus distance (1/n)Σ‖xᵢ − x̄‖² vs iteration", "iteration",
-                        "consensus distance", RunResult::iteration, RunResult::consensus, true),
+                        "consensus distance", RunResult::iteration, RunResult::consensus, true, false),
                 new Figure("accuracy_spread_vs_epoch.png", "Per-rank test accuracy spread (max − min over ranks' own models) vs epoch",
-                        "epoch", "accuracy spread over ranks", RunResult::evalEpoch, RunResult::localAccuracySpread, false));
+                        "epoch", "accuracy spread over ranks", RunResult::evalEpoch, RunResult::localAccuracySpread, false, false));
     }
 
     /** Whether any line of the sweep has a point to draw. */
@@ -100,7 +101,7 @@ public record Figure(String file, String title, String xLabel, String yLabel,
         XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT)
                 .title(untitled ? "" : panel.title()).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         Styler s = chart.getStyler();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(rising ? Styler.LegendPosition.InsideSE : Styler.LegendPosition.InsideNE);
         s.setChartBackgroundColor(Color.WHITE);
         s.setPlotBackgroundColor(Color.WHITE);
         s.setLegendBackgroundColor(new Color(255, 255, 255, 220));

@@ -165,7 +165,7 @@ public final class TheoryReport {
         Spectrum s = r.spectrum();
         line(b, "λ₂", Formats.sig(s.lambda2(), 8));
         line(b, "λₙ (smallest)", Formats.sig(s.lambdaMin(), 8)
-                + (s.lambdaMin() >= -1.0 / 3 ? "   (≥ −1/3: D² can run)" : "   (< −1/3: D² refuses this W; use weights=lazy)"));
+                + (s.lambdaMin() >= -1.0 / 3 - 1e-12 ? "   (≥ −1/3: D² can run)" : "   (< −1/3: D² refuses this W; use weights=lazy)"));
         line(b, "λ = max(|λ₂|, |λₙ|)", Formats.sig(r.lambda(), 8));
         line(b, "spectral gap 1 − λ", Formats.sig(r.spectralGap(), 4));
         b.append("\naccelerated gossip (JMLR Alg. 3)\n");
@@ -233,6 +233,6 @@ public final class TheoryReport {
     }
 
     private static void line(StringBuilder b, String label, String value) {
-        b.append(String.format(Locale.ROOT, "  %-42s %s%n", label, value));
+        b.append(String.format(Locale.ROOT, "  %-46s %s%n", label, value));
     }
 }

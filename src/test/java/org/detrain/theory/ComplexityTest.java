@@ -66,8 +66,8 @@ class ComplexityTest {
         double gap = 0.01 * Math.pow(Math.sin(Math.PI / 16), 2);
         double s = Math.sqrt(1 - (1 - gap) * (1 - gap));
         assertContains(out, "theory for ring(16), weights lazy, κ = 0.01\n");
-        assertContains(out, "diameter D                                 8\n");
-        assertContains(out, "spectral gap 1 − λ                         " + org.detrain.util.Formats.sig(gap, 4) + "\n");
+        assertContains(out, "diameter D                                     8\n");
+        assertContains(out, "spectral gap 1 − λ                             " + org.detrain.util.Formats.sig(gap, 4) + "\n");
         assertContains(out, "3.806e-4");
         assertContains(out, org.detrain.util.Formats.sig((1 - s) / (1 + s), 6));
         int rounds = (int) Math.ceil(0.5 * Math.log(16) / Math.sqrt(gap));
@@ -78,8 +78,8 @@ class ComplexityTest {
 
         String[] torus = run("theory", "--topology", "torus", "-np", "16", "--rounds", "3", "--epsilon", "0.01");
         assertEquals("0", torus[0], torus[2]);
-        assertContains(torus[1], "λ = max(|λ₂|, |λₙ|)                        0.6\n");
-        assertContains(torus[1], "λₙ (smallest)                              -0.6   (< −1/3: D² refuses this W; use weights=lazy)");
+        assertContains(torus[1], "λ = max(|λ₂|, |λₙ|)                            0.6\n");
+        assertContains(torus[1], "λₙ (smallest)                                  -0.6   (< −1/3: D² refuses this W; use weights=lazy)");
         assertContains(torus[1], "ε = 0.01");
         assertTrue(torus[1].contains("\n       3  "), torus[1]); // the contraction table ends at --rounds 3
     }
