@@ -7,6 +7,8 @@ packages=(
   ocl-icd-libopencl1 pocl-opencl-icd clinfo # OpenCL on the CPU (Aparapi)
   dataset-fashion-mnist                     # training data, no downloads at run time
   hdf5-tools python3-h5py python3-numpy     # h5dump / h5py read the results
+  python3-matplotlib                        # docs/examples plot with matplotlib (run by the tests)
+  fonts-dejavu-core                         # text in detrain report's PNGs (headless Java draws with it)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -14,10 +14,13 @@ import org.apache.commons.cli.ParseException;
 import org.detrain.config.ConfigSchema;
 import org.detrain.config.KeySpec;
 import org.detrain.config.RunConfig;
+import org.detrain.report.Report;
 import org.detrain.runner.CheckLauncher;
 import org.detrain.runner.RunSummary;
 import org.detrain.runner.TrainLauncher;
 import org.detrain.runner.Version;
+import org.detrain.theory.Complexity;
+import org.detrain.theory.TheoryReport;
 import org.detrain.util.DetrainException;
 
 /** The detrain command line. The only place that exits the JVM. */
@@ -29,6 +32,8 @@ public final class Main {
               train    launch a training run on this machine (MPJ Express multicore or niodev)
               check    prove the MPJ transport: exact gossip on ring and tori, then latency and bandwidth
               config   print the resolved configuration, or every key with its default (--keys)
+              report   plots and a table from runs' metrics.h5 (a run or a whole sweep directory)
+              theory   what the theory predicts for a topology: lambda, eta, DeTAG's R, complexity table
               version  print the version
 
             `detrain <command> --help` describes a command's options.
@@ -52,11 +57,13 @@ public final class Main {
                 case "train" -> train(rest, out);
                 case "config" -> config(rest, out);
                 case "check" -> check(rest, out);
+                case "report" -> report(rest, out);
+                case "theory" -> theory(rest, out);
                 case "version", "--version" -> {
                     out.println("detrain " + Version.VERSION);
                     yield 0;
                 }
-                default -> throw new DetrainException("unknown command '" + args[0] + "'; commands: train, check, config, version");
+                default -> throw new DetrainException("unknown command '" + args[0] + "'; commands: train, check, config, report, theory, version");
             };
         } catch (DetrainException e) {
             err.println("detrain: " + e.getMessage());
@@ -152,6 +159,123 @@ public final class Main {
                 cl.hasOption("set") ? List.of(cl.getOptionValues("set")) : List.of());
         out.print(config.toPropertiesText());
         return 0;
+    }
+
+    private static int report(String[] args, PrintStream out) {
+        Options o = new Options();
+        o.addOption(Option.builder("o").longOpt("out").hasArg().argName("DIR")
+                .desc("where the plots and tables go (default <input>/report; required with several inputs)").build());
+        o.addOption(Option.builder().longOpt("target-loss").hasArg().argName("LOSS")
+                .desc("training loss for the 'iterations to target' column (default: the highest final loss of any run)").build());
+        o.addOption(Option.builder().longOpt("panel-by").hasArg().argName("KEYS")
+                .desc("config keys that make panels, comma-separated (default: partition.shuffled and weights.kappa, where they vary)").build());
+        o.addOption(Option.builder().longOpt("line-by").hasArg().argName("KEYS")
+                .desc("config keys that make lines, comma-separated (default: algorithm, where it varies)").build());
+        o.addOption(Option.builder("h").longOpt("help").desc("this help").build());
+        CommandLine cl = parseWithArguments(o, args);
+        if (cl.hasOption("help")) {
+            help(out, "detrain report <run or sweep dir>... [--out DIR] [--target-loss LOSS] [--panel-by KEYS] [--line-by KEYS]", o,
+                    "Reads every metrics.h5 below the given paths; runs that differ only in seed are averaged."
+                            + " Writes report.md, summary.csv and PNG plots. Exit codes: 0 done, 2 bad input (nothing written).");
+            return 0;
+        }
+        Double target = null;
+        if (cl.hasOption("target-loss")) {
+            target = parseDouble(cl.getOptionValue("target-loss"), "--target-loss");
+        }
+        Report.run(new Report.Options(cl.getArgList().stream().map(Path::of).toList(),
+                cl.hasOption("out") ? Path.of(cl.getOptionValue("out")) : null, target,
+                keyList(cl.getOptionValue("panel-by")), keyList(cl.getOptionValue("line-by"))), out);
+        return 0;
+    }
+
+    private static List<String> keyList(String text) {
+        if (text == null) {
+            return null;
+        }
+        List<String> keys = Arrays.stream(text.split(",")).map(String::strip).filter(k -> !k.isEmpty()).toList();
+        return keys;
+    }
+
+    private static int theory(String[] args, PrintStream out) {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("topology").hasArg().argName("NAME").desc("graph (default ring, or the config's)").build());
+        o.addOption(Option.builder("n").longOpt("n").hasArg().argName("N").desc("number of ranks (required; -np works too)").build());
+        o.addOption(Option.builder("np").hasArg().argName("N").desc("same as --n").build());
+        o.addOption(Option.builder().longOpt("rows").hasArg().argName("R").desc("torus rows (default 0: factor n)").build());
+        o.addOption(Option.builder().longOpt("cols").hasArg().argName("C").desc("torus columns (default 0: factor n)").build());
+        o.addOption(Option.builder().longOpt("weights").hasArg().argName("W").desc("metropolis (default), lazy or uniform").build());
+        o.addOption(Option.builder().longOpt("kappa").hasArg().argName("K").desc("kappa-slack in (0, 1] (default 1)").build());
+        o.addOption(Option.builder("c").longOpt("config").hasArg().argName("FILE")
+                .desc("take topology, rows, cols, weights and kappa from a run config (options above win)").build());
+        o.addOption(Option.builder("s").longOpt("set").hasArg().argName("KEY=VALUE").desc("override a config key (repeatable)").build());
+        o.addOption(Option.builder().longOpt("eta").hasArg().argName("ETA").desc("accelerated-gossip momentum (default: from lambda)").build());
+        o.addOption(Option.builder().longOpt("rounds").hasArg().argName("R").desc("gossip rounds to simulate (default: DeTAG's recommended R)").build());
+        o.addOption(Option.builder().longOpt("iterations").hasArg().argName("T").desc("training iterations T for DeTAG's R").build());
+        o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of the simulation's random start (default 1)").build());
+        o.addOption(Option.builder().longOpt("delta").hasArg().argName("Δ").desc("f(x0) - inf f (default 1)").build());
+        o.addOption(Option.builder().longOpt("smoothness").hasArg().argName("L").desc("gradient Lipschitz constant L (default 1)").build());
+        o.addOption(Option.builder().longOpt("sigma").hasArg().argName("σ").desc("stochastic gradient noise σ (default 1)").build());
+        o.addOption(Option.builder().longOpt("varsigma").hasArg().argName("ς").desc("heterogeneity ς between workers (default 1)").build());
+        o.addOption(Option.builder().longOpt("varsigma0").hasArg().argName("ς0").desc("heterogeneity ς0 at the start (default 1)").build());
+        o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("mini-batch size B (default 1)").build());
+        o.addOption(Option.builder().longOpt("epsilon").hasArg().argName("ε").desc("target gradient norm ε (default 0.1)").build());
+        o.addOption(Option.builder("h").longOpt("help").desc("this help").build());
+        CommandLine cl = parse(o, args);
+        if (cl.hasOption("help")) {
+            help(out, "detrain theory --n N [--topology ring|torus] [--weights W] [--kappa K] [--eta η] [--rounds R] [constants]", o,
+                    "Exit codes: 0 done, 2 bad input.");
+            return 0;
+        }
+        String n = cl.getOptionValue("n", cl.getOptionValue("np"));
+        if (n == null) {
+            throw new DetrainException("theory needs the number of ranks: pass --n N (e.g. --n 16)");
+        }
+        RunConfig config = RunConfig.load(cl.hasOption("config") ? Path.of(cl.getOptionValue("config")) : null,
+                cl.hasOption("set") ? List.of(cl.getOptionValues("set")) : List.of());
+        Complexity.Constants d = Complexity.Constants.DEFAULTS;
+        Complexity.Constants constants = new Complexity.Constants(
+                optionalDouble(cl, "delta", d.delta()), optionalDouble(cl, "smoothness", d.smoothness()),
+                optionalDouble(cl, "sigma", d.sigma()), optionalDouble(cl, "varsigma", d.varsigma()),
+                optionalDouble(cl, "varsigma0", d.varsigma0()), optionalDouble(cl, "batch", d.batch()),
+                optionalDouble(cl, "epsilon", d.epsilon()));
+        TheoryReport.Options options = new TheoryReport.Options(
+                cl.getOptionValue("topology", config.get("topology")), parseInt(n, "--n"),
+                parseInt(cl.getOptionValue("rows", config.get("topology.rows")), "--rows"),
+                parseInt(cl.getOptionValue("cols", config.get("topology.cols")), "--cols"),
+                cl.getOptionValue("weights", config.get("weights")),
+                parseDouble(cl.getOptionValue("kappa", config.get("weights.kappa")), "--kappa"),
+                cl.hasOption("eta") ? parseDouble(cl.getOptionValue("eta"), "--eta") : null,
+                cl.hasOption("rounds") ? parseInt(cl.getOptionValue("rounds"), "--rounds") : null,
+                cl.hasOption("iterations") ? (long) parseInt(cl.getOptionValue("iterations"), "--iterations") : null,
+                cl.hasOption("seed") ? parseInt(cl.getOptionValue("seed"), "--seed") : 1L, constants);
+        out.print(TheoryReport.format(TheoryReport.analyse(options)));
+        return 0;
+    }
+
+    private static double optionalDouble(CommandLine cl, String option, double fallback) {
+        return cl.hasOption(option) ? parseDouble(cl.getOptionValue(option), "--" + option) : fallback;
+    }
+
+    private static double parseDouble(String text, String what) {
+        try {
+            double v = Double.parseDouble(text.strip());
+            if (!Double.isFinite(v)) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new DetrainException(what + " must be a finite number, got '" + text + "'");
+        }
+    }
+
+    /** Like {@link #parse} but keeps the positional arguments (the paths of {@code report}). */
+    private static CommandLine parseWithArguments(Options options, String[] args) {
+        try {
+            return new DefaultParser().parse(options, args);
+        } catch (ParseException e) {
+            throw new DetrainException(e.getMessage() + "; see --help");
+        }
     }
 
     private static CommandLine parse(Options options, String[] args) {

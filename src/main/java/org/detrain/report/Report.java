@@ -1,0 +1,273 @@
+package org.detrain.report;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.detrain.util.DetrainException;
+import org.detrain.util.Formats;
+
+/**
+ * {@code detrain report}: turns runs' {@code metrics.h5} files into PNG plots, a Markdown report and
+ * a CSV table. Reads only the HDF5 files, so it works on results copied off a cluster.
+ *
+ * <p>Everything is read, checked and rendered in memory first; only then are the files written, to
+ * a hidden staging directory beside the output that is moved into place. Bad input (a missing path,
+ * a damaged file, an unknown key) writes nothing.
+ */
+public final class Report {
+    /** The Markdown report's file name. */
+    public static final String MARKDOWN = "report.md";
+    /** The CSV table's file name. */
+    public static final String CSV = "summary.csv";
+    /** Name of the output directory inside a run or sweep directory. */
+    public static final String DEFAULT_DIR = "report";
+
+    /**
+     * @param inputs     run directories, sweep directories or metrics.h5 files
+     * @param out        output directory, or null for {@code <input>/report} (one input only)
+     * @param targetLoss loss for the "iterations to target" column, or null for the highest final loss
+     * @param panelBy    keys that make panels, or null for the varying sweep keys
+     * @param lineBy     keys that make lines, or null for the algorithm
+     */
+    public record Options(List<Path> inputs, Path out, Double targetLoss, List<String> panelBy, List<String> lineBy) {
+        public Options {
+            inputs = List.copyOf(inputs);
+        }
+    }
+
+    /** What was written. */
+    public record Outcome(Path dir, List<Path> files, Sweep sweep, List<SummaryTable.Row> rows, double targetLoss) {
+    }
+
+    private Report() {
+    }
+
+    public static Outcome run(Options options, PrintStream out) {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true"); // plots are drawn off screen; no display needed
+        }
+        Path dir = outputDir(options);
+        List<Path> files = RunFinder.find(options.inputs());
+        List<RunResult> runs = new ArrayList<>();
+        for (Path f : files) {
+            runs.add(RunResult.read(f));
+        }
+        Sweep sweep = Sweep.of(runs, options.panelBy(), options.lineBy());
+        double target;
+        if (options.targetLoss() != null) {
+            if (!(options.targetLoss() > 0) || Double.isInfinite(options.targetLoss())) {
+                throw new DetrainException("--target-loss must be a positive number, got " + options.targetLoss());
+            }
+            target = options.targetLoss();
+        } else {
+            target = SummaryTable.defaultTarget(sweep);
+        }
+        List<SummaryTable.Row> rows = SummaryTable.rows(sweep, target);
+
+        Map<String, byte[]> contents = new LinkedHashMap<>();
+        List<Figure> drawn = new ArrayList<>();
+        List<Figure> skipped = new ArrayList<>();
+        for (Figure f : Figure.standard()) {
+            if (f.hasData(sweep)) {
+                contents.put(f.file(), png(f.render(sweep)));
+                drawn.add(f);
+            } else {
+                skipped.add(f);
+            }
+        }
+        contents.put(CSV, SummaryTable.csv(sweep, rows, target).getBytes(StandardCharsets.UTF_8));
+        contents.put(MARKDOWN, markdown(dir, options, sweep, rows, target, options.targetLoss() != null, drawn, skipped)
+                .getBytes(StandardCharsets.UTF_8));
+        List<String> stale = new ArrayList<>();
+        skipped.forEach(f -> stale.add(f.file()));
+        List<Path> written = write(dir, contents, stale);
+        out.println("report: " + runs.size() + " run(s) in " + sweep.panels().size() + " panel(s), "
+                + sweep.lines().size() + " line(s)" + (sweep.panelKeys().isEmpty() ? "" : "; panels by "
+                + String.join(", ", sweep.panelKeys())) + (sweep.lineKeys().isEmpty() ? "" : "; lines by "
+                + String.join(", ", sweep.lineKeys())));
+        for (String note : sweep.notes()) {
+            out.println("note: " + note.replace("`", ""));
+        }
+        out.print(SummaryTable.markdown(sweep, rows, target));
+        out.println("written: " + dir.resolve(MARKDOWN) + " (" + drawn.size() + " plots, " + CSV + ")");
+        return new Outcome(dir, written, sweep, rows, target);
+    }
+
+    /** The output directory: --out, else {@code report/} inside the single input (beside a metrics.h5 file). */
+    static Path outputDir(Options options) {
+        Path dir;
+        if (options.out() != null) {
+            dir = options.out();
+        } else if (options.inputs().size() == 1) {
+            Path in = options.inputs().get(0);
+            dir = (Files.isRegularFile(in) ? in.toAbsolutePath().getParent() : in).resolve(DEFAULT_DIR);
+        } else if (options.inputs().isEmpty()) {
+            throw new DetrainException("no results given: pass a run directory (results/<run-id>) or a sweep directory");
+        } else {
+            throw new DetrainException(options.inputs().size() + " inputs given but no --out: pass --out DIR to say"
+                    + " where the report goes (with one input it goes to <input>/report)");
+        }
+        dir = dir.toAbsolutePath().normalize();
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new DetrainException("the report directory " + dir + " exists and is not a directory:"
+                    + " remove it or pass another --out");
+        }
+        return dir;
+    }
+
+    private static byte[] png(BufferedImage image) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try {
+            if (!ImageIO.write(image, "png", bytes)) {
+                throw DetrainException.runFailure("this Java has no PNG writer (javax.imageio); use a full JDK 17", null);
+            }
+        } catch (IOException e) {
+            throw DetrainException.runFailure("cannot encode a PNG: " + e.getMessage(), e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Writes the files to a hidden staging directory beside {@code dir}, then moves them in (the whole
+     * directory at once when it is new). Files this report owns but did not draw this time are removed,
+     * so a report never mixes plots of two different sets of runs.
+     */
+    private static List<Path> write(Path dir, Map<String, byte[]> contents, List<String> stale) {
+        Path parent = dir.getParent();
+        Path staging = null;
+        try {
+            Files.createDirectories(parent);
+            // Hidden, beside the target (same file system, so the moves are renames); created with the umask's
+            // permissions, unlike Files.createTempDirectory's owner-only ones.
+            staging = parent.resolve("." + dir.getFileName() + "-" + ProcessHandle.current().pid() + "-"
+                    + Long.toHexString(System.nanoTime()) + ".tmp");
+            Files.createDirectory(staging);
+            for (Map.Entry<String, byte[]> e : contents.entrySet()) {
+                Files.write(staging.resolve(e.getKey()), e.getValue());
+            }
+            if (!Files.exists(dir)) {
+                move(staging, dir);
+                staging = null;
+            } else {
+                for (String name : contents.keySet()) {
+                    move(staging.resolve(name), dir.resolve(name));
+                }
+                for (String name : stale) {
+                    Files.deleteIfExists(dir.resolve(name));
+                }
+            }
+        } catch (IOException e) {
+            throw DetrainException.runFailure("cannot write the report to " + dir + " (" + e + "): check free space"
+                    + " and permissions, or pass another --out", e);
+        } finally {
+            deleteTree(staging);
+        }
+        return contents.keySet().stream().map(dir::resolve).toList();
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // a leftover hidden staging directory is harmless
+        }
+    }
+
+    private static String markdown(Path dir, Options options, Sweep sweep, List<SummaryTable.Row> rows, double target,
+                                   boolean targetGiven, List<Figure> drawn, List<Figure> skipped) {
+        StringBuilder b = new StringBuilder("# detrain report\n\n");
+        b.append(sweep.runCount()).append(sweep.runCount() == 1 ? " run" : " runs").append(" from ");
+        b.append(String.join(", ", options.inputs().stream().map(p -> "`" + p + "`").toList())).append(". ");
+        if (!sweep.panelKeys().isEmpty()) {
+            b.append("One panel per ").append(keys(sweep.panelKeys())).append("; ");
+        }
+        b.append(sweep.lineKeys().isEmpty() ? "one line per panel (the runs share every other key)"
+                : "one line per " + keys(sweep.lineKeys())).append(". ");
+        if (sweep.lines().stream().anyMatch(l -> l.runs().size() > 1)) {
+            b.append("Runs that differ only in `seed` are averaged: the table gives mean ± sample standard deviation"
+                    + " over seeds, the plots the mean (solid) and the min and max (dotted).");
+        }
+        b.append("\n\n## Summary\n\n");
+        b.append("Training loss is the mean over ranks of each rank's mini-batch loss since the previous record; "
+                + "test accuracy is that of the averaged model x̄; time is the training loop's wall time (without set-up); "
+                + "bytes sent are all ranks' neighbour-exchange payloads. ");
+        if (!Double.isNaN(target)) {
+            b.append("Iterations to loss ≤ ").append(Formats.sig(target, 4)).append(": the first logged iteration at which"
+                    + " the training loss is at most that");
+            b.append(targetGiven ? " (`--target-loss`)." : ", the highest final loss of any run (so every run gets"
+                    + " there; set another with `--target-loss`).");
+        }
+        b.append("\n\n").append(SummaryTable.markdown(sweep, rows, target)).append('\n');
+        for (String note : sweep.notes()) {
+            b.append("- Note: ").append(note).append('\n');
+        }
+        if (!sweep.notes().isEmpty()) {
+            b.append('\n');
+        }
+        b.append("Full-precision values: [`").append(CSV).append("`](").append(CSV).append(").\n\n## Figures\n\n");
+        for (Figure f : drawn) {
+            b.append("### ").append(f.title()).append("\n\n![").append(f.title()).append("](").append(f.file()).append(")\n\n");
+        }
+        for (Figure f : skipped) {
+            b.append("- *").append(f.title()).append("*: no run recorded this (e.g. test accuracy of a regression"
+                    + " model, or no evaluations, or `eval.local=false`).\n");
+        }
+        if (!skipped.isEmpty()) {
+            b.append('\n');
+        }
+        b.append("## Runs\n\n| run | status | ");
+        List<String> keys = new ArrayList<>(sweep.panelKeys());
+        sweep.lineKeys().stream().filter(k -> !keys.contains(k)).forEach(keys::add);
+        for (String k : keys) {
+            b.append(SummaryTable.keyHeader(k)).append(" | ");
+        }
+        b.append("seed | file |\n|").append("---|".repeat(keys.size() + 4)).append('\n');
+        for (Sweep.Line line : sweep.lines()) {
+            for (RunResult r : line.runs()) {
+                b.append("| ").append(r.runId()).append(" | ").append(r.status()).append(" | ");
+                for (String k : keys) {
+                    b.append(Sweep.display(k, r.value(k))).append(" | ");
+                }
+                b.append(r.value(Sweep.SEED_KEY)).append(" | `").append(relative(dir, r.file())).append("` |\n");
+            }
+        }
+        return b.toString();
+    }
+
+    private static String keys(List<String> keys) {
+        return String.join(" × ", keys.stream().map(k -> "`" + k + "`").toList());
+    }
+
+    private static String relative(Path dir, Path file) {
+        try {
+            return dir.relativize(file.toAbsolutePath().normalize()).toString();
+        } catch (IllegalArgumentException e) {
+            return file.toString();
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package org.detrain.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.detrain.cli.Main;
+import org.detrain.io.H5Group;
+import org.detrain.io.Hdf5Files;
+import org.detrain.util.DetrainException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** detrain report on small generated results: files, plot sizes and pixels, table values against the inputs. */
+class ReportTest {
+    private static final int BLUE = 0x0072B2;   // palette colour of the first line (D-PSGD)
+    private static final int ORANGE = 0xD55E00; // palette colour of the second line (DeTAG)
+
+    @TempDir
+    static Path shared;
+    /** A study-1-like sweep: shuffled 100 and 0, D-PSGD and DeTAG, seeds 1 and 2 (8 runs). */
+    static Path sweep;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void writeSweep() throws IOException {
+        sweep = shared.resolve("job-17");
+        // Task directories as a Slurm array would name them; the tree is walked, names do not matter.
+        new FakeRun("dpsgd", "100", 1).loss(2.0, 1.5, 1.0, 0.75).accuracy(0.5, 0.75).write(sweep, "t0");
+        FakeRun slow = new FakeRun("dpsgd", "100", 2).loss(2.0, 1.5, 1.25, 0.25).accuracy(0.625, 0.5);
+        slow.lastWallTime = 6.0;
+        slow.write(sweep, "t1");
+        new FakeRun("detag", "100", 1).loss(2.0, 1.0, 0.5, 0.25).write(sweep, "t2");
+        new FakeRun("detag", "100", 2).loss(2.0, 1.0, 0.5, 0.25).write(sweep, "t3");
+        new FakeRun("dpsgd", "0", 1).loss(2.5, 2.25, 2.0, 1.75).accuracy(0.25, 0.5).write(sweep, "t4");
+        new FakeRun("dpsgd", "0", 2).loss(2.5, 2.25, 2.0, 1.75).accuracy(0.25, 0.5).write(sweep, "t5");
+        new FakeRun("detag", "0.0", 1).loss(2.0, 1.25, 1.0, 0.5).write(sweep, "nested/t6"); // "0.0" is "0"
+        new FakeRun("detag", "0", 2).loss(2.0, 1.5, 1.0, 0.5).write(sweep, "nested/t7");
+        Files.writeString(sweep.resolve("summary.txt"), "a sweep's own summary file, ignored\n");
+    }
+
+    private static Report.Outcome report(Path out, Double target, Path... inputs) {
+        return Report.run(new Report.Options(List.of(inputs), out, target, null, null), new PrintStream(new ByteArrayOutputStream()));
+    }
+
+    @Test
+    void sweepGivesOnePanelPerShuffledFractionAndOneLinePerAlgorithm() throws IOException {
+        Path out = dir.resolve("report");
+        Report.Outcome o = report(out, null, sweep);
+        assertEquals(List.of("partition.shuffled"), o.sweep().panelKeys());
+        assertEquals(List.of("algorithm"), o.sweep().lineKeys());
+        assertEquals(List.of("100", "0"), o.sweep().panels().stream().map(p -> p.key().get("partition.shuffled")).toList());
+        for (Sweep.Panel p : o.sweep().panels()) {
+            assertEquals(List.of("D-PSGD", "DeTAG"), p.lines().stream().map(Sweep.Line::label).toList());
+            assertEquals(List.of("1", "2"), p.lines().get(0).seeds());
+        }
+        for (String name : List.of("loss_vs_epoch.png", "loss_vs_time.png", "accuracy_vs_epoch.png", "accuracy_vs_time.png",
+                "consensus_vs_iteration.png", "accuracy_spread_vs_epoch.png", "report.md", "summary.csv")) {
+            assertTrue(Files.isRegularFile(out.resolve(name)), name + " written");
+        }
+        try (Stream<Path> files = Files.list(out)) {
+            assertEquals(8, files.count(), "nothing else in the report directory");
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(out), files.toList(), "no staging directory left behind");
+        }
+    }
+
+    @Test
+    void plotsHaveOnePanelPerShuffledFractionAndTheAlgorithmsColours() throws IOException {
+        Path out = dir.resolve("report");
+        report(out, null, sweep);
+        for (String name : List.of("loss_vs_epoch.png", "accuracy_vs_time.png", "consensus_vs_iteration.png")) {
+            BufferedImage image = ImageIO.read(out.resolve(name).toFile());
+            assertEquals(2 * Figure.PANEL_WIDTH, image.getWidth(), name);
+            assertEquals(Figure.TITLE_HEIGHT + Figure.PANEL_HEIGHT, image.getHeight(), name);
+            Map<Integer, Integer> colours = histogram(image);
+            int white = colours.getOrDefault(0xFFFFFF, 0);
+            assertTrue(white < 0.97 * image.getWidth() * image.getHeight(), name + " is not blank");
+            assertTrue(white > 0.5 * image.getWidth() * image.getHeight(), name + " has a white background");
+            // Both panels draw both lines: each colour in the left and in the right half.
+            for (int colour : new int[] {BLUE, ORANGE}) {
+                assertTrue(count(image, colour, 0, Figure.PANEL_WIDTH) > 50, name + " left panel has " + Integer.toHexString(colour));
+                assertTrue(count(image, colour, Figure.PANEL_WIDTH, 2 * Figure.PANEL_WIDTH) > 50,
+                        name + " right panel has " + Integer.toHexString(colour));
+            }
+        }
+    }
+
+    @Test
+    void tableValuesComeFromTheInputs() throws IOException {
+        Path out = dir.resolve("report");
+        Report.Outcome o = report(out, null, sweep);
+        // The default target is the highest final loss of any run: D-PSGD at 0 % ends at 1.75.
+        assertEquals(1.75, o.targetLoss());
+        List<String> csv = Files.readAllLines(out.resolve("summary.csv"));
+        assertEquals("partition.shuffled,line,seeds,run_ids,iterations,epochs,final_loss,final_loss_sd,best_accuracy,"
+                + "best_accuracy_sd,time_s,time_s_sd,bytes_sent,target_loss,iterations_to_target,seeds_reaching_target,"
+                + "spectral_gap", csv.get(0));
+        // D-PSGD at 100 %: final losses 0.75 and 0.25 (mean 0.5, sd sqrt(0.125)); best accuracies 0.75 and 0.625;
+        // times 4 and 6; 1 MB + 2 MB sent; both first at or below 1.75 at iteration 20.
+        assertEquals(List.of("100", "D-PSGD", "2", "t0 t1", "40", "1.0", "0.5", Double.toString(Math.sqrt(0.125)),
+                "0.6875", Double.toString(Math.sqrt(2 * 0.0625 * 0.0625)), "5.0", Double.toString(Math.sqrt(2.0)),
+                "3000000", "1.75", "20.0", "2", "0.5"), List.of(csv.get(1).split(",")));
+        assertTrue(csv.get(2).startsWith("100,DeTAG,2,t2 t3,40,1.0,0.25,0.0,0.75,0.0,4.0,0.0,3000000,1.75,20.0,2,"), csv.get(2));
+        assertTrue(csv.get(3).startsWith("0,D-PSGD,2,t4 t5,40,1.0,1.75,0.0,0.5,0.0,4.0,0.0,3000000,1.75,40.0,2,"), csv.get(3));
+        assertTrue(csv.get(4).startsWith("0,DeTAG,2,t6 t7,40,1.0,0.5,0.0,"), csv.get(4));
+        assertEquals(5, csv.size());
+
+        String md = Files.readString(out.resolve("report.md"));
+        assertContains(md, "| shuffled (%) | algorithm | seeds | iterations | epochs | final training loss | best test accuracy"
+                + " | time (s) | bytes sent | iterations to loss ≤ 1.75 | 1−λ |\n");
+        assertContains(md, "| 100 | D-PSGD | 2 | 40 | 1 | 0.5 ± 0.35 | 0.6875 ± 0.088 | 5 ± 1.4 | 3 MB | 20 ± 0 | 0.5 |\n");
+        assertContains(md, "| 0 | DeTAG | 2 | 40 | 1 | 0.5 ± 0 | 0.75 ± 0 | 4 ± 0 | 3 MB | 20 ± 0 | 0.5 |\n");
+        assertContains(md, "![Training loss vs epoch](loss_vs_epoch.png)");
+        assertContains(md, "| t6 | complete | 0 | DeTAG | 1 | `");
+        assertContains(md, "job-17/nested/t6/metrics.h5` |\n");
+    }
+
+    @Test
+    void targetLossCountsSeedsThatNeverReachIt() throws IOException {
+        Path out = dir.resolve("report");
+        report(out, 1.0, sweep);
+        String md = Files.readString(out.resolve("report.md"));
+        // D-PSGD 100 %: seed 1 at 1.0 at iteration 30, seed 2 (1.25, then 0.25) at 40.
+        assertContains(md, "| 100 | D-PSGD | 2 | 40 | 1 | 0.5 ± 0.35 | 0.6875 ± 0.088 | 5 ± 1.4 | 3 MB | 35 ± 7.1 | 0.5 |\n");
+        // D-PSGD 0 % ends at 1.75.
+        assertContains(md, "| 0 | D-PSGD | 2 | 40 | 1 | 1.75 ± 0 | 0.5 ± 0 | 4 ± 0 | 3 MB | not reached | 0.5 |\n");
+        assertContains(md, "(`--target-loss`)");
+    }
+
+    @Test
+    void aSingleRunGoesToItsOwnReportDirectoryWithOnePanel() throws IOException {
+        Path run = new FakeRun("dpsgd", "100", 1).write(dir, "quickstart-1");
+        Report.Outcome o = report(null, null, run);
+        assertEquals(run.resolve("report").toAbsolutePath(), o.dir());
+        BufferedImage image = ImageIO.read(run.resolve("report/loss_vs_epoch.png").toFile());
+        assertEquals(Figure.PANEL_WIDTH, image.getWidth());
+        assertEquals(Figure.TITLE_HEIGHT + Figure.PANEL_HEIGHT, image.getHeight());
+        assertTrue(count(image, BLUE, 0, Figure.PANEL_WIDTH) > 50, "the line is drawn");
+        String md = Files.readString(run.resolve("report/report.md"));
+        assertContains(md, "| 1 | 40 | 1 | 0.5 | 0.75 | 4 | 3 MB | 40 | 0.5 |\n");
+        // The metrics.h5 itself works as an input too, and reports to the same place.
+        assertEquals(run.resolve("report").toAbsolutePath(), report(null, null, run.resolve("metrics.h5")).dir());
+    }
+
+    @Test
+    void kappaSweepPanelsDescendAndShowTheGap() throws IOException {
+        double[] kappas = {0.01, 1, 0.1};
+        for (double k : kappas) {
+            FakeRun r = new FakeRun("dpsgd", "100", 1).set("weights.kappa", Double.toString(k));
+            r.spectralGap = 0.038 * k;
+            r.write(dir.resolve("kappa"), "k" + k);
+        }
+        Report.Outcome o = report(dir.resolve("out"), null, dir.resolve("kappa"));
+        assertEquals(List.of("weights.kappa"), o.sweep().panelKeys());
+        assertEquals(List.of("κ = 1 (1−λ = 0.038)", "κ = 0.1 (1−λ = 0.0038)", "κ = 0.01 (1−λ = 3.8e-4)"),
+                o.sweep().panels().stream().map(Sweep.Panel::title).toList());
+        BufferedImage image = ImageIO.read(dir.resolve("out/loss_vs_epoch.png").toFile());
+        assertEquals(3 * Figure.PANEL_WIDTH, image.getWidth());
+    }
+
+    @Test
+    void aStepSizeGridInsideOneAlgorithmSplitsLinesInsteadOfAveragingThem() throws IOException {
+        Path grid = dir.resolve("grid");
+        new FakeRun("dpsgd", "100", 1).set("lr", "0.01").write(grid, "a");
+        new FakeRun("dpsgd", "100", 1).set("lr", "0.001").write(grid, "b");
+        new FakeRun("detag", "100", 1).set("lr", "0.01").write(grid, "c");
+        Report.Outcome o = report(dir.resolve("out"), null, grid);
+        assertEquals(List.of("algorithm", "lr"), o.sweep().lineKeys());
+        assertEquals(List.of("D-PSGD, lr=0.001", "D-PSGD, lr=0.01", "DeTAG, lr=0.01"),
+                o.sweep().lines().stream().map(Sweep.Line::label).toList());
+        assertContains(Files.readString(dir.resolve("out/report.md")), "lines are also split by `lr`");
+    }
+
+    @Test
+    void regressionRunsLeaveOutTheAccuracyPlotsAndStalePlotsAreRemoved() throws IOException {
+        Path out = dir.resolve("report");
+        report(out, null, sweep);
+        assertTrue(Files.exists(out.resolve("accuracy_vs_epoch.png")));
+        Path lsq = dir.resolve("lsq");
+        FakeRun r = new FakeRun("dpsgd", "100", 1).accuracy(Double.NaN, Double.NaN);
+        r.localSpread = Double.NaN;
+        r.write(lsq, "r");
+        report(out, null, lsq);
+        for (String gone : List.of("accuracy_vs_epoch.png", "accuracy_vs_time.png", "accuracy_spread_vs_epoch.png")) {
+            assertFalse(Files.exists(out.resolve(gone)), gone + " of the earlier report removed");
+        }
+        assertTrue(Files.exists(out.resolve("loss_vs_epoch.png")));
+        String md = Files.readString(out.resolve("report.md"));
+        assertContains(md, "| 1 | 40 | 1 | 0.5 | — |");
+        assertContains(md, "*Test accuracy of the averaged model vs epoch*: no run recorded this");
+    }
+
+    @Test
+    void incompleteRunsAreNamed() throws IOException {
+        FakeRun r = new FakeRun("dpsgd", "100", 1);
+        r.status = "running";
+        Path run = r.write(dir, "half");
+        report(null, null, run);
+        assertContains(Files.readString(run.resolve("report/report.md")), "not complete (still running, or stopped early): half");
+    }
+
+    @Test
+    void badInputWritesNothing() throws IOException {
+        Path out = dir.resolve("report");
+        DetrainException missing = assertThrows(DetrainException.class, () -> report(out, null, dir.resolve("nope")));
+        assertContains(missing.getMessage(), "does not exist: pass a run directory");
+
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        assertContains(assertThrows(DetrainException.class, () -> report(out, null, empty)).getMessage(),
+                "no metrics.h5 below");
+
+        Path notMetrics = Files.createDirectories(dir.resolve("other"));
+        Hdf5Files.writeAtomically(notMetrics.resolve("metrics.h5"), new H5Group().attr("x", 1L));
+        assertContains(assertThrows(DetrainException.class, () -> report(out, null, sweep, notMetrics)).getMessage(),
+                "has no /metrics group");
+
+        Path broken = Files.createDirectories(dir.resolve("broken"));
+        Files.writeString(broken.resolve("metrics.h5"), "not hdf5");
+        assertContains(assertThrows(DetrainException.class, () -> report(out, null, broken)).getMessage(),
+                broken.resolve("metrics.h5").toString());
+
+        assertContains(assertThrows(DetrainException.class,
+                () -> Report.run(new Report.Options(List.of(sweep), out, null, null, List.of("nosuchkey")),
+                        new PrintStream(new ByteArrayOutputStream()))).getMessage(),
+                "--line-by names 'nosuchkey', which no run's /config records: use one of the keys that vary:");
+        assertContains(assertThrows(DetrainException.class, () -> report(null, null, sweep, sweep)).getMessage(),
+                "pass --out DIR");
+        assertContains(assertThrows(DetrainException.class, () -> report(out, -1.0, sweep)).getMessage(),
+                "--target-loss must be a positive number");
+        assertFalse(Files.exists(out), "nothing written");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no staging left");
+        }
+    }
+
+    @Test
+    void commandLineRunsTheReportAndExitsTwoOnBadInput() throws IOException {
+        Path out = dir.resolve("cli");
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"report", sweep.toString(), "--out", out.toString(), "--target-loss", "1"},
+                new PrintStream(stdout, true, StandardCharsets.UTF_8), new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        assertEquals(0, code, stderr.toString(StandardCharsets.UTF_8));
+        String printed = stdout.toString(StandardCharsets.UTF_8);
+        assertContains(printed, "report: 8 run(s) in 2 panel(s), 4 line(s); panels by partition.shuffled; lines by algorithm");
+        assertContains(printed, "| 0 | D-PSGD | 2 | 40 | 1 | 1.75 ± 0 |");
+        assertTrue(Files.exists(out.resolve("report.md")));
+
+        stderr.reset();
+        code = Main.run(new String[] {"report", dir.resolve("nope").toString()}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        assertContains(stderr.toString(StandardCharsets.UTF_8), "detrain: " + dir.resolve("nope") + " does not exist");
+        code = Main.run(new String[] {"report", sweep.toString(), "--target-loss", "low"}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        assertFalse(Files.exists(sweep.resolve("report")));
+    }
+
+    private static Map<Integer, Integer> histogram(BufferedImage image) {
+        Map<Integer, Integer> counts = new HashMap<>();
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                counts.merge(image.getRGB(x, y) & 0xFFFFFF, 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
+    private static int count(BufferedImage image, int rgb, int fromX, int toX) {
+        int n = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = fromX; x < toX; x++) {
+                if ((image.getRGB(x, y) & 0xFFFFFF) == rgb) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static void assertContains(String text, String expected) {
+        assertTrue(text.contains(expected), "expected\n" + expected + "\nin\n" + text);
+    }
+}
