@@ -73,6 +73,34 @@ class AlgorithmsIT {
     }
 
     @Test
+    void gradientTrackingReachesTheNewtonOptimumOfRegularisedLogisticRegression() {
+        H5Group h = train("logreg", 6, "--set", "dataset=synthetic-logreg", "--set", "model=logistic", "--set",
+                "model.l2=0.05", "--set", "gradient.exact=true", "--set", "synthetic.samples=64", "--set",
+                "synthetic.features=8", "--set", "synthetic.heterogeneity=1", "--set", "algorithm=dsgt", "--set",
+                "lr=0.5", "--set", "iterations=1500", "--set", "log.every=100", "--set", "eval.every=1500",
+                "--set", "eval.local=false");
+        double distance = lastOptimumDistance(h);
+        assertTrue(distance < 1e-5, "||x̄ − x*||/||x*|| = " + distance);
+        double accuracy = h.getGroup("metrics").getDataset("test_accuracy", double[].class)[0];
+        assertTrue(accuracy > 0.6 && accuracy < 1, "a classifier, better than chance: " + accuracy);
+    }
+
+    @Test
+    void moreGossipRoundsPerIterationTightenConsensusAndAccelerationTightensItMore() {
+        double[] consensus = new double[3];
+        String[][] variants = {{"--set", "gossip.rounds=1"}, {"--set", "gossip.rounds=3", "--set", "gossip.eta=0"},
+                {"--set", "gossip.rounds=3", "--set", "gossip.eta=auto"}};
+        for (int v = 0; v < 3; v++) {
+            H5Group h = train("rounds" + v, 8, with(with(HLSQ, "--set", "iterations=400", "--set", "log.every=100",
+                    "--set", "eval.every=400", "--set", "eval.local=false", "--set", "weights=lazy"), variants[v]));
+            double[] c = h.getGroup("metrics").getDataset("consensus_distance", double[].class);
+            consensus[v] = c[c.length - 1];
+        }
+        assertTrue(consensus[1] < 0.5 * consensus[0] && consensus[2] < consensus[1],
+                "consensus distance for 1 round, 3 plain, 3 accelerated: " + java.util.Arrays.toString(consensus));
+    }
+
+    @Test
     void dpsgdStallsAtAFloorThatGrowsWithHeterogeneity() {
         double[] floors = new double[3];
         double[] heterogeneity = {0.25, 1, 4};
