@@ -12,6 +12,7 @@ import org.detrain.comm.Communicator;
 import org.detrain.comm.RankProgram;
 import org.detrain.config.RunConfig;
 import org.detrain.data.Samples;
+import org.detrain.io.CheckpointStore;
 import org.detrain.io.LaunchInfo;
 import org.detrain.io.RunLayout;
 import org.detrain.model.Batch;
@@ -28,6 +29,8 @@ public final class TrainingRun implements RankProgram {
     /** Progress lines the launcher renders; everything else a rank prints goes to log/mpj.log. */
     public static final String PROGRESS = "@@progress";
     private static final long PROGRESS_INTERVAL_NANOS = 500_000_000L;
+    /** Program argument that makes the ranks resume: {@code <run-dir> --resume-from <iteration>}. */
+    static final String RESUME_ARG = "--resume-from";
 
     private RunLayout layout;
     private RankLog log;
@@ -35,9 +38,17 @@ public final class TrainingRun implements RankProgram {
     @Override
     public void run(Communicator comm, String[] args) throws Exception {
         layout = new RunLayout(Path.of(args[0]));
+        long resumeFrom = args.length >= 3 && args[1].equals(RESUME_ARG) ? Long.parseLong(args[2]) : -1;
         int rank = comm.rank();
         int n = comm.size();
         log = RankLog.open(layout.rankLog(rank), rank);
+        writeStatus(layout.pid(rank), ProcessHandle.current().pid() + " " + localHost() + "\n");
+        StopSignals signals = StopSignals.install(layout.stopRequest(),
+                what -> log.info(what + " received: asking every rank to checkpoint and stop at the next check point"));
+        if (!signals.notInstalled().isEmpty()) {
+            log.info("cannot listen for " + signals.notInstalled() + "; stop requests still arrive through "
+                    + layout.stopRequest());
+        }
         long setupStart = System.nanoTime();
         RunConfig config = RunConfig.fromFile(layout.config());
         LaunchInfo launch = LaunchInfo.read(layout.launch());
@@ -60,26 +71,46 @@ public final class TrainingRun implements RankProgram {
         long iterations = plan.iterations();
         int logEvery = config.getInt("log.every");
         long evalEvery = config.getInt("eval.every") > 0 ? config.getInt("eval.every") : plan.iterationsPerEpoch();
+        long checkpointEvery = config.getInt("checkpoint.every") > 0 ? config.getInt("checkpoint.every")
+                : Math.max(1, plan.iterationsPerEpoch());
         boolean evalLocal = config.getBoolean("eval.local");
         Batch evalBatch = new Batch(EVAL_BATCH, train.featureCount());
         float[] average = new float[dim];
+        Checkpointer checkpoints = new Checkpointer(new CheckpointStore(layout.checkpoints()), comm, config.hash(),
+                launch, config.getInt("checkpoint.keep"));
+        Checkpointer.Carried carried = Checkpointer.Carried.START;
+        long first = 0;
+        if (resumeFrom >= 0) {
+            comm.setActivity("loading the checkpoint of iteration " + resumeFrom);
+            carried = checkpoints.restore(resumeFrom, state, oracle, plan.partition().shard(rank), metrics);
+            first = resumeFrom;
+            log.info("resumed from " + layout.checkpoints().relativize(new CheckpointStore(layout.checkpoints())
+                    .rankFile(resumeFrom, rank)) + " at iteration " + resumeFrom);
+        }
+        metrics.launchedAt(first);
         metrics.setupSeconds((System.nanoTime() - setupStart) / 1e9);
-        log.info(String.format("d=%d, %d iterations (%d per epoch), neighbours %s, shard %d samples, device %s",
-                dim, iterations, plan.iterationsPerEpoch(), java.util.Arrays.toString(setup.gossip.peers()),
-                plan.partition().shardSize(rank), setup.computeDevice));
+        log.info(String.format("d=%d, %d iterations (%d per epoch), neighbours %s, shard %d samples, device %s,"
+                        + " checkpoint every %d iterations", dim, iterations, plan.iterationsPerEpoch(),
+                java.util.Arrays.toString(setup.gossip.peers()), plan.partition().shardSize(rank), setup.computeDevice,
+                checkpointEvery));
+        if (resumeFrom >= 0 && rank == 0) {
+            metrics.write(layout.metrics(), "running"); // the file on disk may be ahead of the checkpoint
+        }
 
         comm.barrier(); // start the clock together
         long start = System.nanoTime();
         long lastProgress = 0;
-        double windowLoss = 0;
-        int windowSteps = 0;
-        double smoothedLoss = 0;
-        for (long t = 0; t < iterations; t++) {
+        double windowLoss = carried.windowLoss();
+        long windowSteps = carried.windowSteps();
+        double smoothedLoss = carried.smoothedLoss();
+        StopControl stop = new StopControl(layout.stopRequest(), first);
+        long stoppedAt = -1;
+        for (long t = first; t < iterations; t++) {
             comm.setActivity("iteration " + t);
             double loss = algorithm.step(state, t);
             if (!Double.isFinite(loss)) {
                 throw DetrainException.runFailure("rank " + rank + ": the training loss is " + loss + " at iteration " + t
-                        + "; lower lr (now " + config.get("lr") + ")", null);
+                        + "; lower lr (now " + config.get("lr") + ")" + lastCheckpointNote(checkpoints), null);
             }
             state.setIteration(t + 1);
             windowLoss += loss;
@@ -89,10 +120,12 @@ public final class TrainingRun implements RankProgram {
             boolean last = done == iterations;
             if (done % logEvery == 0 || last) {
                 double consensus = consensusAndAverage(comm, algorithm.model(state), average, dim, false);
-                double[] mine = {windowLoss / windowSteps, oracle.lastGradNorm(), comm.bytesSent(),
-                        comm.messagesSent(), oracle.computeNanos() / 1e9, comm.waitNanos() / 1e9};
+                double[] mine = {windowLoss / windowSteps, oracle.lastGradNorm(), carried.bytesSent() + comm.bytesSent(),
+                        carried.messagesSent() + comm.messagesSent(), carried.computeSeconds() + oracle.computeNanos() / 1e9,
+                        carried.waitSeconds() + comm.waitNanos() / 1e9};
                 double[] all = gatherRows(comm, mine);
-                metrics.recordStep(done, plan.epochAt(done), (System.nanoTime() - start) / 1e9, consensus, all);
+                metrics.recordStep(done, plan.epochAt(done), carried.wallSeconds() + (System.nanoTime() - start) / 1e9,
+                        consensus, all);
                 windowLoss = 0;
                 windowSteps = 0;
             }
@@ -105,7 +138,7 @@ public final class TrainingRun implements RankProgram {
                 double[] allLocal = gatherRows(comm, new double[] {local[0] / plan.test().size(),
                         plan.test().classCount() > 0 ? local[1] / plan.test().size() : Double.NaN});
                 boolean classification = plan.test().classCount() > 0; // regression has no accuracy: NaN
-                metrics.recordEval(done, plan.epochAt(done), (System.nanoTime() - start) / 1e9,
+                metrics.recordEval(done, plan.epochAt(done), carried.wallSeconds() + (System.nanoTime() - start) / 1e9,
                         global[0] / plan.test().size(), classification ? global[1] / plan.test().size() : Double.NaN,
                         allLocal);
                 if (rank == 0) {
@@ -115,19 +148,71 @@ public final class TrainingRun implements RankProgram {
             if (rank == 0 && (System.nanoTime() - lastProgress > PROGRESS_INTERVAL_NANOS || last)) {
                 lastProgress = System.nanoTime();
                 System.out.printf("%s %d %d %.4f %.6g %.3f %s%n", PROGRESS, done, iterations, plan.epochAt(done),
-                        smoothedLoss, (lastProgress - start) / 1e9, metrics.lastAccuracyText());
+                        smoothedLoss, carried.wallSeconds() + (lastProgress - start) / 1e9, metrics.lastAccuracyText());
             }
+            boolean checkpointDue = done % checkpointEvery == 0 || last;
+            Checkpointer.Carried now = null;
+            if (checkpointDue) {
+                comm.setActivity("checkpoint of iteration " + done);
+                now = carriedNow(carried, windowLoss, windowSteps, smoothedLoss, comm, oracle, start);
+                checkpoints.save(done, last ? "final" : "periodic", state, oracle.sampler(), now, metrics);
+            }
+            if (!last && stop.due(done)) {
+                comm.setActivity("stop check after iteration " + t);
+                if (stop.agree(comm, done)) {
+                    if (!checkpointDue) {
+                        comm.setActivity("checkpoint of iteration " + done + " before stopping");
+                        now = carriedNow(carried, windowLoss, windowSteps, smoothedLoss, comm, oracle, start);
+                        checkpoints.save(done, "stop", state, oracle.sampler(), now, metrics);
+                    }
+                    stoppedAt = done;
+                    break;
+                }
+            }
+        }
+        if (stoppedAt >= 0) {
+            comm.setActivity("stopping at iteration " + stoppedAt);
+            if (rank == 0) {
+                metrics.write(layout.metrics(), "stopped");
+            }
+            comm.barrier(); // the checkpoint and metrics are in place before anyone reports
+            log.info(String.format("stopped on request at iteration %d after a complete checkpoint (%s)", stoppedAt,
+                    stop.describe()));
+            writeStatus(layout.stopped(rank), "iteration " + stoppedAt + "\n");
+            log.close();
+            return;
         }
         comm.setActivity("final write");
         if (rank == 0) {
             metrics.write(layout.metrics(), true);
         }
         comm.barrier(); // nobody reports success before the results are in place
-        log.info(String.format("done: %d iterations in %.3f s (compute %.3f s, comm wait %.3f s, %d bytes sent)",
-                iterations, (System.nanoTime() - start) / 1e9, oracle.computeNanos() / 1e9, comm.waitNanos() / 1e9,
-                comm.bytesSent()));
+        log.info(String.format("done: %d iterations in %.3f s (compute %.3f s, comm wait %.3f s, %d bytes sent; %s)",
+                iterations - first, (System.nanoTime() - start) / 1e9, oracle.computeNanos() / 1e9,
+                comm.waitNanos() / 1e9, comm.bytesSent(), stop.describe()));
         writeStatus(layout.done(rank), "ok\n");
         log.close();
+    }
+
+    private static Checkpointer.Carried carriedNow(Checkpointer.Carried before, double windowLoss, long windowSteps,
+                                                   double smoothedLoss, Communicator comm, SamplingOracle oracle,
+                                                   long start) {
+        return new Checkpointer.Carried(windowLoss, windowSteps, smoothedLoss, before.bytesSent() + comm.bytesSent(),
+                before.messagesSent() + comm.messagesSent(), before.computeSeconds() + oracle.computeNanos() / 1e9,
+                before.waitSeconds() + comm.waitNanos() / 1e9, before.wallSeconds() + (System.nanoTime() - start) / 1e9);
+    }
+
+    private String lastCheckpointNote(Checkpointer checkpoints) {
+        return checkpoints.lastComplete() >= 0 ? "; the last complete checkpoint (iteration " + checkpoints.lastComplete()
+                + ") is kept" : "";
+    }
+
+    private static String localHost() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     @Override
