@@ -21,7 +21,7 @@ import org.detrain.comm.Communicator;
  */
 final class StopControl {
     /** Aimed-for time between two check points. */
-    static final double TARGET_SECONDS = 0.25;
+    static final double TARGET_SECONDS = 0.5;
     /** Upper bound on the spacing, in iterations. */
     static final long MAX_SPACING = 1_000_000;
 
@@ -48,7 +48,8 @@ final class StopControl {
     /** Collective at a check point: true on every rank if any rank saw a stop request. */
     boolean agree(Communicator comm, long done) {
         long t0 = System.nanoTime();
-        double[] v = {Files.exists(request) ? 1 : 0, comm.rank() == 0 ? done + spacing(done, t0) : 0};
+        double[] v = {Files.exists(request) ? 1 : 0,
+                comm.rank() == 0 ? done + spacing(done - lastCheckIteration, t0 - lastCheckNanos) : 0};
         comm.allreduceSum(v);
         nextCheck = (long) v[1];
         lastCheckIteration = done;
@@ -59,11 +60,19 @@ final class StopControl {
         return v[0] > 0;
     }
 
-    /** Iterations until the next check point, from the time the last ones took (rank 0 only). */
-    long spacing(long done, long now) {
-        long iterations = Math.max(1, done - lastCheckIteration);
-        double perIteration = Math.max(1e-9, (now - lastCheckNanos) / 1e9 / iterations);
-        return Math.max(1, Math.min(MAX_SPACING, Math.round(TARGET_SECONDS / perIteration)));
+    /**
+     * Iterations until the next check point, given how long the last {@code iterations} took; it
+     * grows at most fourfold per check, so one unrepresentative measurement (the first iteration,
+     * a coarse clock) cannot push the next check far away.
+     */
+    static long spacing(long iterations, long nanos) {
+        long measured = Math.max(1, iterations);
+        if (nanos <= 0) {
+            return 1;
+        }
+        double perIteration = nanos / 1e9 / measured;
+        long wanted = Math.round(TARGET_SECONDS / perIteration);
+        return Math.max(1, Math.min(Math.min(MAX_SPACING, 4 * measured), wanted));
     }
 
     /** Check points so far, and the time they took in all (for the log: the cost of listening). */
