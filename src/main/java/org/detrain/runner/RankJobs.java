@@ -52,7 +52,8 @@ final class RankJobs {
                 programArgs, layout.root(), layout.scratch(), layout.logDir().resolve("mpj-daemon.log"));
         Thread cleanup = new Thread(job::destroyAll, "detrain-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C must not leave ranks or daemons behind
-        Thread pump = pumpOutput(job, layout, progress);
+        List<String> rankErrors = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread pump = pumpOutput(job, layout, progress, rankErrors);
         List<String> lost = new ArrayList<>();
         try {
             watch(job, layout, ranks, lost);
@@ -70,7 +71,7 @@ final class RankJobs {
             progress.finish();
             TrainLauncher.deleteTree(layout.scratch());
         }
-        return checkStatuses(layout, ranks, transport.equals("niodev"), lost);
+        return checkStatuses(layout, ranks, transport.equals("niodev"), lost, List.copyOf(rankErrors));
     }
 
     private static void watch(MpjLauncher.Job job, RunLayout layout, int ranks, List<String> lost)
@@ -155,7 +156,12 @@ final class RankJobs {
      * @param ranksAreProcesses under niodev a rank without any status most likely died first; under
      *                          multicore the first failure stops the shared JVM, so silence means nothing
      */
-    private static Ending checkStatuses(RunLayout layout, int ranks, boolean ranksAreProcesses, List<String> lost) {
+    /**
+     * @param rankErrors what failing ranks printed ("detrain rank N: ..."), which reaches the launcher
+     *                   even when they could not write their status file (a full file system)
+     */
+    private static Ending checkStatuses(RunLayout layout, int ranks, boolean ranksAreProcesses, List<String> lost,
+                                        List<String> rankErrors) {
         List<String> failures = new ArrayList<>();
         List<Integer> silent = new ArrayList<>();
         int stopped = 0;
@@ -183,8 +189,16 @@ final class RankJobs {
             throw DetrainException.runFailure(String.join("\n", failures) + vanished + "\nlogs: " + layout.logDir(), null);
         }
         if (!silent.isEmpty()) {
-            throw DetrainException.runFailure("rank(s) " + silent + " stopped without reporting (killed, or the JVM"
-                    + " crashed); see " + layout.logDir() + " (mpj.log holds MPJ's own output)", null);
+            // ranks that agreed on a failure print the same text: show it once
+            java.util.Map<String, String> distinct = new java.util.LinkedHashMap<>();
+            for (String line : rankErrors) {
+                distinct.putIfAbsent(line.replaceFirst("^detrain rank \\d+: ", "").replaceFirst(" \\(and could not record it: .*$", ""),
+                        line);
+            }
+            String printed = distinct.isEmpty() ? "" : String.join("\n", distinct.values()) + "\n";
+            throw DetrainException.runFailure(printed + "rank(s) " + silent + " stopped without reporting (killed, or"
+                    + " the JVM crashed" + (printed.isEmpty() ? "" : ", or the status file could not be written")
+                    + "); see " + layout.logDir() + " (mpj.log holds MPJ's own output)", null);
         }
         if (stopped == ranks) {
             return Ending.STOPPED;
@@ -196,7 +210,8 @@ final class RankJobs {
         return Ending.DONE;
     }
 
-    private static Thread pumpOutput(MpjLauncher.Job job, RunLayout layout, ProgressRenderer progress) {
+    private static Thread pumpOutput(MpjLauncher.Job job, RunLayout layout, ProgressRenderer progress,
+                                     List<String> rankErrors) {
         Thread t = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(job.starter().getInputStream(),
                     StandardCharsets.UTF_8));
@@ -209,6 +224,9 @@ final class RankJobs {
                     } else if (line.startsWith(CommCheck.SAY)) {
                         progress.say(line.substring(CommCheck.SAY.length()));
                     } else {
+                        if (line.startsWith("detrain rank ") && rankErrors.size() < 16) {
+                            rankErrors.add(line);
+                        }
                         mpjLog.println(line);
                     }
                 }

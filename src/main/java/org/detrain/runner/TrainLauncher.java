@@ -213,8 +213,8 @@ public final class TrainLauncher {
                 return "\nno checkpoint was completed before the failure";
             }
             return "\nthe last complete checkpoint is iteration " + complete.get(0) + " ("
-                    + new CheckpointStore(layout.checkpoints()).setDir(complete.get(0)) + "); once the cause is fixed,"
-                    + " continue with: bin/detrain train --resume " + layout.root();
+                    + new CheckpointStore(layout.checkpoints()).setDir(complete.get(0)) + "); `bin/detrain train --resume "
+                    + layout.root() + "` continues from it";
         } catch (DetrainException e) {
             return "";
         }

@@ -231,7 +231,9 @@ public final class TrainingRun implements RankProgram {
                 System.err.println("detrain rank " + rank + ": " + message);
             }
         } catch (RuntimeException | IOException e) {
-            System.err.println("detrain rank " + rank + ": " + message + " (and could not record it: " + e + ")");
+            // one line: the launcher picks it out of the ranks' output when no status file could be written
+            System.err.println("detrain rank " + rank + ": " + message.replace("\n", " | ") + " (and could not record it: "
+                    + e + ")");
         }
     }
 
