@@ -15,7 +15,7 @@ import sun.misc.SignalHandler;
 
 /**
  * Turns SIGUSR1 and SIGTERM into a stop request: the handler writes {@code status/stop-request}
- * (see {@link StopControl}) instead of ending the JVM, so the ranks checkpoint at the next agreed
+ * (see {@link RunControl}) instead of ending the JVM, so the ranks checkpoint at the next agreed
  * iteration boundary and exit with {@link org.detrain.util.DetrainException#PREEMPTED}. Installed
  * by the launcher (what {@code sbatch --signal} and the job script signal) and by every rank JVM
  * (what {@code scancel} and Slurm's preemption signal, to every process of the job). SIGINT

@@ -71,8 +71,8 @@ public final class TrainingRun implements RankProgram {
         long iterations = plan.iterations();
         int logEvery = config.getInt("log.every");
         long evalEvery = config.getInt("eval.every") > 0 ? config.getInt("eval.every") : plan.iterationsPerEpoch();
-        long checkpointEvery = config.getInt("checkpoint.every") > 0 ? config.getInt("checkpoint.every")
-                : Math.max(1, plan.iterationsPerEpoch());
+        long checkpointEvery = config.getInt("checkpoint.every"); // 0: by time
+        long checkpointIntervalNanos = (long) (config.getDouble("checkpoint.minutes") * 60e9);
         boolean evalLocal = config.getBoolean("eval.local");
         Batch evalBatch = new Batch(EVAL_BATCH, train.featureCount());
         float[] average = new float[dim];
@@ -90,9 +90,9 @@ public final class TrainingRun implements RankProgram {
         metrics.launchedAt(first);
         metrics.setupSeconds((System.nanoTime() - setupStart) / 1e9);
         log.info(String.format("d=%d, %d iterations (%d per epoch), neighbours %s, shard %d samples, device %s,"
-                        + " checkpoint every %d iterations", dim, iterations, plan.iterationsPerEpoch(),
+                        + " checkpoint every %s", dim, iterations, plan.iterationsPerEpoch(),
                 java.util.Arrays.toString(setup.gossip.peers()), plan.partition().shardSize(rank), setup.computeDevice,
-                checkpointEvery));
+                checkpointEvery > 0 ? checkpointEvery + " iterations" : config.get("checkpoint.minutes") + " minutes"));
         if (resumeFrom >= 0 && rank == 0) {
             metrics.write(layout.metrics(), "running"); // the file on disk may be ahead of the checkpoint
         }
@@ -103,7 +103,8 @@ public final class TrainingRun implements RankProgram {
         double windowLoss = carried.windowLoss();
         long windowSteps = carried.windowSteps();
         double smoothedLoss = carried.smoothedLoss();
-        StopControl stop = new StopControl(layout.stopRequest(), first);
+        RunControl control = new RunControl(layout.stopRequest(), first);
+        long lastCheckpointNanos = start;
         long stoppedAt = -1;
         for (long t = first; t < iterations; t++) {
             comm.setActivity("iteration " + t);
@@ -150,24 +151,26 @@ public final class TrainingRun implements RankProgram {
                 System.out.printf("%s %d %d %.4f %.6g %.3f %s%n", PROGRESS, done, iterations, plan.epochAt(done),
                         smoothedLoss, carried.wallSeconds() + (lastProgress - start) / 1e9, metrics.lastAccuracyText());
             }
-            boolean checkpointDue = done % checkpointEvery == 0 || last;
-            Checkpointer.Carried now = null;
-            if (checkpointDue) {
-                comm.setActivity("checkpoint of iteration " + done);
-                now = carriedNow(carried, windowLoss, windowSteps, smoothedLoss, comm, oracle, start);
-                checkpoints.save(done, last ? "final" : "periodic", state, oracle.sampler(), now, metrics);
+            // Checkpoint after the last iteration, every checkpoint.every iterations, when rank 0's clock
+            // says checkpoint.minutes have passed (agreed at a control point), and before a requested stop.
+            boolean checkpointNow = last || checkpointEvery > 0 && done % checkpointEvery == 0;
+            boolean stopNow = false;
+            if (!last && control.due(done)) {
+                comm.setActivity("control point after iteration " + t);
+                RunControl.Decision d = control.agree(comm, done,
+                        checkpointEvery == 0 && System.nanoTime() - lastCheckpointNanos >= checkpointIntervalNanos);
+                checkpointNow |= d.checkpoint();
+                stopNow = d.stop();
             }
-            if (!last && stop.due(done)) {
-                comm.setActivity("stop check after iteration " + t);
-                if (stop.agree(comm, done)) {
-                    if (!checkpointDue) {
-                        comm.setActivity("checkpoint of iteration " + done + " before stopping");
-                        now = carriedNow(carried, windowLoss, windowSteps, smoothedLoss, comm, oracle, start);
-                        checkpoints.save(done, "stop", state, oracle.sampler(), now, metrics);
-                    }
-                    stoppedAt = done;
-                    break;
-                }
+            if (checkpointNow || stopNow) {
+                comm.setActivity("checkpoint of iteration " + done);
+                checkpoints.save(done, last ? "final" : stopNow ? "stop" : "periodic", state, oracle.sampler(),
+                        carriedNow(carried, windowLoss, windowSteps, smoothedLoss, comm, oracle, start), metrics);
+                lastCheckpointNanos = System.nanoTime();
+            }
+            if (stopNow) {
+                stoppedAt = done;
+                break;
             }
         }
         if (stoppedAt >= 0) {
@@ -177,7 +180,7 @@ public final class TrainingRun implements RankProgram {
             }
             comm.barrier(); // the checkpoint and metrics are in place before anyone reports
             log.info(String.format("stopped on request at iteration %d after a complete checkpoint (%s)", stoppedAt,
-                    stop.describe()));
+                    control.describe()));
             writeStatus(layout.stopped(rank), "iteration " + stoppedAt + "\n");
             log.close();
             return;
@@ -189,7 +192,7 @@ public final class TrainingRun implements RankProgram {
         comm.barrier(); // nobody reports success before the results are in place
         log.info(String.format("done: %d iterations in %.3f s (compute %.3f s, comm wait %.3f s, %d bytes sent; %s)",
                 iterations - first, (System.nanoTime() - start) / 1e9, oracle.computeNanos() / 1e9,
-                comm.waitNanos() / 1e9, comm.bytesSent(), stop.describe()));
+                comm.waitNanos() / 1e9, comm.bytesSent(), control.describe()));
         writeStatus(layout.done(rank), "ok\n");
         log.close();
     }

@@ -25,6 +25,10 @@ class PreemptIT {
     private static final List<String> JOB = List.of("-np", "3", "--set", "dataset=synthetic-lsq", "--set", "model=linear",
             "--set", "synthetic.samples=256", "--set", "batch=4", "--set", "lr=0.01", "--set", "iterations=10000",
             "--set", "log.every=500", "--set", "eval.every=4000", "--set", "checkpoint.every=1000");
+    /** The same job with time-based checkpoints, every 0.6 s. */
+    private static final List<String> TIMED = List.of("-np", "3", "--set", "dataset=synthetic-lsq", "--set", "model=linear",
+            "--set", "synthetic.samples=256", "--set", "batch=4", "--set", "lr=0.01", "--set", "iterations=10000",
+            "--set", "log.every=500", "--set", "eval.every=4000", "--set", "checkpoint.minutes=0.01");
 
     @TempDir
     Path results;
@@ -42,20 +46,25 @@ class PreemptIT {
             assertTrue(launcher.waitFor(60, TimeUnit.SECONDS), "the launcher exits after the stop");
             System.out.printf("SIGUSR1 to the launcher: stopped and exited %.2f s later%n",
                     (System.nanoTime() - signalledAt) / 1e9);
-            checkStopped(launcher, runDir, "SIGUSR1");
+            checkStopped(launcher, runDir, "SIGUSR1", 1000);
         } finally {
             launcher.descendants().forEach(ProcessHandle::destroyForcibly);
             launcher.destroyForcibly();
         }
-        resumeAndCompare(runDir);
+        resumeAndCompare(runDir, JOB);
     }
 
     @Test
-    void sigtermToTheRankJvmStopsAMulticoreRunAtACheckpointAndTheResumeMatches() throws Exception {
+    void sigtermToTheRankJvmStopsAMulticoreRunWithTimedCheckpointsAndTheResumeMatches() throws Exception {
         Path runDir = results.resolve("term");
-        Process launcher = startLauncher("term", JOB);
+        Process launcher = startLauncher("term", TIMED);
+        CheckpointStore store = new CheckpointStore(runDir.resolve("ckpt"));
         try {
-            Runs.awaitFile(new CheckpointStore(runDir.resolve("ckpt")).manifest(1000), 90_000);
+            long deadline = System.currentTimeMillis() + 90_000;
+            while (store.completeIterations().isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50); // the first time-based checkpoint, about 0.6 s into training
+            }
+            long first = store.completeIterations().get(0);
             long ranksJvm = Long.parseLong(Files.readString(runDir.resolve("status/rank-0.pid")).split(" ")[0]);
             assertTrue(ranksJvm != launcher.pid(), "multicore ranks run in the starter's JVM, a child of the launcher");
             long signalledAt = System.nanoTime();
@@ -63,21 +72,21 @@ class PreemptIT {
             assertTrue(launcher.waitFor(60, TimeUnit.SECONDS), "the launcher exits after the stop");
             System.out.printf("SIGTERM to the ranks' JVM: stopped and exited %.2f s later%n",
                     (System.nanoTime() - signalledAt) / 1e9);
-            checkStopped(launcher, runDir, "SIGTERM");
+            checkStopped(launcher, runDir, "SIGTERM", first);
         } finally {
             launcher.descendants().forEach(ProcessHandle::destroyForcibly);
             launcher.destroyForcibly();
         }
-        resumeAndCompare(runDir);
+        resumeAndCompare(runDir, TIMED);
     }
 
-    private void checkStopped(Process launcher, Path runDir, String signal) throws Exception {
+    private void checkStopped(Process launcher, Path runDir, String signal, long after) throws Exception {
         String output = Files.readString(results.resolve(runDir.getFileName() + ".out"));
         assertEquals(DetrainException.STOPPED, launcher.exitValue(), output);
         assertTrue(output.contains("stopped on request (" + signal) && output.contains("--resume " + runDir), output);
         CheckpointStore store = new CheckpointStore(runDir.resolve("ckpt"));
         long at = store.completeIterations().get(0);
-        assertTrue(at > 1000 && at < 10000, "stopped mid-run at " + at);
+        assertTrue(at > after && at < 10000, "stopped mid-run at " + at + ", after the checkpoint of " + after);
         assertTrue(output.contains("at iteration " + at + " after writing a complete checkpoint"), output);
         assertEquals(at, store.select(org.detrain.config.RunConfig.fromFile(runDir.resolve("config.properties")).hash(), 3)
                 .iteration());
@@ -89,10 +98,10 @@ class PreemptIT {
         assertEquals(List.of(), Runs.processesOf(runDir), "nothing of the job outlives the stop");
     }
 
-    private void resumeAndCompare(Path runDir) {
+    private void resumeAndCompare(Path runDir, List<String> job) {
         Cli.Result resumed = Runs.resume(runDir);
         assertEquals(0, resumed.exitCode(), resumed.all());
-        Cli.Result ref = Runs.train(results, "ref", JOB);
+        Cli.Result ref = Runs.train(results, "ref", job);
         assertEquals(0, ref.exitCode(), ref.all());
         Runs.assertSameRun(results.resolve("ref"), runDir);
     }
