@@ -22,7 +22,10 @@ import org.detrain.util.DetrainException;
 /**
  * The program every rank runs: builds the run from {@code config.properties}, owns the iteration
  * loop, records metrics at the logging cadence, evaluates at the evaluation cadence, and has rank 0
- * write {@code metrics.h5}.
+ * write {@code metrics.h5}. It writes checkpoint sets ({@link Checkpointer}) every
+ * {@code checkpoint.every} iterations or {@code checkpoint.minutes}, at the end, and before a
+ * requested stop ({@link RunControl}); with {@code <run-dir> --resume-from <iteration>} it first
+ * restores every rank's state from that set and continues as if never interrupted.
  */
 public final class TrainingRun implements RankProgram {
     private static final int EVAL_BATCH = 500;

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.detrain.config.ConfigSchema;
 import org.detrain.io.CheckpointStore;
+import org.detrain.io.ExternalTools;
 import org.detrain.io.Hdf5Files;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,6 +140,14 @@ class CheckpointResumeIT {
                     "the damaged set is kept aside for inspection");
         }
         Runs.assertSameRun(ref, copy);
+
+        // the h5py example of docs/checkpoints.md reads a real checkpoint
+        String doc = Files.readString(Cli.home().resolve("docs/checkpoints.md"));
+        int from = doc.indexOf("```python", doc.indexOf("<!-- checkpoint-h5py-example -->")) + "```python".length();
+        String example = doc.substring(from, doc.indexOf("```", from))
+                .replace("results/run/ckpt/it-0000001200/rank-3.h5", store.rankFile(400, 3).toString());
+        ExternalTools.Result read = ExternalTools.python(example).assertSuccess();
+        assertTrue(read.stdout().startsWith("400 " + configHash(copy) + " (8,)"), read.stdout());
     }
 
     @Test
