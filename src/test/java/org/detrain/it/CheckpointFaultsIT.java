@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CheckpointFaultsIT {
     private static final List<String> JOB = List.of("-np", "3", "--set", "dataset=synthetic-lsq", "--set", "model=linear",
-            "--set", "synthetic.samples=256", "--set", "batch=4", "--set", "lr=0.01", "--set", "iterations=12000",
+            "--set", "synthetic.samples=256", "--set", "batch=4", "--set", "lr=0.01", "--set", "iterations=20000",
             "--set", "log.every=500", "--set", "eval.every=3000", "--set", "checkpoint.every=1000");
 
     @TempDir
@@ -60,7 +60,7 @@ class CheckpointFaultsIT {
             Files.delete(filler);
             Cli.Result resumed = Runs.resume(runDir);
             assertEquals(0, resumed.exitCode(), resumed.all());
-            assertTrue(resumed.out().contains("from iteration " + kept + " of 12000"), resumed.out());
+            assertTrue(resumed.out().contains("from iteration " + kept + " of 20000"), resumed.out());
             Cli.Result ref = Runs.train(results, "ref", JOB);
             assertEquals(0, ref.exitCode(), ref.all());
             Runs.assertSameRun(results.resolve("ref"), runDir);
