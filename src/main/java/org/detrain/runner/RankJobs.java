@@ -55,14 +55,16 @@ final class RankJobs {
         List<String> rankErrors = java.util.Collections.synchronizedList(new ArrayList<>());
         Thread pump = pumpOutput(job, layout, progress, rankErrors);
         List<String> lost = new ArrayList<>();
+        RankProcesses processes = new RankProcesses(layout, ranks, job.starter().pid());
         try {
-            watch(job, layout, ranks, lost);
+            watch(job, layout, ranks, processes, lost);
             pump.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             job.destroyAll();
             job.stopDaemon();
+            processes.destroyAll(); // rank JVMs that outlived their daemon are no longer its descendants
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException shuttingDown) {
@@ -74,10 +76,9 @@ final class RankJobs {
         return checkStatuses(layout, ranks, transport.equals("niodev"), lost, List.copyOf(rankErrors));
     }
 
-    private static void watch(MpjLauncher.Job job, RunLayout layout, int ranks, List<String> lost)
-            throws InterruptedException {
+    private static void watch(MpjLauncher.Job job, RunLayout layout, int ranks, RankProcesses processes,
+                              List<String> lost) throws InterruptedException {
         long failureSeenAt = 0;
-        RankProcesses processes = new RankProcesses(layout, ranks, job.starter().pid());
         long starterGoneAt = 0;
         while (true) {
             boolean starterGone = job.starter().waitFor(200, TimeUnit.MILLISECONDS);

@@ -16,6 +16,7 @@ import org.detrain.io.RunLayout;
  * the ranks write to {@code status/rank-N.pid}: which of them are gone. Ranks on other hosts and
  * ranks inside the starter's own JVM (the multicore device) are not watched here; the first are
  * bounded by {@code comm.timeout}, the second end with the starter.
+ * Only a live process whose command line names the run directory is watched.
  */
 final class RankProcesses {
     private final RunLayout layout;
@@ -23,8 +24,6 @@ final class RankProcesses {
     private final long starterPid;
     private final String host;
     private final Map<Integer, ProcessHandle> watched = new HashMap<>();
-    /** Ranks on this host whose pid was already gone when their pid file was read. */
-    private final java.util.Set<Integer> goneAtDiscovery = new java.util.HashSet<>();
     private final Map<Integer, String> described = new HashMap<>();
     private final boolean[] settled;
 
@@ -44,7 +43,7 @@ final class RankProcesses {
                 discover(r);
             }
             ProcessHandle p = watched.get(r);
-            if (goneAtDiscovery.contains(r) || p != null && !p.isAlive()) {
+            if (p != null && !p.isAlive()) {
                 gone.add(r);
             }
         }
@@ -54,6 +53,11 @@ final class RankProcesses {
     /** Whether any watched rank JVM still runs. */
     boolean anyAlive() {
         return watched.values().stream().anyMatch(ProcessHandle::isAlive);
+    }
+
+    /** Kills the watched rank JVMs that still run. */
+    void destroyAll() {
+        watched.values().forEach(ProcessHandle::destroyForcibly);
     }
 
     String describe(int rank) {
@@ -82,12 +86,14 @@ final class RankProcesses {
         if (pid == starterPid || !parts[1].equals(host)) {
             return;
         }
+        // Watch only a live process that is visibly this run's rank: a pid that is not there may
+        // belong to another PID namespace (a container) with the same host name, and a wrong
+        // "lost" would stop a healthy job. A rank that dies before it is seen here is still
+        // caught by its peers' comm.timeout.
         Optional<ProcessHandle> p = ProcessHandle.of(pid);
         String runDir = layout.root().toString();
-        if (p.isPresent() && p.get().info().commandLine().map(c -> c.contains(runDir)).orElse(true)) {
+        if (p.isPresent() && p.get().info().commandLine().map(c -> c.contains(runDir)).orElse(false)) {
             watched.put(r, p.get());
-        } else if (p.isEmpty()) {
-            goneAtDiscovery.add(r);
         }
     }
 
