@@ -13,8 +13,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.detrain.comm.MpjLauncher;
-import org.detrain.io.CheckpointStore;
 import org.detrain.config.RunConfig;
+import org.detrain.io.CheckpointStore;
 import org.detrain.io.LaunchInfo;
 import org.detrain.io.RunLayout;
 import org.detrain.util.DetrainException;
@@ -155,8 +155,8 @@ public final class TrainLauncher {
                     + " or --results");
         }
         if (new CheckpointStore(layout.checkpoints()).completeIterations().isEmpty()) {
-            out.println("detrain: " + runDir + " has no complete checkpoint: starting the run afresh");
             RunPlan.build(pinned(RunConfig.load(o.configFile(), o.overrides()), o), o.ranks()); // bad input costs nothing
+            out.println("detrain: " + runDir + " has no complete checkpoint: starting the run afresh");
             deleteTree(runDir);
             return run(o, out);
         }
@@ -176,7 +176,7 @@ public final class TrainLauncher {
         long start = System.nanoTime();
         RankJobs.Ending ending;
         try (StopSignals signals = StopSignals.install(layout.stopRequest(), what -> {
-            out.println("\ndetrain: " + what + " received: the ranks checkpoint at the next check point and stop"
+            out.println("\ndetrain: " + what + " received: the ranks checkpoint at the next control point and stop"
                     + " (exit " + DetrainException.STOPPED + ")");
             RankJobs.launcherLog(layout, what + " received: stop requested");
         })) {

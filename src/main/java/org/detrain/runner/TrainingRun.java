@@ -47,7 +47,7 @@ public final class TrainingRun implements RankProgram {
         log = RankLog.open(layout.rankLog(rank), rank);
         writeStatus(layout.pid(rank), ProcessHandle.current().pid() + " " + localHost() + "\n");
         StopSignals signals = StopSignals.install(layout.stopRequest(),
-                what -> log.info(what + " received: asking every rank to checkpoint and stop at the next check point"));
+                what -> log.info(what + " received: asking every rank to checkpoint and stop at the next control point"));
         if (!signals.notInstalled().isEmpty()) {
             log.info("cannot listen for " + signals.notInstalled() + "; stop requests still arrive through "
                     + layout.stopRequest());
