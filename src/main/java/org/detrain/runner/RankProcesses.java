@@ -55,6 +55,26 @@ final class RankProcesses {
         return watched.values().stream().anyMatch(ProcessHandle::isAlive);
     }
 
+    /**
+     * A rank JVM of this run that still runs on this host ("rank 2, pid 1234"), if any: a resume
+     * must not start a second job in the same run directory.
+     */
+    static Optional<String> stillRunning(RunLayout layout) {
+        if (!Files.isDirectory(layout.statusDir())) {
+            return Optional.empty();
+        }
+        for (int r = 0; ; r++) {
+            if (!Files.exists(layout.pid(r))) {
+                return Optional.empty();
+            }
+            RankProcesses one = new RankProcesses(layout, r + 1, -1);
+            one.discover(r);
+            if (one.anyAlive()) {
+                return Optional.of("rank " + r + ", " + one.describe(r));
+            }
+        }
+    }
+
     /** Kills the watched rank JVMs that still run. */
     void destroyAll() {
         watched.values().forEach(ProcessHandle::destroyForcibly);

@@ -90,6 +90,10 @@ public final class TrainLauncher {
         }
         RunConfig config = RunConfig.fromFile(layout.config());
         LaunchInfo before = LaunchInfo.read(layout.launch());
+        RankProcesses.stillRunning(layout).ifPresent(rank -> {
+            throw new DetrainException("cannot resume " + runDir + ": the run is still running (" + rank
+                    + "); wait for it to end or stop it (SIGUSR1 to its launcher checkpoints it first)");
+        });
         int ranks = r.ranks() != null ? r.ranks() : before.ranks();
         if (ranks != before.ranks()) {
             throw new DetrainException("cannot resume " + runDir + " with -np " + ranks + ": it was launched with "

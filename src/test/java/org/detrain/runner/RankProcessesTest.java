@@ -29,6 +29,8 @@ class RankProcessesTest {
             Files.writeString(layout.pid(1), "12345 some-other-host\n");
             // rank 2 has not written its pid file yet
             RankProcesses p = new RankProcesses(layout, 3, -1);
+            assertEquals(java.util.Optional.of("rank 0, pid " + rank0.pid() + " on " + host), RankProcesses.stillRunning(layout),
+                    "a resume refuses to start beside a live rank");
             assertEquals(List.of(), p.vanished());
             assertTrue(p.anyAlive());
             assertEquals("pid 12345 on some-other-host", p.describe(1));
@@ -39,6 +41,7 @@ class RankProcessesTest {
             assertTrue(rank0.waitFor(10, TimeUnit.SECONDS));
             assertEquals(List.of(0), p.vanished());
             assertFalse(p.anyAlive());
+            assertEquals(java.util.Optional.empty(), RankProcesses.stillRunning(layout));
 
             Files.writeString(layout.pid(2), ProcessHandle.current().pid() + " " + host + "\n");
             assertEquals(List.of(0), p.vanished(), "a process whose command line does not name the run is not a rank");
