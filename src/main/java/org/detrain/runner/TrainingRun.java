@@ -167,9 +167,13 @@ public final class TrainingRun implements RankProgram {
             }
             if (checkpointNow || stopNow) {
                 comm.setActivity("checkpoint of iteration " + done);
-                checkpoints.save(done, last ? "final" : stopNow ? "stop" : "periodic", state, oracle.sampler(),
+                long t0 = System.nanoTime();
+                String reason = last ? "final" : stopNow ? "stop" : "periodic";
+                checkpoints.save(done, reason, state, oracle.sampler(),
                         carriedNow(carried, windowLoss, windowSteps, smoothedLoss, comm, oracle, start), metrics);
                 lastCheckpointNanos = System.nanoTime();
+                log.info(String.format("checkpoint of iteration %d (%s) complete in %.1f ms", done, reason,
+                        (lastCheckpointNanos - t0) / 1e6));
             }
             if (stopNow) {
                 stoppedAt = done;
