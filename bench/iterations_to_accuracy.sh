@@ -3,6 +3,7 @@
 # (exact gradients, constant step), on a 16-rank lazy ring with κ-slack weights — the empirical side of
 # the complexity table in spec/algorithms.md. Prints a Markdown table.
 #   bench/iterations_to_accuracy.sh [TARGET] [MAX_ITERATIONS]
+# Environment: ALGORITHMS="dsgt detag", KAPPAS="1 0.1", DETAG_R=2 (DeTAG's phase length).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-1e-3}
@@ -10,16 +11,16 @@ max=${2:-20000}
 out=${OUT:-results/iterations-to-accuracy}
 python=${DETRAIN_PYTHON:-/usr/bin/python3}
 mkdir -p "$out"
-algorithms=(dpsgd d2 dsgt sgp detag defacto allreduce)
-kappas=(1 0.1 0.01)
+read -r -a algorithms <<< "${ALGORITHMS:-dpsgd d2 dsgt sgp detag defacto allreduce}"
+read -r -a kappas <<< "${KAPPAS:-1 0.1 0.01}"
 printf '| algorithm |'; for k in "${kappas[@]}"; do printf ' κ = %s |' "$k"; done; echo
 printf '|---|'; for k in "${kappas[@]}"; do printf -- '---|'; done; echo
 for a in "${algorithms[@]}"; do
   printf '| %s |' "$a"
   for k in "${kappas[@]}"; do
-    id="$a-k$k"
+    id="$a-k$k${DETAG_R:+-R$DETAG_R}"
     extra=(--set algorithm="$a")
-    [[ $a == detag ]] && extra+=(--set detag.R=2 --set detag.eta=auto)
+    [[ $a == detag ]] && extra+=(--set detag.R="${DETAG_R:-2}" --set detag.eta=auto)
     [[ $a == sgp ]] && extra+=(--set sgp.graph=topology)
     bin/detrain train -np 16 --results "$out" --run-id "$id" --overwrite \
       --set dataset=synthetic-hlsq --set model=linear --set gradient.exact=true --set synthetic.samples=64 \

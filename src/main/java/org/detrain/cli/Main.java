@@ -82,6 +82,12 @@ public final class Main {
         o.addOption(Option.builder().longOpt("results").hasArg().argName("DIR").desc("parent of run directories (default results)").build());
         o.addOption(Option.builder().longOpt("overwrite").desc("replace an existing results directory of the same id").build());
         o.addOption(Option.builder().longOpt("jvm").hasArg().argName("OPT").desc("extra JVM option for the rank JVMs, e.g. --jvm=-Xmx8g (repeatable)").build());
+        o.addOption(Option.builder().longOpt("resume").hasArg().argName("RUN_DIR")
+                .desc("continue results/<run-id> from its newest complete checkpoint (its own config; -np and"
+                        + " --transport default to the original launch)").build());
+        o.addOption(Option.builder().longOpt("resume-if-possible")
+                .desc("with --run-id: resume that run if it has a complete checkpoint of this config, else start it"
+                        + " (for job scripts that may be requeued)").build());
         o.addOption(Option.builder("h").longOpt("help").desc("this help").build());
         return o;
     }
@@ -90,20 +96,43 @@ public final class Main {
         Options options = trainOptions();
         CommandLine cl = parse(options, args);
         if (cl.hasOption("help")) {
-            help(out, "detrain train [-np N] [--config FILE] [--set key=value ...] [options]", options,
-                    "Exit codes: 0 done, 2 bad input (nothing written), 3 the run failed (see results/<id>/log).");
+            help(out, "detrain train [-np N] [--config FILE] [--set key=value ...] [options]\n"
+                            + "       detrain train --resume results/<run-id> [-np N] [--transport DEV]", options,
+                    "Exit codes: 0 done, 2 bad input (nothing written), 3 the run failed (see results/<id>/log), "
+                            + DetrainException.STOPPED + " stopped on SIGUSR1/SIGTERM after a complete checkpoint"
+                            + " (continue with --resume).");
+            return 0;
+        }
+        Path home = detrainHome();
+        List<String> jvm = cl.hasOption("jvm") ? List.of(cl.getOptionValues("jvm")) : List.of();
+        String commandLine = "detrain train " + String.join(" ", args);
+        if (cl.hasOption("resume")) {
+            for (String fixed : List.of("config", "set", "run-id", "results", "overwrite", "resume-if-possible")) {
+                if (cl.hasOption(fixed)) {
+                    throw new DetrainException("--" + fixed + " cannot be combined with --resume: a resumed run keeps"
+                            + " its directory and the config it was launched with (" + cl.getOptionValue("resume")
+                            + "/config.properties)");
+                }
+            }
+            TrainLauncher.Outcome outcome = TrainLauncher.resume(new TrainLauncher.Resume(home,
+                    Path.of(cl.getOptionValue("resume")), cl.hasOption("np") ? parseInt(cl.getOptionValue("np"), "-np") : null,
+                    cl.getOptionValue("transport"), jvm, commandLine), out);
+            out.println(outcome.summary().describe());
+            out.println("results: " + outcome.runDir());
             return 0;
         }
         int ranks = parseInt(cl.getOptionValue("np", "4"), "-np");
-        Path home = detrainHome();
         TrainLauncher.Options opts = new TrainLauncher.Options(home,
                 cl.hasOption("config") ? Path.of(cl.getOptionValue("config")) : null,
                 cl.hasOption("set") ? List.of(cl.getOptionValues("set")) : List.of(), ranks,
                 cl.getOptionValue("transport", "multicore"), cl.getOptionValue("run-id"),
                 Path.of(cl.getOptionValue("results", "results")), cl.hasOption("overwrite"),
-                cl.hasOption("jvm") ? List.of(cl.getOptionValues("jvm")) : List.of(),
-                "detrain train " + String.join(" ", args));
-        TrainLauncher.Outcome outcome = TrainLauncher.run(opts, out);
+                jvm, commandLine);
+        if (cl.hasOption("resume-if-possible") && cl.hasOption("overwrite")) {
+            throw new DetrainException("--resume-if-possible and --overwrite contradict each other; choose one");
+        }
+        TrainLauncher.Outcome outcome = cl.hasOption("resume-if-possible") ? TrainLauncher.resumeIfPossible(opts, out)
+                : TrainLauncher.run(opts, out);
         RunSummary s = outcome.summary();
         out.println(s.describe());
         out.println("results: " + outcome.runDir());

@@ -61,8 +61,13 @@ public final class ConfigSchema {
             KeySpec.integer("eval.every", 0, 0, Integer.MAX_VALUE, "iterations between test evaluations (0: every epoch and at the end)"),
             KeySpec.bool("eval.local", true, "also evaluate every rank's local model on the test set"),
             KeySpec.bool("save.models", true, "write the final averaged and per-rank models into metrics.h5 (/models)"),
-            KeySpec.real("comm.timeout", "60", 0.1, 86_400, "seconds a rank waits for a peer before declaring it lost"),
-            KeySpec.choice("device", "java", List.of("java"), "where the local gradient runs (java: plain Java reference)"));
+            KeySpec.real("comm.timeout", "30", 0.1, 86_400, "seconds a rank waits for a peer before declaring it lost"),
+            KeySpec.choice("device", "java", List.of("java"), "where the local gradient runs (java: plain Java reference)"),
+            KeySpec.integer("checkpoint.every", 0, 0, Integer.MAX_VALUE,
+                    "iterations between checkpoints of every rank's state (0: by time, see checkpoint.minutes);"
+                            + " also at the end and on SIGUSR1/SIGTERM"),
+            KeySpec.positive("checkpoint.minutes", "10", 1e6, "with checkpoint.every=0: minutes between checkpoints"),
+            KeySpec.integer("checkpoint.keep", 2, 1, 1000, "complete checkpoint sets kept (older ones are deleted)"));
 
     private static final Map<String, KeySpec> BY_NAME = new LinkedHashMap<>();
 

@@ -10,6 +10,11 @@ import java.nio.file.Path;
  *   metrics.h5          metrics, provenance, topology, partition (rank 0, atomic rewrites)
  *   log/rank-N.log      one log per rank; log/mpj.log: MPJ Express's own output
  *   status/rank-N.done  written by a rank that finished; rank-N.failed holds its error
+ *   status/rank-N.stopped  a rank that stopped on request after a complete checkpoint
+ *   status/rank-N.pid   "pid host" of the rank's JVM, so the launcher can notice a vanished rank
+ *   status/stop-request written (by the launcher or a rank's signal handler) to ask the ranks to
+ *                       checkpoint and stop at the next agreed iteration boundary
+ *   ckpt/it-NNNNNNNNNN/ one checkpoint set: rank-N.h5 per rank, manifest.properties when complete
  * </pre>
  */
 public record RunLayout(Path root) {
@@ -47,6 +52,22 @@ public record RunLayout(Path root) {
 
     public Path failed(int rank) {
         return statusDir().resolve("rank-" + rank + ".failed");
+    }
+
+    public Path stopped(int rank) {
+        return statusDir().resolve("rank-" + rank + ".stopped");
+    }
+
+    public Path pid(int rank) {
+        return statusDir().resolve("rank-" + rank + ".pid");
+    }
+
+    public Path stopRequest() {
+        return statusDir().resolve("stop-request");
+    }
+
+    public Path checkpoints() {
+        return root.resolve("ckpt");
     }
 
     /** Scratch space of the launcher (per-run MPJ home, machines file); removed after the run. */

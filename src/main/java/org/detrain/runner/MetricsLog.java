@@ -53,6 +53,8 @@ final class MetricsLog {
     private final List<Double> testLoss = new ArrayList<>();
     private final List<Double> testAccuracy = new ArrayList<>();
     private final List<double[]> evalRows = new ArrayList<>();
+    /** One line per launch of this run (the first, then one per resume), for provenance. */
+    private final List<String> launches = new ArrayList<>();
 
     MetricsLog(RunPlan plan, LaunchInfo launch, String[] hosts, String[] devices, Algorithm algorithm, boolean active) {
         this.plan = plan;
@@ -65,6 +67,77 @@ final class MetricsLog {
 
     void setupSeconds(double seconds) {
         this.setupSeconds = seconds;
+    }
+
+    /** Notes that this launch starts at {@code iteration} (0, or the checkpoint it resumes from). */
+    void launchedAt(long iteration) {
+        launches.add(String.format("from iteration %d: launched %s on %s, %s, %d ranks, detrain %s, commit %s%s",
+                iteration, launch.launchedAt(), launch.launcherHost(), launch.transport(), launch.ranks(),
+                launch.detrainVersion(), launch.gitCommit(), launch.gitDirty() ? " (dirty)" : ""));
+    }
+
+    /** Everything recorded so far, for rank 0's checkpoint (see {@link #restoreFrom}). */
+    void saveTo(H5Group g) {
+        g.dataset("iteration", iteration.stream().mapToLong(Long::longValue).toArray());
+        g.dataset("epoch", toArray(epoch));
+        g.dataset("wall_time", toArray(wallTime));
+        g.dataset("consensus_distance", toArray(consensus));
+        g.dataset("optimum_distance", toArray(optimumDistance));
+        g.dataset("step_rows", stepRows.toArray(new double[0][]));
+        g.dataset("eval_iteration", evalIteration.stream().mapToLong(Long::longValue).toArray());
+        g.dataset("eval_epoch", toArray(evalEpoch));
+        g.dataset("eval_wall_time", toArray(evalWallTime));
+        g.dataset("test_loss", toArray(testLoss));
+        g.dataset("test_accuracy", toArray(testAccuracy));
+        g.dataset("eval_rows", evalRows.toArray(new double[0][]));
+        g.dataset("launches", launches.toArray(new String[0]));
+    }
+
+    /** Replaces the series with those saved by {@link #saveTo}; the current launch is noted after them. */
+    void restoreFrom(H5Group g) {
+        clear();
+        for (long v : g.getDataset("iteration", long[].class)) {
+            iteration.add(v);
+        }
+        addAll(epoch, g.getDataset("epoch", double[].class));
+        addAll(wallTime, g.getDataset("wall_time", double[].class));
+        addAll(consensus, g.getDataset("consensus_distance", double[].class));
+        addAll(optimumDistance, g.getDataset("optimum_distance", double[].class));
+        stepRows.addAll(List.of(g.getDataset("step_rows", double[][].class)));
+        for (long v : g.getDataset("eval_iteration", long[].class)) {
+            evalIteration.add(v);
+        }
+        addAll(evalEpoch, g.getDataset("eval_epoch", double[].class));
+        addAll(evalWallTime, g.getDataset("eval_wall_time", double[].class));
+        addAll(testLoss, g.getDataset("test_loss", double[].class));
+        addAll(testAccuracy, g.getDataset("test_accuracy", double[].class));
+        evalRows.addAll(List.of(g.getDataset("eval_rows", double[][].class)));
+        List<String> current = new ArrayList<>(launches);
+        launches.clear();
+        launches.addAll(List.of(g.getDataset("launches", String[].class)));
+        launches.addAll(current);
+        int steps = iteration.size();
+        int evals = evalIteration.size();
+        if (epoch.size() != steps || wallTime.size() != steps || consensus.size() != steps || stepRows.size() != steps
+                || optimumDistance.size() != steps
+                || evalEpoch.size() != evals || evalWallTime.size() != evals || testLoss.size() != evals
+                || testAccuracy.size() != evals || evalRows.size() != evals) {
+            throw new org.detrain.util.DetrainException("the metric series in the checkpoint have unequal lengths;"
+                    + " resume from another checkpoint set or start afresh");
+        }
+    }
+
+    private void clear() {
+        for (List<?> l : List.of(iteration, epoch, wallTime, consensus, optimumDistance, stepRows, evalIteration, evalEpoch,
+                evalWallTime, testLoss, testAccuracy, evalRows)) {
+            l.clear();
+        }
+    }
+
+    private static void addAll(List<Double> to, double[] values) {
+        for (double v : values) {
+            to.add(v);
+        }
     }
 
     /** {@code perRank} is rank-major: STEP_COLUMNS.length values per rank. */
@@ -110,14 +183,23 @@ final class MetricsLog {
     }
 
     void write(Path file, boolean complete) {
-        Hdf5Files.writeAtomically(file, toH5(complete));
+        write(file, complete ? "complete" : "running");
+    }
+
+    /** @param status "running", "complete" or "stopped" (checkpointed on request; resume continues it) */
+    void write(Path file, String status) {
+        Hdf5Files.writeAtomically(file, toH5(status));
     }
 
     H5Group toH5(boolean complete) {
+        return toH5(complete ? "complete" : "running");
+    }
+
+    H5Group toH5(String status) {
         int n = plan.ranks();
         H5Group root = new H5Group();
         root.attr("format", "detrain-metrics/1");
-        root.attr("status", complete ? "complete" : "running");
+        root.attr("status", status);
         root.attr("detrain_version", launch.detrainVersion());
         root.attr("git_commit", launch.gitCommit());
         root.attr("git_dirty", launch.gitDirty() ? 1L : 0L);
@@ -139,6 +221,11 @@ final class MetricsLog {
         root.attr("setup_time", setupSeconds);
         root.attr("iterations", plan.iterations());
         root.attr("iterations_per_epoch", plan.iterationsPerEpoch());
+        if (!launches.isEmpty()) {
+            // an attribute must stay small (jHDF 0.13): after very many resumes, the latest 100
+            root.attr("launches", launches.subList(Math.max(0, launches.size() - 100), launches.size())
+                    .toArray(new String[0]));
+        }
 
         H5Group algo = root.group("algorithm");
         algo.attr("name", algorithm.name());

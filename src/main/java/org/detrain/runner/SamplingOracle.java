@@ -14,7 +14,7 @@ import org.detrain.model.Model;
 final class SamplingOracle implements GradientOracle {
     private final Model model;
     private final Samples train;
-    private final BatchSampler sampler;
+    private BatchSampler sampler;
     private final Batch batch;
     private final int[] indices;
     private long computeNanos;
@@ -58,6 +58,14 @@ final class SamplingOracle implements GradientOracle {
 
     BatchSampler sampler() {
         return sampler;
+    }
+
+    /** Continues from a sampler restored from a checkpoint (same batch size). */
+    void restoreSampler(BatchSampler restored) {
+        if (restored.batch() != sampler.batch()) {
+            throw new IllegalArgumentException("restored sampler has batch " + restored.batch() + ", not " + sampler.batch());
+        }
+        this.sampler = restored;
     }
 
     long computeNanos() {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.detrain.comm.MpjLauncher;
 import org.detrain.config.RunConfig;
+import org.detrain.io.CheckpointStore;
 import org.detrain.io.LaunchInfo;
 import org.detrain.io.RunLayout;
 import org.detrain.util.DetrainException;
@@ -37,14 +38,8 @@ public final class TrainLauncher {
     }
 
     public static Outcome run(Options o, PrintStream out) {
-        RunConfig config = RunConfig.load(o.configFile(), o.overrides());
-        Path dataDir = Path.of(config.get("dataset.dir"));
-        if (!dataDir.isAbsolute()) {
-            // Ranks run in the run directory; pin the data to what the user meant at launch.
-            List<String> pinned = new ArrayList<>(o.overrides());
-            pinned.add("dataset.dir=" + dataDir.toAbsolutePath().normalize());
-            config = RunConfig.load(o.configFile(), pinned);
-        }
+        // Ranks run in the run directory; pin the data to what the user meant at launch.
+        RunConfig config = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
         if (!o.transport().equals("multicore") && !o.transport().equals("niodev")) {
             throw new DetrainException("unknown transport '" + o.transport() + "': use multicore or niodev");
         }
@@ -69,12 +64,230 @@ public final class TrainLauncher {
 
         out.printf("detrain %s: %s, %d ranks (%s), %s %s on %s -> %s%n", Version.VERSION, config.get("algorithm"),
                 o.ranks(), o.transport(), config.get("model"), config.get("dataset"), config.get("topology"), runDir);
+        return execute(installation, config, o.ranks(), o.transport(), o.jvmOptions(), List.of(runDir.toString()),
+                layout, out);
+    }
+
+    /** How to resume: the run directory, and optionally the rank count and transport (default: as launched). */
+    public record Resume(Path home, Path runDir, Integer ranks, String transport, List<String> jvmOptions,
+                         String commandLine) {
+    }
+
+    /**
+     * Resumes the run in {@code r.runDir()} from its newest complete checkpoint set that verifies
+     * byte for byte (see {@link CheckpointStore#select}); newer sets that do not are set aside as
+     * damaged, with a warning. Everything is checked before anything in the run directory changes:
+     * a missing or foreign run directory, another rank count, no usable checkpoint, or a results
+     * file system that is read-only or too full is a bad-input error with nothing modified.
+     */
+    public static Outcome resume(Resume r, PrintStream out) {
+        Path runDir = r.runDir().toAbsolutePath().normalize();
+        RunLayout layout = new RunLayout(runDir);
+        if (!Files.isRegularFile(layout.config()) || !Files.isRegularFile(layout.launch())) {
+            throw new DetrainException("cannot resume " + runDir + ": it is not a detrain run directory (no "
+                    + (Files.isRegularFile(layout.config()) ? "run.properties" : "config.properties")
+                    + "); pass the directory that `detrain train` printed (results/<run-id>)");
+        }
+        RunConfig config = RunConfig.fromFile(layout.config());
+        LaunchInfo before = LaunchInfo.read(layout.launch());
+        RankProcesses.stillRunning(layout).ifPresent(rank -> {
+            throw new DetrainException("cannot resume " + runDir + ": the run is still running (" + rank
+                    + "); wait for it to end or stop it (SIGUSR1 to its launcher checkpoints it first)");
+        });
+        int ranks = r.ranks() != null ? r.ranks() : before.ranks();
+        if (ranks != before.ranks()) {
+            throw new DetrainException("cannot resume " + runDir + " with -np " + ranks + ": it was launched with "
+                    + before.ranks() + " ranks and every rank's state is in its own checkpoint file; resume with -np "
+                    + before.ranks() + " (or leave -np out)");
+        }
+        String transport = r.transport() != null ? r.transport() : before.transport();
+        if (!transport.equals("multicore") && !transport.equals("niodev")) {
+            throw new DetrainException("unknown transport '" + transport + "': use multicore or niodev");
+        }
+        RunPlan plan = RunPlan.build(config, ranks); // the data and config still check out
+        MpjLauncher.Installation installation = MpjLauncher.Installation.locate(r.home());
+        CheckpointStore store = new CheckpointStore(layout.checkpoints());
+        CheckpointStore.Selection chosen = store.select(config.hash(), ranks);
+        if (!chosen.found()) {
+            throw new DetrainException("cannot resume " + runDir + ": no complete checkpoint to resume from"
+                    + (chosen.damaged().isEmpty() ? " in " + layout.checkpoints() + " (the run stopped before its"
+                    + " first checkpoint)" : ": " + String.join("; ", chosen.reasons()))
+                    + "; start the run afresh (without --resume, or with --resume-if-possible)");
+        }
+        checkWritable(runDir, store, chosen.iteration(), ranks);
+
+        // Checks passed: from here on the run directory changes.
+        for (int i = 0; i < chosen.damaged().size(); i++) {
+            Path aside = store.quarantine(chosen.damaged().get(i));
+            out.println("detrain: warning: skipping the checkpoint of iteration " + chosen.damaged().get(i) + ": "
+                    + chosen.reasons().get(i) + "; set aside as " + aside);
+        }
+        store.removeIncomplete();
+        clearForResume(layout);
+        String[] git = gitCommit(r.home());
+        if (!git[0].equals(before.gitCommit())) {
+            out.println("detrain: warning: the run was launched from commit " + before.gitCommit() + " and resumes from "
+                    + git[0] + "; results are bit-identical to an uninterrupted run only with the same code");
+        }
+        new LaunchInfo(before.runId(), ranks, transport, Version.VERSION, git[0], Boolean.parseBoolean(git[1]),
+                java.time.Instant.now().toString(), hostName(), r.commandLine()).write(layout.launch());
+        RankJobs.launcherLog(layout, "resuming from iteration " + chosen.iteration() + " (" + r.commandLine() + ")");
+        out.printf("detrain %s: resuming %s from iteration %d of %d (%s), %d ranks (%s)%n", Version.VERSION,
+                runDir.getFileName(), chosen.iteration(), plan.iterations(),
+                runDir.relativize(store.setDir(chosen.iteration())), ranks, transport);
+        return execute(installation, config, ranks, transport, r.jvmOptions(),
+                List.of(runDir.toString(), TrainingRun.RESUME_ARG, Long.toString(chosen.iteration())), layout, out);
+    }
+
+    /**
+     * What a job script that may be requeued wants: resume {@code results/<run-id>} if it holds a
+     * complete checkpoint of this same config, else start it afresh (replacing a run directory that
+     * has no complete checkpoint, i.e. a run killed before its first one).
+     */
+    public static Outcome resumeIfPossible(Options o, PrintStream out) {
+        if (o.runId() == null) {
+            throw new DetrainException("--resume-if-possible needs --run-id, the same on every attempt, so that a"
+                    + " requeued job finds its run directory");
+        }
+        Path runDir = o.resultsDir().resolve(checkRunId(o.runId())).toAbsolutePath().normalize();
+        RunLayout layout = new RunLayout(runDir);
+        if (!Files.exists(runDir)) {
+            return run(o, out);
+        }
+        if (!Files.isRegularFile(layout.launch()) || !Files.isRegularFile(layout.config())) {
+            throw new DetrainException(runDir + " exists but is not a detrain run directory; choose another --run-id"
+                    + " or --results");
+        }
+        if (new CheckpointStore(layout.checkpoints()).completeIterations().isEmpty()) {
+            RunPlan.build(pinned(RunConfig.load(o.configFile(), o.overrides()), o), o.ranks()); // bad input costs nothing
+            out.println("detrain: " + runDir + " has no complete checkpoint: starting the run afresh");
+            deleteTree(runDir);
+            return run(o, out);
+        }
+        RunConfig wanted = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
+        RunConfig existing = RunConfig.fromFile(layout.config());
+        if (!wanted.hash().equals(existing.hash())) {
+            throw new DetrainException(runDir + " holds checkpoints of a run with another configuration (config hash "
+                    + existing.hash() + ", this one " + wanted.hash() + "); use another --run-id, or --overwrite without"
+                    + " --resume-if-possible to replace it");
+        }
+        return resume(new Resume(o.home(), runDir, o.ranks(), o.transport(), o.jvmOptions(), o.commandLine()), out);
+    }
+
+    /** Runs the job, turning SIGUSR1/SIGTERM into a stop request while it runs. */
+    private static Outcome execute(MpjLauncher.Installation installation, RunConfig config, int ranks, String transport,
+                                   List<String> jvmOptions, List<String> programArgs, RunLayout layout, PrintStream out) {
         long start = System.nanoTime();
-        RankJobs.run(installation, o.transport(), o.ranks(), TrainingRun.class.getName(),
-                config.getDouble("comm.timeout"), o.jvmOptions(), List.of(runDir.toString()), layout,
-                new ProgressRenderer(out, System.console() != null));
+        RankJobs.Ending ending;
+        try (StopSignals signals = StopSignals.install(layout.stopRequest(), what -> {
+            out.println("\ndetrain: " + what + " received: the ranks checkpoint at the next control point and stop"
+                    + " (exit " + DetrainException.STOPPED + ")");
+            RankJobs.launcherLog(layout, what + " received: stop requested");
+        })) {
+            ending = RankJobs.run(installation, transport, ranks, TrainingRun.class.getName(),
+                    config.getDouble("comm.timeout"), jvmOptions, programArgs, layout,
+                    new ProgressRenderer(out, System.console() != null));
+        } catch (DetrainException e) {
+            if (e.exitCode() == DetrainException.RUN_FAILED) {
+                throw DetrainException.runFailure(e.getMessage() + checkpointHint(layout), e);
+            }
+            throw e;
+        }
+        if (ending == RankJobs.Ending.STOPPED) {
+            String why = "";
+            try {
+                why = Files.readString(layout.stopRequest(), StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                why = "a stop request";
+            }
+            long at = new CheckpointStore(layout.checkpoints()).completeIterations().stream().findFirst().orElse(-1L);
+            throw new DetrainException("stopped on request (" + why + ") at iteration " + at + " after writing a"
+                    + " complete checkpoint (" + new CheckpointStore(layout.checkpoints()).setDir(at) + "); continue with:"
+                    + " bin/detrain train --resume " + layout.root(), DetrainException.STOPPED, null);
+        }
         double wall = (System.nanoTime() - start) / 1e9;
-        return new Outcome(runDir, RunSummary.read(layout.metrics(), wall));
+        return new Outcome(layout.root(), RunSummary.read(layout.metrics(), wall));
+    }
+
+    /** For a failed run: where its last complete checkpoint is and how to continue from it. */
+    private static String checkpointHint(RunLayout layout) {
+        try {
+            List<Long> complete = new CheckpointStore(layout.checkpoints()).completeIterations();
+            if (complete.isEmpty()) {
+                return "\nno checkpoint was completed before the failure";
+            }
+            return "\nthe last complete checkpoint is iteration " + complete.get(0) + " ("
+                    + new CheckpointStore(layout.checkpoints()).setDir(complete.get(0)) + "); `bin/detrain train --resume "
+                    + layout.root() + "` continues from it";
+        } catch (DetrainException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Refuses (bad input, nothing changed) a run directory where the next checkpoints cannot be
+     * written: read-only, or with less free space than two sets and the metrics file need.
+     */
+    private static void checkWritable(Path runDir, CheckpointStore store, long iteration, int ranks) {
+        Path probe = store.dir().resolve(".write-probe-" + ProcessHandle.current().pid() + ".tmp");
+        try {
+            Files.write(probe, new byte[4096]);
+            Files.delete(probe);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException ignored) {
+                // reported below
+            }
+            throw new DetrainException("cannot resume " + runDir + ": cannot write in " + store.dir() + " (" + e
+                    + "); the results file system is read-only or full: make it writable or free space, then resume", e);
+        }
+        long setBytes = 0;
+        for (int rank = 0; rank < ranks; rank++) {
+            try {
+                setBytes += Files.size(store.rankFile(iteration, rank));
+            } catch (IOException e) {
+                // verified a moment ago; a vanished file shows up when the ranks load it
+            }
+        }
+        long needed = 2 * setBytes;
+        try {
+            long metricsBytes = Files.exists(runDir.resolve("metrics.h5")) ? Files.size(runDir.resolve("metrics.h5")) : 0;
+            needed += 2 * metricsBytes;
+            long usable = Files.getFileStore(store.dir()).getUsableSpace();
+            if (usable < needed) {
+                throw new DetrainException(String.format("cannot resume %s: its file system has %.1f MB free but the"
+                        + " run needs about %.1f MB for its next checkpoint and metrics; free space, then resume",
+                        runDir, usable / 1e6, needed / 1e6));
+            }
+        } catch (IOException e) {
+            // no free-space figure on this file system: the write itself will tell
+        }
+    }
+
+    /** Removes what the interrupted attempt left: statuses (stop request included) and temporary files. */
+    private static void clearForResume(RunLayout layout) {
+        deleteTree(layout.statusDir());
+        deleteTree(layout.scratch());
+        try (Stream<Path> files = Files.list(layout.root())) {
+            for (Path p : files.filter(p -> p.getFileName().toString().startsWith(".")
+                    && p.getFileName().toString().endsWith(".tmp")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new DetrainException("cannot clean " + layout.root() + " for the resume: " + e
+                    + "; fix the permissions of the results directory", e);
+        }
+    }
+
+    private static RunConfig pinned(RunConfig config, Options o) {
+        Path dataDir = Path.of(config.get("dataset.dir"));
+        if (dataDir.isAbsolute()) {
+            return config;
+        }
+        List<String> overrides = new ArrayList<>(o.overrides());
+        overrides.add("dataset.dir=" + dataDir.toAbsolutePath().normalize());
+        return RunConfig.load(o.configFile(), overrides);
     }
 
     private static void prepareRunDirectory(Path runDir, boolean overwrite, boolean explicitId) {

@@ -12,6 +12,7 @@ import org.detrain.comm.Communicator;
 import org.detrain.comm.RankProgram;
 import org.detrain.config.RunConfig;
 import org.detrain.data.Samples;
+import org.detrain.io.CheckpointStore;
 import org.detrain.io.LaunchInfo;
 import org.detrain.io.RunLayout;
 import org.detrain.model.Batch;
@@ -21,13 +22,18 @@ import org.detrain.util.DetrainException;
 /**
  * The program every rank runs: builds the run from {@code config.properties}, owns the iteration
  * loop, records metrics at the logging cadence, evaluates at the evaluation cadence, and has rank 0
- * write {@code metrics.h5}.
+ * write {@code metrics.h5}. It writes checkpoint sets ({@link Checkpointer}) every
+ * {@code checkpoint.every} iterations or {@code checkpoint.minutes}, at the end, and before a
+ * requested stop ({@link RunControl}); with {@code <run-dir> --resume-from <iteration>} it first
+ * restores every rank's state from that set and continues as if never interrupted.
  */
 public final class TrainingRun implements RankProgram {
     private static final int EVAL_BATCH = 500;
     /** Progress lines the launcher renders; everything else a rank prints goes to log/mpj.log. */
     public static final String PROGRESS = "@@progress";
     private static final long PROGRESS_INTERVAL_NANOS = 500_000_000L;
+    /** Program argument that makes the ranks resume: {@code <run-dir> --resume-from <iteration>}. */
+    static final String RESUME_ARG = "--resume-from";
 
     private RunLayout layout;
     private RankLog log;
@@ -35,9 +41,17 @@ public final class TrainingRun implements RankProgram {
     @Override
     public void run(Communicator comm, String[] args) throws Exception {
         layout = new RunLayout(Path.of(args[0]));
+        long resumeFrom = args.length >= 3 && args[1].equals(RESUME_ARG) ? Long.parseLong(args[2]) : -1;
         int rank = comm.rank();
         int n = comm.size();
         log = RankLog.open(layout.rankLog(rank), rank);
+        writeStatus(layout.pid(rank), ProcessHandle.current().pid() + " " + localHost() + "\n");
+        StopSignals signals = StopSignals.install(layout.stopRequest(),
+                what -> log.info(what + " received: asking every rank to checkpoint and stop at the next control point"));
+        if (!signals.notInstalled().isEmpty()) {
+            log.info("cannot listen for " + signals.notInstalled() + "; stop requests still arrive through "
+                    + layout.stopRequest());
+        }
         long setupStart = System.nanoTime();
         RunConfig config = RunConfig.fromFile(layout.config());
         LaunchInfo launch = LaunchInfo.read(layout.launch());
@@ -60,26 +74,48 @@ public final class TrainingRun implements RankProgram {
         long iterations = plan.iterations();
         int logEvery = config.getInt("log.every");
         long evalEvery = config.getInt("eval.every") > 0 ? config.getInt("eval.every") : plan.iterationsPerEpoch();
+        long checkpointEvery = config.getInt("checkpoint.every"); // 0: by time
+        long checkpointIntervalNanos = (long) (config.getDouble("checkpoint.minutes") * 60e9);
         boolean evalLocal = config.getBoolean("eval.local");
         Batch evalBatch = new Batch(EVAL_BATCH, train.featureCount());
         float[] average = new float[dim];
+        Checkpointer checkpoints = new Checkpointer(new CheckpointStore(layout.checkpoints()), comm, config.hash(),
+                launch, config.getInt("checkpoint.keep"));
+        Checkpointer.Carried carried = Checkpointer.Carried.START;
+        long first = 0;
+        if (resumeFrom >= 0) {
+            comm.setActivity("loading the checkpoint of iteration " + resumeFrom);
+            carried = checkpoints.restore(resumeFrom, state, oracle, plan.partition().shard(rank), metrics);
+            first = resumeFrom;
+            log.info("resumed from " + layout.checkpoints().relativize(new CheckpointStore(layout.checkpoints())
+                    .rankFile(resumeFrom, rank)) + " at iteration " + resumeFrom);
+        }
+        metrics.launchedAt(first);
         metrics.setupSeconds((System.nanoTime() - setupStart) / 1e9);
-        log.info(String.format("d=%d, %d iterations (%d per epoch), neighbours %s, shard %d samples, device %s",
-                dim, iterations, plan.iterationsPerEpoch(), java.util.Arrays.toString(plan.graph().neighbours(rank)),
-                plan.partition().shardSize(rank), setup.computeDevice));
+        log.info(String.format("d=%d, %d iterations (%d per epoch), neighbours %s, shard %d samples, device %s,"
+                        + " checkpoint every %s", dim, iterations, plan.iterationsPerEpoch(),
+                java.util.Arrays.toString(plan.graph().neighbours(rank)), plan.partition().shardSize(rank),
+                setup.computeDevice,
+                checkpointEvery > 0 ? checkpointEvery + " iterations" : config.get("checkpoint.minutes") + " minutes"));
+        if (resumeFrom >= 0 && rank == 0) {
+            metrics.write(layout.metrics(), "running"); // the file on disk may be ahead of the checkpoint
+        }
 
         comm.barrier(); // start the clock together
         long start = System.nanoTime();
         long lastProgress = 0;
-        double windowLoss = 0;
-        int windowSteps = 0;
-        double smoothedLoss = 0;
-        for (long t = 0; t < iterations; t++) {
+        double windowLoss = carried.windowLoss();
+        long windowSteps = carried.windowSteps();
+        double smoothedLoss = carried.smoothedLoss();
+        RunControl control = new RunControl(layout.stopRequest(), first);
+        long lastCheckpointNanos = start;
+        long stoppedAt = -1;
+        for (long t = first; t < iterations; t++) {
             comm.setActivity("iteration " + t);
             double loss = algorithm.step(state, t);
             if (!Double.isFinite(loss)) {
                 throw DetrainException.runFailure("rank " + rank + ": the training loss is " + loss + " at iteration " + t
-                        + "; lower lr (now " + config.get("lr") + ")", null);
+                        + "; lower lr (now " + config.get("lr") + ")" + lastCheckpointNote(checkpoints), null);
             }
             state.setIteration(t + 1);
             windowLoss += loss;
@@ -89,11 +125,12 @@ public final class TrainingRun implements RankProgram {
             boolean last = done == iterations;
             if (done % logEvery == 0 || last) {
                 double consensus = consensusAndAverage(comm, algorithm.model(state), average, dim, false);
-                double[] mine = {windowLoss / windowSteps, oracle.lastGradNorm(), comm.bytesSent(),
-                        comm.messagesSent(), oracle.computeNanos() / 1e9, comm.waitNanos() / 1e9};
+                double[] mine = {windowLoss / windowSteps, oracle.lastGradNorm(), carried.bytesSent() + comm.bytesSent(),
+                        carried.messagesSent() + comm.messagesSent(), carried.computeSeconds() + oracle.computeNanos() / 1e9,
+                        carried.waitSeconds() + comm.waitNanos() / 1e9};
                 double[] all = gatherRows(comm, mine);
-                metrics.recordStep(done, plan.epochAt(done), (System.nanoTime() - start) / 1e9, consensus,
-                        rank == 0 ? optimumDistance(average, plan.optimum()) : Double.NaN, all);
+                metrics.recordStep(done, plan.epochAt(done), carried.wallSeconds() + (System.nanoTime() - start) / 1e9,
+                        consensus, rank == 0 ? optimumDistance(average, plan.optimum()) : Double.NaN, all);
                 windowLoss = 0;
                 windowSteps = 0;
             }
@@ -106,7 +143,7 @@ public final class TrainingRun implements RankProgram {
                 double[] allLocal = gatherRows(comm, new double[] {local[0] / plan.test().size(),
                         plan.test().classCount() > 0 ? local[1] / plan.test().size() : Double.NaN});
                 boolean classification = plan.test().classCount() > 0; // regression has no accuracy: NaN
-                metrics.recordEval(done, plan.epochAt(done), (System.nanoTime() - start) / 1e9,
+                metrics.recordEval(done, plan.epochAt(done), carried.wallSeconds() + (System.nanoTime() - start) / 1e9,
                         global[0] / plan.test().size(), classification ? global[1] / plan.test().size() : Double.NaN,
                         allLocal);
                 if (rank == 0) {
@@ -116,8 +153,45 @@ public final class TrainingRun implements RankProgram {
             if (rank == 0 && (System.nanoTime() - lastProgress > PROGRESS_INTERVAL_NANOS || last)) {
                 lastProgress = System.nanoTime();
                 System.out.printf("%s %d %d %.4f %.6g %.3f %s%n", PROGRESS, done, iterations, plan.epochAt(done),
-                        smoothedLoss, (lastProgress - start) / 1e9, metrics.lastAccuracyText());
+                        smoothedLoss, carried.wallSeconds() + (lastProgress - start) / 1e9, metrics.lastAccuracyText());
             }
+            // Checkpoint after the last iteration, every checkpoint.every iterations, when rank 0's clock
+            // says checkpoint.minutes have passed (agreed at a control point), and before a requested stop.
+            boolean checkpointNow = last || checkpointEvery > 0 && done % checkpointEvery == 0;
+            boolean stopNow = false;
+            if (!last && control.due(done)) {
+                comm.setActivity("control point after iteration " + t);
+                RunControl.Decision d = control.agree(comm, done,
+                        checkpointEvery == 0 && System.nanoTime() - lastCheckpointNanos >= checkpointIntervalNanos);
+                checkpointNow |= d.checkpoint();
+                stopNow = d.stop();
+            }
+            if (checkpointNow || stopNow) {
+                comm.setActivity("checkpoint of iteration " + done);
+                long t0 = System.nanoTime();
+                String reason = last ? "final" : stopNow ? "stop" : "periodic";
+                checkpoints.save(done, reason, state, oracle.sampler(),
+                        carriedNow(carried, windowLoss, windowSteps, smoothedLoss, comm, oracle, start), metrics);
+                lastCheckpointNanos = System.nanoTime();
+                log.info(String.format("checkpoint of iteration %d (%s) complete in %.1f ms", done, reason,
+                        (lastCheckpointNanos - t0) / 1e6));
+            }
+            if (stopNow) {
+                stoppedAt = done;
+                break;
+            }
+        }
+        if (stoppedAt >= 0) {
+            comm.setActivity("stopping at iteration " + stoppedAt);
+            if (rank == 0) {
+                metrics.write(layout.metrics(), "stopped");
+            }
+            comm.barrier(); // the checkpoint and metrics are in place before anyone reports
+            log.info(String.format("stopped on request at iteration %d after a complete checkpoint (%s)", stoppedAt,
+                    control.describe()));
+            writeStatus(layout.stopped(rank), "iteration " + stoppedAt + "\n");
+            log.close();
+            return;
         }
         comm.setActivity("final write");
         if (config.getBoolean("save.models")) {
@@ -129,11 +203,32 @@ public final class TrainingRun implements RankProgram {
             metrics.write(layout.metrics(), true);
         }
         comm.barrier(); // nobody reports success before the results are in place
-        log.info(String.format("done: %d iterations in %.3f s (compute %.3f s, comm wait %.3f s, %d bytes sent)",
-                iterations, (System.nanoTime() - start) / 1e9, oracle.computeNanos() / 1e9, comm.waitNanos() / 1e9,
-                comm.bytesSent()));
+        log.info(String.format("done: %d iterations in %.3f s (compute %.3f s, comm wait %.3f s, %d bytes sent; %s)",
+                iterations - first, (System.nanoTime() - start) / 1e9, oracle.computeNanos() / 1e9,
+                comm.waitNanos() / 1e9, comm.bytesSent(), control.describe()));
         writeStatus(layout.done(rank), "ok\n");
         log.close();
+    }
+
+    private static Checkpointer.Carried carriedNow(Checkpointer.Carried before, double windowLoss, long windowSteps,
+                                                   double smoothedLoss, Communicator comm, SamplingOracle oracle,
+                                                   long start) {
+        return new Checkpointer.Carried(windowLoss, windowSteps, smoothedLoss, before.bytesSent() + comm.bytesSent(),
+                before.messagesSent() + comm.messagesSent(), before.computeSeconds() + oracle.computeNanos() / 1e9,
+                before.waitSeconds() + comm.waitNanos() / 1e9, before.wallSeconds() + (System.nanoTime() - start) / 1e9);
+    }
+
+    private String lastCheckpointNote(Checkpointer checkpoints) {
+        return checkpoints.lastComplete() >= 0 ? "; the last complete checkpoint (iteration " + checkpoints.lastComplete()
+                + ") is kept" : "";
+    }
+
+    private static String localHost() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     @Override
@@ -152,7 +247,9 @@ public final class TrainingRun implements RankProgram {
                 System.err.println("detrain rank " + rank + ": " + message);
             }
         } catch (RuntimeException | IOException e) {
-            System.err.println("detrain rank " + rank + ": " + message + " (and could not record it: " + e + ")");
+            // one line: the launcher picks it out of the ranks' output when no status file could be written
+            System.err.println("detrain rank " + rank + ": " + message.replace("\n", " | ") + " (and could not record it: "
+                    + e + ")");
         }
     }
 

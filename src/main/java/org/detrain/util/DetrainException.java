@@ -10,6 +10,12 @@ public class DetrainException extends RuntimeException {
     public static final int BAD_INPUT = 2;
     /** Exit code for a failure while running (a rank failed, a peer was lost, a numeric blow-up). */
     public static final int RUN_FAILED = 3;
+    /**
+     * Exit code for a run that stopped on request (SIGUSR1 or SIGTERM, as Slurm sends before a
+     * preemption or the time limit) after writing a complete checkpoint: resume it with
+     * {@code detrain train --resume <run-dir>}. 75 is EX_TEMPFAIL of sysexits.h, "try again later".
+     */
+    public static final int STOPPED = 75;
 
     private final int exitCode;
 

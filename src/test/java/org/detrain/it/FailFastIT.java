@@ -45,9 +45,39 @@ class FailFastIT {
         System.out.printf("run ended %.1f s after a rank was killed%n", seconds);
         assertEquals(3, r.exitCode(), r.all());
         assertTrue(seconds < 30, "noticed within the 5 s timeout plus the launcher's grace, took " + seconds);
-        assertTrue(r.err().contains("rank"), r.err());
+        assertTrue(r.err().matches("(?s).*rank \\d \\(pid " + victim.pid() + " on .*\\) is gone without reporting.*"),
+                "names the lost rank: " + r.err());
         Thread.sleep(500);
         assertEquals(List.of(), rankProcesses(runDir).toList(), "no rank, daemon or starter may outlive the run");
+    }
+
+    /**
+     * A rank that stops answering without dying (SIGSTOP: what a host that vanished from the network
+     * looks like to its peers, no connection is closed) is caught by the others' bounded waits.
+     */
+    @Test
+    void frozenNiodevRankIsDeclaredLostByItsPeersAfterTheTimeout() throws Exception {
+        Path runDir = results.resolve("frozen");
+        CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run("train", "-np", "3",
+                "--transport", "niodev", "--results", results.toString(), "--run-id", "frozen",
+                "--set", "dataset=synthetic-lsq", "--set", "model=linear", "--set", "synthetic.samples=256",
+                "--set", "batch=4", "--set", "lr=0.01", "--set", "iterations=100000000", "--set", "log.every=1000",
+                "--set", "eval.every=100000000", "--set", "comm.timeout=3"));
+        Runs.awaitFile(runDir.resolve("status/rank-2.pid"), 60_000);
+        Thread.sleep(1000); // let it train a little
+        long pid = Long.parseLong(Files.readString(runDir.resolve("status/rank-2.pid")).split(" ")[0]);
+        Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start();
+        assertEquals(0, stop.waitFor());
+        long frozenAt = System.nanoTime();
+        Cli.Result r = run.get(120, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - frozenAt) / 1e9;
+        System.out.printf("run ended %.1f s after a rank was frozen (comm.timeout 3 s)%n", seconds);
+        assertEquals(3, r.exitCode(), r.all());
+        assertTrue(seconds >= 3 && seconds < 30, "bounded by the timeout plus the launcher's grace, took " + seconds);
+        assertTrue(r.err().contains("waited 3.0 s for") && r.err().contains("a peer is probably dead or stuck"), r.err());
+        assertTrue(r.err().contains("rank(s) [2] stopped without reporting anything"), "names the lost peer: " + r.err());
+        Thread.sleep(500);
+        assertEquals(List.of(), rankProcesses(runDir).toList(), "the frozen rank is killed with the rest");
     }
 
     private static java.util.stream.Stream<ProcessHandle> rankProcesses(Path runDir) {

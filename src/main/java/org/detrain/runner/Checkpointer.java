@@ -1,0 +1,292 @@
+package org.detrain.runner;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.detrain.algo.AlgorithmState;
+import org.detrain.comm.Communicator;
+import org.detrain.data.BatchSampler;
+import org.detrain.io.CheckpointStore;
+import org.detrain.io.H5Group;
+import org.detrain.io.LaunchInfo;
+import org.detrain.util.DetrainException;
+
+/**
+ * Writes and reads one rank's share of a checkpoint set, and runs the collective protocol that
+ * makes a set complete.
+ *
+ * <p>A rank's file holds, generically, everything a bit-exact restart needs: every named buffer
+ * and scalar of its {@link AlgorithmState} and its iteration; its sampler (generator state,
+ * position, pass, permutation); the loop's carried values (the loss window since the last metric
+ * record, counters of bytes and messages sent, measured times); and on rank 0 the metric series
+ * recorded so far, so that the resumed run's {@code metrics.h5} continues seamlessly.
+ *
+ * <p>Saving (every rank calls {@link #save} at the same iteration): each rank refuses a state with
+ * NaN or infinity in it, writes its file atomically and reports "ok size sha256" or its error to
+ * rank 0; only if every rank succeeded does rank 0 write the manifest that marks the set complete
+ * and delete sets beyond {@code checkpoint.keep}; rank 0 then broadcasts the outcome so that all
+ * ranks either carry on or stop with the same message. A failed save never touches the previous
+ * complete set.
+ */
+final class Checkpointer {
+    /** Longest text (UTF-8 bytes) a rank can report to rank 0 about its write. */
+    private static final int TEXT_WIDTH = 4096;
+
+    private final CheckpointStore store;
+    private final Communicator comm;
+    private final String configHash;
+    private final String runId;
+    private final LaunchInfo launch;
+    private final int keep;
+    private long lastComplete = -1;
+
+    /** The loop's values that a restart must carry on with (all but the state and sampler). */
+    record Carried(double windowLoss, long windowSteps, double smoothedLoss, long bytesSent, long messagesSent,
+                   double computeSeconds, double waitSeconds, double wallSeconds) {
+        static final Carried START = new Carried(0, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    Checkpointer(CheckpointStore store, Communicator comm, String configHash, LaunchInfo launch, int keep) {
+        this.store = store;
+        this.comm = comm;
+        this.configHash = configHash;
+        this.runId = launch.runId();
+        this.launch = launch;
+        this.keep = keep;
+    }
+
+    /** The newest set this run completed or resumed from, or -1. */
+    long lastComplete() {
+        return lastComplete;
+    }
+
+    void resumedFrom(long iteration) {
+        lastComplete = iteration;
+    }
+
+    /**
+     * Collective: writes the set for {@code iteration}. Throws the same {@link DetrainException}
+     * (a run failure) on every rank if any rank could not write its file or rank 0 the manifest.
+     */
+    void save(long iteration, String reason, AlgorithmState state, BatchSampler sampler, Carried carried,
+              MetricsLog metrics) {
+        int rank = comm.rank();
+        String report;
+        try {
+            H5Group content = snapshot(iteration, state, sampler, carried, metrics);
+            CheckpointStore.FileDigest d = store.writeRank(
+                    new CheckpointStore.Header(configHash, comm.size(), rank, iteration), content);
+            report = "ok " + d.bytes() + " " + d.sha256();
+        } catch (DetrainException e) {
+            report = "error " + e.getMessage();
+        } catch (RuntimeException e) {
+            report = "error unexpected " + e;
+        }
+        String[] reports = gatherText(comm, report);
+        String outcome = "";
+        if (rank == 0) {
+            outcome = finish(iteration, reason, reports);
+        }
+        outcome = broadcastText(comm, outcome);
+        if (!outcome.isEmpty()) {
+            throw DetrainException.runFailure(outcome, null);
+        }
+        lastComplete = iteration;
+    }
+
+    /** Rank 0: manifest and pruning if every rank wrote its file; else the failure message ("" means success). */
+    private String finish(long iteration, String reason, String[] reports) {
+        List<String> errors = new ArrayList<>();
+        List<CheckpointStore.FileDigest> files = new ArrayList<>();
+        for (int r = 0; r < reports.length; r++) {
+            String[] parts = reports[r].split(" ", 3);
+            if (parts[0].equals("ok") && parts.length == 3) {
+                files.add(new CheckpointStore.FileDigest(Long.parseLong(parts[1]), parts[2]));
+            } else {
+                errors.add("rank " + r + ": " + (parts.length > 1 ? reports[r].substring(parts[0].length() + 1) : reports[r]));
+            }
+        }
+        if (errors.isEmpty()) {
+            try {
+                store.writeManifest(new CheckpointStore.Manifest(iteration, reports.length, configHash, runId, reason,
+                        Instant.now().toString(), files));
+                store.prune(keep);
+                return "";
+            } catch (DetrainException e) {
+                errors.add("rank 0: " + e.getMessage());
+            }
+        }
+        return "could not write the checkpoint for iteration " + iteration + ":\n" + String.join("\n", errors) + "\n"
+                + (lastComplete >= 0 ? "the last complete checkpoint (iteration " + lastComplete + ", "
+                + store.setDir(lastComplete) + ") is intact" : "there is no earlier complete checkpoint");
+    }
+
+    private H5Group snapshot(long iteration, AlgorithmState state, BatchSampler sampler, Carried c, MetricsLog metrics) {
+        if (state.iteration() != iteration) {
+            throw new IllegalStateException("state is at iteration " + state.iteration() + ", not " + iteration);
+        }
+        H5Group root = new H5Group();
+        root.attr("run_id", runId);
+        root.attr("written_at", Instant.now().toString());
+        root.attr("detrain_version", launch.detrainVersion());
+        root.attr("git_commit", launch.gitCommit());
+        H5Group s = root.group("state");
+        s.attr("iteration", state.iteration());
+        H5Group buffers = s.group("buffers");
+        for (Map.Entry<String, float[]> e : state.buffers().entrySet()) {
+            checkFinite(e.getKey(), e.getValue(), iteration);
+            buffers.dataset(e.getKey(), e.getValue());
+        }
+        H5Group scalars = s.group("scalars");
+        for (Map.Entry<String, Double> e : state.scalars().entrySet()) {
+            if (!Double.isFinite(e.getValue())) {
+                throw nonFinite("scalar '" + e.getKey() + "'", iteration);
+            }
+            scalars.attr(e.getKey(), e.getValue().doubleValue());
+        }
+        H5Group smp = root.group("sampler");
+        smp.attr("rng_state", sampler.rngState());
+        smp.attr("position", (long) sampler.position());
+        smp.attr("pass", sampler.pass());
+        smp.attr("batch", (long) sampler.batch());
+        smp.dataset("permutation", sampler.permutation());
+        H5Group k = root.group("carried");
+        k.attr("window_loss", c.windowLoss());
+        k.attr("window_steps", c.windowSteps());
+        k.attr("smoothed_loss", c.smoothedLoss());
+        k.attr("bytes_sent", c.bytesSent());
+        k.attr("messages_sent", c.messagesSent());
+        k.attr("compute_time", c.computeSeconds());
+        k.attr("comm_wait_time", c.waitSeconds());
+        k.attr("wall_time", c.wallSeconds());
+        if (comm.rank() == 0) {
+            metrics.saveTo(root.group("metrics"));
+        }
+        return root;
+    }
+
+    private void checkFinite(String name, float[] values, long iteration) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                throw nonFinite("buffer '" + name + "'", iteration);
+            }
+        }
+    }
+
+    private DetrainException nonFinite(String what, long iteration) {
+        return DetrainException.runFailure("state " + what + " holds NaN or infinity at iteration " + iteration
+                + ": the run diverged, so it is not checkpointed; lower lr", null);
+    }
+
+    /**
+     * Reads this rank's file of the set at {@code iteration} (checksum and header checked) and
+     * restores the state, the sampler (through {@code oracle}) and, on rank 0, the metric series.
+     * Every buffer and scalar the freshly initialised algorithm created must be in the file with
+     * the same length; buffers in the file that init did not create are created.
+     */
+    Carried restore(long iteration, AlgorithmState state, SamplingOracle oracle, int[] shard, MetricsLog metrics) {
+        CheckpointStore.Header header = new CheckpointStore.Header(configHash, comm.size(), comm.rank(), iteration);
+        H5Group root = store.readRank(header);
+        String file = store.rankFile(iteration, comm.rank()).toString();
+        try {
+            H5Group s = root.getGroup("state");
+            if (s.getAttribute("iteration", Long.class) != iteration) {
+                throw new DetrainException(file + ": state iteration " + s.getAttribute("iteration") + " is not " + iteration);
+            }
+            H5Group buffers = s.getGroup("buffers");
+            for (Map.Entry<String, float[]> e : state.buffers().entrySet()) {
+                if (!buffers.hasDataset(e.getKey())) {
+                    throw new DetrainException(file + " lacks the algorithm's state buffer '" + e.getKey()
+                            + "' (written by another algorithm or detrain version?)");
+                }
+            }
+            for (String name : buffers.datasetNames()) {
+                float[] saved = buffers.getDataset(name, float[].class);
+                float[] target = state.buffers().containsKey(name) ? state.buffer(name) : state.buffer(name, saved.length);
+                if (target.length != saved.length) {
+                    throw new DetrainException(file + ": state buffer '" + name + "' has " + saved.length
+                            + " values but this run's model needs " + target.length);
+                }
+                System.arraycopy(saved, 0, target, 0, saved.length);
+            }
+            H5Group scalars = s.getGroup("scalars");
+            for (String name : state.scalars().keySet()) {
+                if (!scalars.hasAttribute(name)) {
+                    throw new DetrainException(file + " lacks the algorithm's state scalar '" + name + "'");
+                }
+            }
+            for (String name : scalars.attributeNames()) {
+                state.setScalar(name, scalars.getAttribute(name, Double.class));
+            }
+            state.setIteration(iteration);
+
+            H5Group smp = root.getGroup("sampler");
+            BatchSampler sampler = BatchSampler.restore(shard, (int) (long) smp.getAttribute("batch", Long.class),
+                    smp.getAttribute("rng_state", Long.class), (int) (long) smp.getAttribute("position", Long.class),
+                    smp.getAttribute("pass", Long.class), smp.getDataset("permutation", int[].class));
+            oracle.restoreSampler(sampler);
+
+            if (comm.rank() == 0) {
+                metrics.restoreFrom(root.getGroup("metrics"));
+            }
+            H5Group k = root.getGroup("carried");
+            lastComplete = iteration;
+            return new Carried(k.getAttribute("window_loss", Double.class), k.getAttribute("window_steps", Long.class),
+                    k.getAttribute("smoothed_loss", Double.class), k.getAttribute("bytes_sent", Long.class),
+                    k.getAttribute("messages_sent", Long.class), k.getAttribute("compute_time", Double.class),
+                    k.getAttribute("comm_wait_time", Double.class), k.getAttribute("wall_time", Double.class));
+        } catch (DetrainException e) {
+            throw e.getMessage().contains(file) ? e
+                    : new DetrainException("checkpoint " + file + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new DetrainException("checkpoint " + file + " does not fit this run: " + e.getMessage()
+                    + "; resume from another checkpoint set or start afresh", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- text collectives
+
+    /** Rank 0 gets every rank's text (cut to {@value #TEXT_WIDTH} UTF-8 bytes); others get null. */
+    static String[] gatherText(Communicator comm, String text) {
+        double[] mine = encode(text);
+        double[] all = comm.rank() == 0 ? new double[comm.size() * mine.length] : new double[0];
+        comm.gather(mine, all, mine.length, 0);
+        if (comm.rank() != 0) {
+            return null;
+        }
+        String[] out = new String[comm.size()];
+        for (int r = 0; r < out.length; r++) {
+            out[r] = decode(all, r * mine.length);
+        }
+        return out;
+    }
+
+    /** Every rank gets rank 0's text. */
+    static String broadcastText(Communicator comm, String text) {
+        double[] buf = encode(comm.rank() == 0 ? text : "");
+        comm.broadcast(buf, buf.length, 0);
+        return decode(buf, 0);
+    }
+
+    private static double[] encode(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int len = Math.min(bytes.length, TEXT_WIDTH);
+        double[] out = new double[TEXT_WIDTH + 1];
+        out[0] = len;
+        for (int i = 0; i < len; i++) {
+            out[i + 1] = bytes[i];
+        }
+        return out;
+    }
+
+    private static String decode(double[] buf, int offset) {
+        int len = (int) buf[offset];
+        byte[] bytes = new byte[len];
+        for (int i = 0; i < len; i++) {
+            bytes[i] = (byte) buf[offset + 1 + i];
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
