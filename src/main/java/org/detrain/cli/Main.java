@@ -228,7 +228,7 @@ public final class Main {
 
     private static int theory(String[] args, PrintStream out) {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("topology").hasArg().argName("NAME").desc("graph (default ring, or the config's)").build());
+        o.addOption(Option.builder().longOpt("topology").hasArg().argName("NAME").desc("graph: ring, torus, complete, star, path, hypercube, exponential, erdos-renyi (topology.p, seed from --config/--set), file (topology.file) (default ring, or the config's)").build());
         o.addOption(Option.builder("n").longOpt("n").hasArg().argName("N").desc("number of ranks (required; -np works too)").build());
         o.addOption(Option.builder("np").hasArg().argName("N").desc("same as --n").build());
         o.addOption(Option.builder().longOpt("rows").hasArg().argName("R").desc("torus rows (default 0: factor n)").build());
@@ -252,7 +252,7 @@ public final class Main {
         o.addOption(Option.builder("h").longOpt("help").desc("this help").build());
         CommandLine cl = parse(o, args);
         if (cl.hasOption("help")) {
-            help(out, "detrain theory --n N [--topology ring|torus] [--weights W] [--kappa K] [--eta η] [--rounds R] [constants]", o,
+            help(out, "detrain theory --n N [--topology NAME] [--weights W] [--kappa K] [--eta η] [--rounds R] [constants]", o,
                     "Exit codes: 0 done, 2 bad input.");
             return 0;
         }
@@ -277,7 +277,9 @@ public final class Main {
                 cl.hasOption("eta") ? parseDouble(cl.getOptionValue("eta"), "--eta") : null,
                 cl.hasOption("rounds") ? parseInt(cl.getOptionValue("rounds"), "--rounds") : null,
                 cl.hasOption("iterations") ? (long) parseInt(cl.getOptionValue("iterations"), "--iterations") : null,
-                cl.hasOption("seed") ? parseInt(cl.getOptionValue("seed"), "--seed") : 1L, constants);
+                cl.hasOption("seed") ? parseInt(cl.getOptionValue("seed"), "--seed") : 1L, constants,
+                config.getDouble("topology.p"), config.getLong("seed"),
+                config.get("topology.file").isEmpty() ? null : Path.of(config.get("topology.file")));
         out.print(TheoryReport.format(TheoryReport.analyse(options)));
         return 0;
     }

@@ -36,9 +36,17 @@ public final class TheoryReport {
      * @param iterations T for the second term of the recommended R, or null to use ½·ln n alone
      * @param seed       seed of the random start of the simulation
      * @param constants  Δ, L, σ, ς, ς0, B, ε for the complexity table
+     * @param edgeProbability erdos-renyi edge probability ({@code topology.p})
+     * @param graphSeed  seed of a random graph (the run config's {@code seed})
+     * @param edgeFile   edge list for topology "file", or null
      */
     public record Options(String topology, int n, int rows, int cols, String weights, double kappa, Double eta,
-                          Integer rounds, Long iterations, long seed, Complexity.Constants constants) {
+                          Integer rounds, Long iterations, long seed, Complexity.Constants constants,
+                          double edgeProbability, long graphSeed, java.nio.file.Path edgeFile) {
+        public Options(String topology, int n, int rows, int cols, String weights, double kappa, Double eta,
+                       Integer rounds, Long iterations, long seed, Complexity.Constants constants) {
+            this(topology, n, rows, cols, weights, kappa, eta, rounds, iterations, seed, constants, 0.5, 1, null);
+        }
     }
 
     /**
@@ -72,7 +80,8 @@ public final class TheoryReport {
      * @throws DetrainException for an unknown topology or weights, a bad shape, κ, η, R or constant
      */
     public static Result analyse(Options o) {
-        Graph graph = Topologies.build(o.topology(), o.n(), o.rows(), o.cols());
+        Graph graph = Topologies.build(new Topologies.Spec(o.topology(), o.n(), o.rows(), o.cols(), o.edgeProbability(),
+                o.graphSeed(), o.edgeFile()));
         MixingMatrix w = MixingMatrix.build(graph, o.weights(), o.kappa());
         w.validate(true);
         Spectrum spectrum = w.spectrum();

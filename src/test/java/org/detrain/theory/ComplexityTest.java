@@ -98,9 +98,9 @@ class ComplexityTest {
         String[] noN = run("theory", "--topology", "ring");
         assertEquals("2", noN[0]);
         assertContains(noN[2], "theory needs the number of ranks: pass --n N");
-        String[] badName = run("theory", "--topology", "star", "--n", "8");
+        String[] badName = run("theory", "--topology", "moebius", "--n", "8");
         assertEquals("2", badName[0]);
-        assertContains(badName[2], "unknown topology 'star': use one of ring, torus");
+        assertContains(badName[2], "unknown topology 'moebius': use one of ring, torus, complete");
         String[] badNumber = run("theory", "--n", "8", "--kappa", "x");
         assertEquals("2", badNumber[0]);
         assertContains(badNumber[2], "--kappa must be a finite number, got 'x'");
