@@ -30,14 +30,21 @@ final class RankJobs {
     static void run(MpjLauncher.Installation installation, String transport, int ranks, String programClass,
                     double commTimeout, List<String> jvmOptions, List<String> programArgs, RunLayout layout,
                     ProgressRenderer progress) {
+        run(installation, transport, null, ranks, programClass, commTimeout, jvmOptions, programArgs, layout, progress);
+    }
+
+    /** As above; a non-null placement runs the ranks on the daemons of several hosts (niodev). */
+    static void run(MpjLauncher.Installation installation, String transport, MpjLauncher.Placement placement,
+                    int ranks, String programClass, double commTimeout, List<String> jvmOptions,
+                    List<String> programArgs, RunLayout layout, ProgressRenderer progress) {
         try {
             Files.createDirectories(layout.logDir());
             Files.createDirectories(layout.statusDir());
         } catch (IOException e) {
             throw new DetrainException("cannot create " + layout.logDir() + ": " + e.getMessage(), e);
         }
-        MpjLauncher.Job job = MpjLauncher.start(installation, transport, ranks, programClass, commTimeout, jvmOptions,
-                programArgs, layout.root(), layout.scratch(), layout.logDir().resolve("mpj-daemon.log"));
+        MpjLauncher.Job job = MpjLauncher.start(installation, transport, placement, ranks, programClass, commTimeout,
+                jvmOptions, programArgs, layout.root(), layout.scratch(), layout.logDir().resolve("mpj-daemon.log"));
         Thread cleanup = new Thread(job::destroyAll, "detrain-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C must not leave ranks or daemons behind
         Thread pump = pumpOutput(job, layout, progress);
@@ -123,7 +130,19 @@ final class RankJobs {
         }
         if (!silent.isEmpty()) {
             throw DetrainException.runFailure("rank(s) " + silent + " stopped without reporting (killed, or the JVM"
-                    + " crashed); see " + layout.logDir() + " (mpj.log holds MPJ's own output)", null);
+                    + " crashed); see " + layout.logDir() + " (mpj.log holds MPJ's own output)" + mpjComplaints(layout), null);
+        }
+    }
+
+    /** MPJ's own words when the starter could not reach a daemon (the usual multi-host mistake). */
+    private static String mpjComplaints(RunLayout layout) {
+        try {
+            List<String> lines = Files.readAllLines(layout.mpjLog(), StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.contains("Cannot connect to the daemon") || l.contains("UnknownHost")).limit(3).toList();
+            return lines.isEmpty() ? "" : "\nMPJ Express said: " + String.join("\n  ", lines)
+                    + "\n(are the daemons running? start them with `detrain daemon` on every host, same --port)";
+        } catch (IOException e) {
+            return "";
         }
     }
 

@@ -37,6 +37,17 @@ public final class TrainLauncher {
     }
 
     public static Outcome run(Options o, PrintStream out) {
+        return run(o, null, out);
+    }
+
+    /**
+     * As {@link #run(Options, PrintStream)}; with a placement (niodev only) the ranks run on the MPJ
+     * daemons already running on its hosts (`detrain train --machines FILE --daemon-port P`).
+     */
+    public static Outcome run(Options o, MpjLauncher.Placement placement, PrintStream out) {
+        if (placement != null && !"niodev".equals(o.transport())) {
+            throw new DetrainException("--machines runs ranks on several hosts and needs --transport niodev");
+        }
         RunConfig config = RunConfig.load(o.configFile(), o.overrides());
         Path dataDir = Path.of(config.get("dataset.dir"));
         if (!dataDir.isAbsolute()) {
@@ -70,7 +81,7 @@ public final class TrainLauncher {
         out.printf("detrain %s: %s, %d ranks (%s), %s %s on %s -> %s%n", Version.VERSION, config.get("algorithm"),
                 o.ranks(), o.transport(), config.get("model"), config.get("dataset"), config.get("topology"), runDir);
         long start = System.nanoTime();
-        RankJobs.run(installation, o.transport(), o.ranks(), TrainingRun.class.getName(),
+        RankJobs.run(installation, o.transport(), placement, o.ranks(), TrainingRun.class.getName(),
                 config.getDouble("comm.timeout"), o.jvmOptions(), List.of(runDir.toString()), layout,
                 new ProgressRenderer(out, System.console() != null));
         double wall = (System.nanoTime() - start) / 1e9;
