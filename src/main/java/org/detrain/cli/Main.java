@@ -174,6 +174,8 @@ public final class Main {
                         + " closed unread)").build());
         o.addOption(Option.builder().longOpt("ready").hasArg().argName("FILE").desc("written once the daemon accepts").build());
         o.addOption(Option.builder().longOpt("log").hasArg().argName("FILE").desc("daemon output (default: this output)").build());
+        o.addOption(Option.builder().longOpt("work").hasArg().argName("DIR")
+                .desc("directory for the daemon's private MPJ home, created and removed (default: a new temporary one)").build());
         o.addOption(Option.builder("h").longOpt("help").desc("this help").build());
         CommandLine cl = parse(o, args);
         if (cl.hasOption("help")) {
@@ -208,7 +210,8 @@ public final class Main {
         }
         org.detrain.comm.MpjLauncher.serveDaemon(org.detrain.comm.MpjLauncher.Installation.locate(detrainHome()), port,
                 bind, allow, cl.hasOption("ready") ? Path.of(cl.getOptionValue("ready")) : null,
-                cl.hasOption("log") ? Path.of(cl.getOptionValue("log")) : null, out);
+                cl.hasOption("log") ? Path.of(cl.getOptionValue("log")) : null,
+                cl.hasOption("work") ? Path.of(cl.getOptionValue("work")) : null, out);
         return 0;
     }
 

@@ -296,13 +296,21 @@ public final class MpjLauncher {
      * are removed on the way out. Returns when the daemon has exited.
      */
     public static void serveDaemon(Installation inst, int port, String bind, List<String> allow, Path ready, Path log,
-                                   java.io.PrintStream out) {
+                                   Path work, java.io.PrintStream out) {
         if (port < 1 || port > 65534) {
             throw new DetrainException("--port must be a TCP port between 1 and 65534 (the next one is used too), got " + port);
         }
         Path home;
         try {
-            home = Files.createTempDirectory("detrain-daemon-" + port + "-");
+            if (work == null) {
+                home = Files.createTempDirectory("detrain-daemon-" + port + "-");
+            } else {
+                if (Files.exists(work)) {
+                    throw new DetrainException("--work " + work + " exists already; name a new directory (it is removed"
+                            + " when the daemon stops)");
+                }
+                home = Files.createDirectories(work);
+            }
         } catch (IOException e) {
             throw new DetrainException("cannot create a temporary MPJ home: " + e.getMessage() + "; check TMPDIR", e);
         }
