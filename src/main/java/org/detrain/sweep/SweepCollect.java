@@ -106,8 +106,8 @@ public final class SweepCollect {
         }
         int n = rows.size();
         H5Group root = new H5Group();
-        root.attr("sweep", sweep.file().toString()).attr("array_id", arrayId).attr("tasks", n)
-                .attr("ranks", sweep.ranks()).attr("config", sweep.config().toString())
+        root.attr("sweep", sweep.file().toString()).attr("array_id", arrayId).attr("tasks", (long) n)
+                .attr("ranks", (long) sweep.ranks()).attr("config", sweep.config().toString())
                 .attr("varied_keys", sweep.variedKeys().toArray(String[]::new));
         root.dataset("task", rows.stream().mapToLong(Row::task).toArray());
         root.dataset("run_id", rows.stream().map(Row::runId).toArray(String[]::new));
