@@ -7,6 +7,7 @@ packages=(
   ocl-icd-libopencl1 pocl-opencl-icd clinfo # OpenCL on the CPU (Aparapi)
   dataset-fashion-mnist                     # training data, no downloads at run time
   hdf5-tools python3-h5py python3-numpy     # h5dump / h5py read the results
+  slurm-wlm munge iproute2 util-linux       # Slurm templates and multi-host tests (one-node Slurm, netns hosts)
 )
 missing=()
 for p in "${packages[@]}"; do

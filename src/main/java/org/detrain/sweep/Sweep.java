@@ -27,7 +27,8 @@ import org.detrain.util.DetrainException;
  * An axis names one or more config keys, then after {@code :} the value tuples separated by
  * {@code |}: several keys on one axis vary together (e.g. an algorithm with its tuned step size for
  * each shuffled fraction). Axes combine as a Cartesian product in file order, the first varying
- * slowest; task {@code i} (0-based, the Slurm array index) is the i-th combination.
+ * slowest; task {@code i} (0-based, the Slurm array index) is the i-th combination. A line that
+ * starts with {@code |} continues the axis above it (one tuple per line reads like a table).
  */
 public final class Sweep {
     /** One axis: keys that vary together, and their value tuples. */
@@ -63,12 +64,27 @@ public final class Sweep {
         List<String> fixed = new ArrayList<>();
         List<Axis> axes = new ArrayList<>();
         Set<String> varied = new LinkedHashSet<>();
+        List<String> entries = new ArrayList<>();
+        List<Integer> starts = new ArrayList<>();
         for (int n = 0; n < lines.size(); n++) {
             String line = lines.get(n).replaceFirst("#.*", "").trim();
             if (line.isEmpty()) {
                 continue;
             }
-            String where = file + " line " + (n + 1);
+            if (line.startsWith("|")) {
+                if (entries.isEmpty() || !entries.get(entries.size() - 1).startsWith("axis.")) {
+                    throw new DetrainException(file + " line " + (n + 1) + ": a line starting with '|' continues an"
+                            + " axis, but there is no axis.<name> line above it");
+                }
+                entries.set(entries.size() - 1, entries.get(entries.size() - 1) + " " + line);
+                continue;
+            }
+            entries.add(line);
+            starts.add(n + 1);
+        }
+        for (int at = 0; at < entries.size(); at++) {
+            String line = entries.get(at);
+            String where = file + " line " + starts.get(at);
             int eq = line.indexOf('=');
             if (eq <= 0) {
                 throw new DetrainException(where + ": '" + line + "' is not name = value; see the format in jobs/sweeps/README.md");
@@ -132,7 +148,11 @@ public final class Sweep {
             throw new DetrainException(where + ": axis '" + name + "' names no config key before ':'");
         }
         List<List<String>> tuples = new ArrayList<>();
-        for (String tuple : value.substring(colon + 1).split("\\|")) {
+        String rows = value.substring(colon + 1).trim();
+        if (rows.startsWith("|")) { // the rows begin on the lines below, each starting with '|'
+            rows = rows.substring(1);
+        }
+        for (String tuple : rows.split("\\|")) {
             List<String> vals = List.of(tuple.trim().split("\\s+"));
             if (vals.size() != keys.size() || vals.get(0).isEmpty()) {
                 throw new DetrainException(where + ": axis '" + name + "' has keys " + keys + " but the tuple '"

@@ -47,6 +47,37 @@ class SweepTest {
     }
 
     @Test
+    void linesStartingWithABarContinueTheAxisAbove() throws IOException {
+        Sweep s = Sweep.read(sweep("config = base.properties", "ranks = 2", "axis.t = algorithm lr :",
+                "    | dpsgd 0.5   # first row", "", "    | dpsgd 0.25"));
+        assertEquals(2, s.size());
+        assertEquals(Map.of("algorithm", "dpsgd", "lr", "0.25"), s.varied(1));
+        String e = assertThrows(DetrainException.class, () -> Sweep.read(sweep("config = base.properties",
+                "ranks = 2", "| dpsgd 0.5"))).getMessage();
+        assertTrue(e.contains("continues an axis"), e);
+    }
+
+    @Test
+    void theShippedSweepsAreValid() throws IOException {
+        try (var files = Files.list(Path.of("jobs/sweeps"))) {
+            List<Path> sweeps = files.filter(p -> p.toString().endsWith(".sweep")).sorted().toList();
+            assertTrue(sweeps.size() >= 4, "jobs/sweeps holds the studies: " + sweeps);
+            for (Path p : sweeps) {
+                Sweep s = Sweep.read(p);
+                assertTrue(s.size() >= 2, p + " has runs");
+            }
+        }
+        Sweep tuned = Sweep.read(Path.of("jobs/sweeps/heterogeneity.sweep"));
+        assertEquals(8, tuned.ranks());
+        // the paper's tuned D-PSGD step sizes (Table 3)
+        assertEquals(Map.of("algorithm", "dpsgd", "partition.shuffled", "50", "lr", "5e-5", "seed", "1"), tuned.varied(3));
+        Sweep gap = Sweep.read(Path.of("jobs/sweeps/spectral-gap.sweep"));
+        assertEquals(16, gap.ranks());
+        assertEquals(List.of("1", "0.1", "0.05", "0.01"), List.of(0, 3, 6, 9).stream()
+                .map(i -> gap.varied(i).get("weights.kappa")).toList());
+    }
+
+    @Test
     void noAxesMeansOneRun() throws IOException {
         assertEquals(1, Sweep.read(sweep("config = base.properties", "ranks = 2")).size());
     }
