@@ -37,6 +37,18 @@ final class RankJobs {
     static void run(MpjLauncher.Installation installation, String transport, MpjLauncher.Placement placement,
                     int ranks, String programClass, double commTimeout, List<String> jvmOptions,
                     List<String> programArgs, RunLayout layout, ProgressRenderer progress) {
+        run(installation, transport, placement, ranks, programClass, commTimeout, jvmOptions, programArgs, layout,
+                progress, 0);
+    }
+
+    /**
+     * As above; with {@code startupMillis > 0} (for programs that open {@code log/rank-N.log} first
+     * thing) a rank that has not started by then stops the job: a daemon that never launches its
+     * ranks, or a starter that cannot reach one, must not become a silent hang.
+     */
+    static void run(MpjLauncher.Installation installation, String transport, MpjLauncher.Placement placement,
+                    int ranks, String programClass, double commTimeout, List<String> jvmOptions,
+                    List<String> programArgs, RunLayout layout, ProgressRenderer progress, long startupMillis) {
         try {
             Files.createDirectories(layout.logDir());
             Files.createDirectories(layout.statusDir());
@@ -48,8 +60,9 @@ final class RankJobs {
         Thread cleanup = new Thread(job::destroyAll, "detrain-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C must not leave ranks or daemons behind
         Thread pump = pumpOutput(job, layout, progress);
+        List<Integer> notStarted = List.of();
         try {
-            watch(job, layout, ranks);
+            notStarted = watch(job, layout, ranks, startupMillis);
             pump.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -64,27 +77,56 @@ final class RankJobs {
             progress.finish();
             TrainLauncher.deleteTree(layout.scratch());
         }
+        if (!notStarted.isEmpty()) {
+            throw DetrainException.runFailure("rank(s) " + notStarted + " did not start within " + startupMillis / 1000
+                    + " s, so the job was stopped" + (placement == null ? "" : " (are the MPJ daemons on "
+                    + placement.machines() + " running and reachable on port " + placement.daemonPort() + "?)")
+                    + "; see " + layout.logDir() + mpjComplaints(layout), null);
+        }
         checkStatuses(layout, ranks, transport.equals("niodev"));
     }
 
-    private static void watch(MpjLauncher.Job job, RunLayout layout, int ranks) throws InterruptedException {
+    /** Returns the ranks that had not started when the start-up bound ran out (then the job is stopped). */
+    private static List<Integer> watch(MpjLauncher.Job job, RunLayout layout, int ranks, long startupMillis)
+            throws InterruptedException {
         long failureSeenAt = 0;
+        long startedAt = System.currentTimeMillis();
+        boolean allStarted = startupMillis <= 0;
         while (!job.starter().waitFor(200, TimeUnit.MILLISECONDS)) {
+            if (!allStarted) {
+                List<Integer> missing = notStarted(layout, ranks);
+                allStarted = missing.isEmpty();
+                if (!allStarted && System.currentTimeMillis() - startedAt > startupMillis) {
+                    job.destroyAll();
+                    return missing;
+                }
+            }
             if (failureSeenAt == 0 && anyFailed(layout, ranks)) {
                 failureSeenAt = System.currentTimeMillis();
             }
             if (failureSeenAt != 0 && System.currentTimeMillis() - failureSeenAt > FAILURE_GRACE_MILLIS) {
                 job.destroyAll();
-                return;
+                return List.of();
             }
             if (allDone(layout, ranks)) {
                 // niodev's starter may linger a little after its ranks are gone; the job is over
                 if (!job.starter().waitFor(10, TimeUnit.SECONDS)) {
                     job.destroyAll();
                 }
-                return;
+                return List.of();
             }
         }
+        return List.of();
+    }
+
+    private static List<Integer> notStarted(RunLayout layout, int ranks) {
+        List<Integer> missing = new ArrayList<>();
+        for (int r = 0; r < ranks; r++) {
+            if (!Files.exists(layout.rankLog(r)) && !Files.exists(layout.done(r)) && !Files.exists(layout.failed(r))) {
+                missing.add(r);
+            }
+        }
+        return missing;
     }
 
     private static boolean anyFailed(RunLayout layout, int ranks) {

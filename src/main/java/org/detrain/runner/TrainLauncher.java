@@ -83,9 +83,14 @@ public final class TrainLauncher {
         long start = System.nanoTime();
         RankJobs.run(installation, o.transport(), placement, o.ranks(), TrainingRun.class.getName(),
                 config.getDouble("comm.timeout"), o.jvmOptions(), List.of(runDir.toString()), layout,
-                new ProgressRenderer(out, System.console() != null));
+                new ProgressRenderer(out, System.console() != null), startupMillis(config));
         double wall = (System.nanoTime() - start) / 1e9;
         return new Outcome(runDir, RunSummary.read(layout.metrics(), wall));
+    }
+
+    /** How long every rank gets to open its log: JVM start and MPJ's wiring, not data loading. */
+    static long startupMillis(RunConfig config) {
+        return (long) (1000 * Math.max(120, 2 * config.getDouble("comm.timeout")));
     }
 
     private static void prepareRunDirectory(Path runDir, boolean overwrite, boolean explicitId) {

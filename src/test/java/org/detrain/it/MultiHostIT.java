@@ -154,22 +154,38 @@ class MultiHostIT {
     @Test
     @Order(2)
     void daemonsListenOnTheirOwnAddressOnlyAndRefuseHostsOutsideTheJob() throws Exception {
-        // From host 4 (not in the machines file): the connection is closed before a byte is read.
-        Shell.Result stranger = Shell.run(home(), Map.of(), 30, "scripts/netns-hosts.sh", "exec", prefix,
-                Integer.toString(HOSTS + 1), "bash", "-c", "exec 3<>/dev/tcp/" + host(3) + "/" + PORT
-                        + " && timeout 5 cat <&3; echo closed=$?");
-        assertTrue(stranger.output().contains("closed=0"), "the daemon hung up at once: " + stranger.output());
-        String log = Files.readString(tmp.resolve("daemon-3.log"));
-        assertTrue(log.contains("refused a connection from") && log.contains("not an address of this job's hosts"), log);
-        // On host 3 itself, the loopback address is not listened on (bound to the host's own address).
-        Shell.Result loopback = Shell.run(home(), Map.of(), 30, "scripts/netns-hosts.sh", "exec", prefix, "3", "bash",
-                "-c", "exec 3<>/dev/tcp/127.0.0.1/" + PORT + " && echo connected || echo refused");
-        assertTrue(loopback.output().contains("refused"), loopback.output());
-        // From host 1 (in the machines file) the daemon keeps the connection open, waiting for a job.
-        // (Host 3's daemon, which the next test cuts off anyway: MPJ's daemon copes badly with a
-        // connection that never sends a job.)
-        Shell.Result member = Shell.run(home(), Map.of(), 30, "scripts/netns-hosts.sh", "exec", prefix, "1", "bash",
-                "-c", "exec 3<>/dev/tcp/" + host(3) + "/" + PORT + " && timeout 2 cat <&3; echo status=$?");
-        assertTrue(member.output().contains("status=124"), "still open after 2 s: " + member.output());
+        // A daemon of its own on host 3: MPJ's daemon copes badly with a connection that never sends
+        // a job (as the member probe below), so the run daemons are not poked.
+        int port = PORT + 2;
+        Path ready = tmp.resolve("ready-guard");
+        Path log = tmp.resolve("daemon-guard.log");
+        Process daemon = Shell.start(home(), tmp.resolve("daemon-guard.out"), "scripts/netns-hosts.sh", "exec", prefix,
+                "3", "bin/detrain", "daemon", "--port", Integer.toString(port), "--allow", machinesFile().toString(),
+                "--ready", ready.toString(), "--log", log.toString());
+        try {
+            Shell.await("the guard test's daemon", 60, () -> Files.exists(ready));
+            // From host 4 (not in the machines file): the connection is closed before a byte is read.
+            Shell.Result stranger = Shell.run(home(), Map.of(), 30, "scripts/netns-hosts.sh", "exec", prefix,
+                    Integer.toString(HOSTS + 1), "bash", "-c", "exec 3<>/dev/tcp/" + host(3) + "/" + port
+                            + " && timeout 5 cat <&3; echo closed=$?");
+            assertTrue(stranger.output().contains("closed=0"), "the daemon hung up at once: " + stranger.output());
+            String text = Files.readString(log);
+            assertTrue(text.contains("refused a connection from") && text.contains("not an address of this job's hosts"),
+                    text);
+            // On host 3 itself, the loopback address is not listened on (bound to the host's own address).
+            Shell.Result loopback = Shell.run(home(), Map.of(), 30, "scripts/netns-hosts.sh", "exec", prefix, "3",
+                    "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port + " && echo connected || echo refused");
+            assertTrue(loopback.output().contains("refused"), loopback.output());
+            // From host 1 (in the machines file) the daemon keeps the connection open, waiting for a job.
+            Shell.Result member = Shell.run(home(), Map.of(), 30, "scripts/netns-hosts.sh", "exec", prefix, "1",
+                    "bash", "-c", "exec 3<>/dev/tcp/" + host(3) + "/" + port + " && timeout 2 cat <&3; echo status=$?");
+            assertTrue(member.output().contains("status=124"), "still open after 2 s: " + member.output());
+        } finally {
+            daemon.destroy();
+            if (!daemon.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                daemon.descendants().forEach(ProcessHandle::destroyForcibly);
+                daemon.destroyForcibly();
+            }
+        }
     }
 }

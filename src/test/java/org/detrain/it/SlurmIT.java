@@ -167,7 +167,15 @@ class SlurmIT {
         Shell.run(home(), env, 30, "scancel", "--signal=USR1", "--batch", job).ok();
         Shell.await("the job to be requeued", 60, () -> jobField(job, "Restarts").equals("1")
                 && jobField(job, "JobState").equals("PENDING"));
-        Shell.run(home(), env, 30, "scontrol", "update", "JobId=" + job, "StartTime=now").ok(); // skip requeue hold-off
+        // Slurm holds a requeued job back (BeginTime) for two minutes; the hold is set when the old
+        // attempt has fully ended, so keep moving the start time until the job runs again.
+        Shell.await("the requeued job to run again", 120, () -> {
+            if (jobField(job, "JobState").equals("PENDING")) {
+                Shell.run(home(), env, 30, "scontrol", "update", "JobId=" + job, "StartTime=now");
+                return false;
+            }
+            return jobField(job, "JobState").equals("RUNNING") && jobField(job, "Restarts").equals("1");
+        });
         Path firstAttempt = results().resolve(job + ".before-restart-1");
         Shell.await("the second attempt to train", 120, () -> Files.isDirectory(firstAttempt)
                 && Files.exists(run.resolve("log/rank-1.log")));
