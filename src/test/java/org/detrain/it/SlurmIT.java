@@ -167,18 +167,25 @@ class SlurmIT {
         Shell.run(home(), env, 30, "scancel", "--signal=USR1", "--batch", job).ok();
         Shell.await("the job to be requeued", 60, () -> jobField(job, "Restarts").equals("1")
                 && jobField(job, "JobState").equals("PENDING"));
-        // Slurm holds a requeued job back (BeginTime) for two minutes; the hold is set when the old
-        // attempt has fully ended, so keep moving the start time until the job runs again.
-        Shell.await("the requeued job to run again", 120, () -> {
-            if (jobField(job, "JobState").equals("PENDING")) {
-                Shell.run(home(), env, 30, "scontrol", "update", "JobId=" + job, "StartTime=now");
-                return false;
-            }
-            return jobField(job, "JobState").equals("RUNNING") && jobField(job, "Restarts").equals("1");
-        });
+        // Slurm holds a requeued job back for cred_expire seconds (10 in scripts/slurm-local.sh).
         Path firstAttempt = results().resolve(job + ".before-restart-1");
-        Shell.await("the second attempt to train", 120, () -> Files.isDirectory(firstAttempt)
-                && Files.exists(run.resolve("log/rank-1.log")));
+        try {
+            Shell.await("the requeued job to run again", 120, () -> {
+                String state = jobField(job, "JobState");
+                if (state.equals("PENDING")) {
+                    return false;
+                }
+                if (!state.equals("RUNNING")) {
+                    throw new AssertionError("the requeued job ended: " + state);
+                }
+                return jobField(job, "Restarts").equals("1");
+            });
+            Shell.await("the second attempt to train", 120, () -> Files.isDirectory(firstAttempt)
+                    && Files.exists(run.resolve("log/rank-1.log")));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nSlurm output of job " + job + ":\n"
+                    + Files.readString(tmp.resolve("slurm-" + job + ".out")), e);
+        }
         String log = Files.readString(tmp.resolve("slurm-" + job + ".out"));
         assertTrue(log.contains("SIGUSR1: stopping the run for requeue"), log);
         assertTrue(log.contains("requeueing job " + job), log);
