@@ -9,6 +9,7 @@ packages=(
   hdf5-tools python3-h5py python3-numpy     # h5dump / h5py read the results
   python3-matplotlib                        # docs/examples plot with matplotlib (run by the tests)
   fonts-dejavu-core                         # text in detrain report's PNGs (headless Java draws with it)
+  slurm-wlm munge iproute2 util-linux       # Slurm templates and multi-host tests (one-node Slurm, netns hosts)
 )
 missing=()
 for p in "${packages[@]}"; do

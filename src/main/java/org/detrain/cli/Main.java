@@ -34,6 +34,8 @@ public final class Main {
               config   print the resolved configuration, or every key with its default (--keys)
               report   plots and a table from runs' metrics.h5 (a run or a whole sweep directory)
               theory   what the theory predicts for a topology: lambda, eta, DeTAG's R, complexity table
+              daemon   run a guarded MPJ daemon on this host for a multi-host niodev job (one per host)
+              sweep    expand a sweep description (jobs/sweeps/*.sweep) and collect its runs
               version  print the version
 
             `detrain <command> --help` describes a command's options.
@@ -59,11 +61,14 @@ public final class Main {
                 case "check" -> check(rest, out);
                 case "report" -> report(rest, out);
                 case "theory" -> theory(rest, out);
+                case "daemon" -> daemon(rest, out);
+                case "sweep" -> org.detrain.sweep.SweepCommand.run(rest, out);
                 case "version", "--version" -> {
                     out.println("detrain " + Version.VERSION);
                     yield 0;
                 }
-                default -> throw new DetrainException("unknown command '" + args[0] + "'; commands: train, check, config, report, theory, version");
+                default -> throw new DetrainException("unknown command '" + args[0] + "'; commands: train, check, config,"
+                        + " report, theory, daemon, sweep, version");
             };
         } catch (DetrainException e) {
             err.println("detrain: " + e.getMessage());
@@ -88,8 +93,33 @@ public final class Main {
         o.addOption(Option.builder().longOpt("resume-if-possible")
                 .desc("with --run-id: resume that run if it has a complete checkpoint of this config, else start it"
                         + " (for job scripts that may be requeued)").build());
+        addHostOptions(o);
         o.addOption(Option.builder("h").longOpt("help").desc("this help").build());
         return o;
+    }
+
+    /** Multi-host niodev: ranks on the MPJ daemons (`detrain daemon`) already running on these hosts. */
+    private static void addHostOptions(Options o) {
+        o.addOption(Option.builder().longOpt("machines").hasArg().argName("FILE")
+                .desc("niodev on several hosts: one host per line, each running `detrain daemon --port P`; ranks go"
+                        + " in blocks, rank 0 on the first host").build());
+        o.addOption(Option.builder().longOpt("daemon-port").hasArg().argName("P")
+                .desc("the port the hosts' daemons listen on (with --machines)").build());
+    }
+
+    private static org.detrain.comm.MpjLauncher.Placement placement(CommandLine cl, String transport) {
+        if (!cl.hasOption("machines") && !cl.hasOption("daemon-port")) {
+            return null;
+        }
+        if (!cl.hasOption("machines") || !cl.hasOption("daemon-port")) {
+            throw new DetrainException("--machines and --daemon-port go together: the hosts and the port their"
+                    + " `detrain daemon` listens on");
+        }
+        if (!"niodev".equals(transport)) {
+            throw new DetrainException("--machines runs ranks on several hosts and needs --transport niodev");
+        }
+        return org.detrain.comm.MpjLauncher.Placement.read(Path.of(cl.getOptionValue("machines")),
+                parseInt(cl.getOptionValue("daemon-port"), "--daemon-port"));
     }
 
     private static int train(String[] args, PrintStream out) {
@@ -116,7 +146,8 @@ public final class Main {
             }
             TrainLauncher.Outcome outcome = TrainLauncher.resume(new TrainLauncher.Resume(home,
                     Path.of(cl.getOptionValue("resume")), cl.hasOption("np") ? parseInt(cl.getOptionValue("np"), "-np") : null,
-                    cl.getOptionValue("transport"), jvm, commandLine), out);
+                    cl.getOptionValue("transport"), jvm, commandLine),
+                    placement(cl, cl.getOptionValue("transport", "niodev")), out);
             out.println(outcome.summary().describe());
             out.println("results: " + outcome.runDir());
             return 0;
@@ -131,8 +162,9 @@ public final class Main {
         if (cl.hasOption("resume-if-possible") && cl.hasOption("overwrite")) {
             throw new DetrainException("--resume-if-possible and --overwrite contradict each other; choose one");
         }
-        TrainLauncher.Outcome outcome = cl.hasOption("resume-if-possible") ? TrainLauncher.resumeIfPossible(opts, out)
-                : TrainLauncher.run(opts, out);
+        org.detrain.comm.MpjLauncher.Placement placement = placement(cl, opts.transport());
+        TrainLauncher.Outcome outcome = cl.hasOption("resume-if-possible")
+                ? TrainLauncher.resumeIfPossible(opts, placement, out) : TrainLauncher.run(opts, placement, out);
         RunSummary s = outcome.summary();
         out.println(s.describe());
         out.println("results: " + outcome.runDir());
@@ -147,6 +179,7 @@ public final class Main {
         o.addOption(Option.builder().longOpt("floats").hasArg().argName("F").desc("large payload in floats (default 1048576)").build());
         o.addOption(Option.builder().longOpt("timeout").hasArg().argName("S").desc("seconds to wait for a peer (default 60)").build());
         o.addOption(Option.builder().longOpt("jvm").hasArg().argName("OPT").desc("extra JVM option (repeatable)").build());
+        addHostOptions(o);
         o.addOption(Option.builder("h").longOpt("help").desc("this help").build());
         CommandLine cl = parse(o, args);
         if (cl.hasOption("help")) {
@@ -160,11 +193,70 @@ public final class Main {
         } catch (NumberFormatException e) {
             throw new DetrainException("--timeout must be a number of seconds");
         }
+        String transport = cl.getOptionValue("transport", "multicore");
         CheckLauncher.run(detrainHome(), parseInt(cl.getOptionValue("np", "4"), "-np"),
-                cl.getOptionValue("transport", "multicore"), parseInt(cl.getOptionValue("rounds", "200"), "--rounds"),
+                transport, placement(cl, transport), parseInt(cl.getOptionValue("rounds", "200"), "--rounds"),
                 parseInt(cl.getOptionValue("floats", "1048576"), "--floats"), timeout,
                 cl.hasOption("jvm") ? List.of(cl.getOptionValues("jvm")) : List.of(), out);
         return 0;
+    }
+
+    private static int daemon(String[] args, PrintStream out) {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("port").hasArg().argName("P").desc("port to listen on (P+1 is used too)").build());
+        o.addOption(Option.builder().longOpt("bind").hasArg().argName("HOST")
+                .desc("the one address (or host name) to listen on (default: this host's name, as the machines file"
+                        + " names it)").build());
+        o.addOption(Option.builder().longOpt("allow").hasArg().argName("FILE|HOSTS")
+                .desc("machines file, or comma-separated hosts, whose connections are accepted (all others are"
+                        + " closed unread)").build());
+        o.addOption(Option.builder().longOpt("ready").hasArg().argName("FILE").desc("written once the daemon accepts").build());
+        o.addOption(Option.builder().longOpt("log").hasArg().argName("FILE").desc("daemon output (default: this output)").build());
+        o.addOption(Option.builder().longOpt("work").hasArg().argName("DIR")
+                .desc("directory for the daemon's private MPJ home, created and removed (default: a new temporary one)").build());
+        o.addOption(Option.builder("h").longOpt("help").desc("this help").build());
+        CommandLine cl = parse(o, args);
+        if (cl.hasOption("help")) {
+            help(out, "detrain daemon --port P --allow FILE|HOSTS [--bind HOST] [--ready FILE] [--log FILE]", o,
+                    "Runs MPJ Express's daemon, bound to one address and refusing other hosts, until stopped"
+                            + " (SIGTERM); stops every rank JVM it started. slurm/detrain.sbatch starts one per node.");
+            return 0;
+        }
+        if (!cl.hasOption("port") || !cl.hasOption("allow")) {
+            throw new DetrainException("detrain daemon needs --port P and --allow (the machines file of the job); see --help");
+        }
+        int port = parseInt(cl.getOptionValue("port"), "--port");
+        String bind = cl.getOptionValue("bind");
+        if (bind == null) {
+            try {
+                bind = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                throw new DetrainException("this host's name does not resolve (" + e.getMessage() + "); pass --bind ADDRESS");
+            }
+        }
+        String allowArg = cl.getOptionValue("allow");
+        List<String> allow = java.nio.file.Files.isRegularFile(Path.of(allowArg))
+                ? org.detrain.comm.MpjLauncher.Placement.read(Path.of(allowArg), port).machines()
+                : Arrays.stream(allowArg.split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList();
+        for (String h : concatHosts(bind, allow)) {
+            try {
+                java.net.InetAddress.getAllByName(h);
+            } catch (java.net.UnknownHostException e) {
+                throw new DetrainException("host '" + h + "' does not resolve on this host; fix the machines file or the"
+                        + " host names (/etc/hosts or DNS)");
+            }
+        }
+        org.detrain.comm.MpjLauncher.serveDaemon(org.detrain.comm.MpjLauncher.Installation.locate(detrainHome()), port,
+                bind, allow, cl.hasOption("ready") ? Path.of(cl.getOptionValue("ready")) : null,
+                cl.hasOption("log") ? Path.of(cl.getOptionValue("log")) : null,
+                cl.hasOption("work") ? Path.of(cl.getOptionValue("work")) : null, out);
+        return 0;
+    }
+
+    private static List<String> concatHosts(String bind, List<String> allow) {
+        List<String> all = new java.util.ArrayList<>(allow);
+        all.add(0, bind);
+        return all;
     }
 
     private static int config(String[] args, PrintStream out) {

@@ -16,6 +16,15 @@ public final class CheckLauncher {
 
     public static void run(Path home, int ranks, String transport, int rounds, int largeFloats, double timeout,
                            List<String> jvmOptions, PrintStream out) {
+        run(home, ranks, transport, null, rounds, largeFloats, timeout, jvmOptions, out);
+    }
+
+    /** As above; a placement runs the check across the daemons of several hosts (niodev). */
+    public static void run(Path home, int ranks, String transport, MpjLauncher.Placement placement, int rounds,
+                           int largeFloats, double timeout, List<String> jvmOptions, PrintStream out) {
+        if (placement != null && !"niodev".equals(transport)) {
+            throw new DetrainException("--machines runs ranks on several hosts and needs --transport niodev");
+        }
         if (ranks < 1) {
             throw new DetrainException("-np must be at least 1, got " + ranks);
         }
@@ -30,7 +39,7 @@ public final class CheckLauncher {
             throw new DetrainException("cannot create a scratch directory: " + e.getMessage(), e);
         }
         out.printf("detrain check: %d ranks over MPJ Express %s%n", ranks, transport);
-        RankJobs.run(installation, transport, ranks, CommCheck.class.getName(), timeout, jvmOptions,
+        RankJobs.run(installation, transport, placement, ranks, CommCheck.class.getName(), timeout, jvmOptions,
                 List.of(dir.toString(), Integer.toString(rounds), Integer.toString(largeFloats)), new RunLayout(dir),
                 new ProgressRenderer(out, false));
         TrainLauncher.deleteTree(dir); // kept for diagnosis when the check failed (RankJobs threw)

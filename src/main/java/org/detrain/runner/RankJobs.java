@@ -42,22 +42,43 @@ final class RankJobs {
     static Ending run(MpjLauncher.Installation installation, String transport, int ranks, String programClass,
                     double commTimeout, List<String> jvmOptions, List<String> programArgs, RunLayout layout,
                     ProgressRenderer progress) {
+        return run(installation, transport, null, ranks, programClass, commTimeout, jvmOptions, programArgs, layout,
+                progress);
+    }
+
+    /** As above; a non-null placement runs the ranks on the daemons of several hosts (niodev). */
+    static Ending run(MpjLauncher.Installation installation, String transport, MpjLauncher.Placement placement,
+                      int ranks, String programClass, double commTimeout, List<String> jvmOptions,
+                      List<String> programArgs, RunLayout layout, ProgressRenderer progress) {
+        return run(installation, transport, placement, ranks, programClass, commTimeout, jvmOptions, programArgs,
+                layout, progress, 0);
+    }
+
+    /**
+     * As above; with {@code startupMillis > 0} (for programs that open {@code log/rank-N.log} first
+     * thing) a rank that has not started by then stops the job: a daemon that never launches its
+     * ranks, or a starter that cannot reach one, must not become a silent hang.
+     */
+    static Ending run(MpjLauncher.Installation installation, String transport, MpjLauncher.Placement placement,
+                      int ranks, String programClass, double commTimeout, List<String> jvmOptions,
+                      List<String> programArgs, RunLayout layout, ProgressRenderer progress, long startupMillis) {
         try {
             Files.createDirectories(layout.logDir());
             Files.createDirectories(layout.statusDir());
         } catch (IOException e) {
             throw new DetrainException("cannot create " + layout.logDir() + ": " + e.getMessage(), e);
         }
-        MpjLauncher.Job job = MpjLauncher.start(installation, transport, ranks, programClass, commTimeout, jvmOptions,
-                programArgs, layout.root(), layout.scratch(), layout.logDir().resolve("mpj-daemon.log"));
+        MpjLauncher.Job job = MpjLauncher.start(installation, transport, placement, ranks, programClass, commTimeout,
+                jvmOptions, programArgs, layout.root(), layout.scratch(), layout.logDir().resolve("mpj-daemon.log"));
         Thread cleanup = new Thread(job::destroyAll, "detrain-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C must not leave ranks or daemons behind
         List<String> rankErrors = java.util.Collections.synchronizedList(new ArrayList<>());
         Thread pump = pumpOutput(job, layout, progress, rankErrors);
         List<String> lost = new ArrayList<>();
         RankProcesses processes = new RankProcesses(layout, ranks, job.starter().pid());
+        List<Integer> notStarted = List.of();
         try {
-            watch(job, layout, ranks, processes, lost);
+            notStarted = watch(job, layout, ranks, processes, lost, startupMillis);
             pump.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -73,22 +94,39 @@ final class RankJobs {
             progress.finish();
             TrainLauncher.deleteTree(layout.scratch());
         }
+        if (!notStarted.isEmpty()) {
+            throw DetrainException.runFailure("rank(s) " + notStarted + " did not start within " + startupMillis / 1000
+                    + " s, so the job was stopped" + (placement == null ? "" : " (are the MPJ daemons on "
+                    + placement.machines() + " running and reachable on port " + placement.daemonPort() + "?)")
+                    + "; see " + layout.logDir() + mpjComplaints(layout), null);
+        }
         return checkStatuses(layout, ranks, transport.equals("niodev"), lost, List.copyOf(rankErrors));
     }
 
-    private static void watch(MpjLauncher.Job job, RunLayout layout, int ranks, RankProcesses processes,
-                              List<String> lost) throws InterruptedException {
+    /** Returns the ranks that had not started when the start-up bound ran out (then the job is stopped). */
+    private static List<Integer> watch(MpjLauncher.Job job, RunLayout layout, int ranks, RankProcesses processes,
+                                       List<String> lost, long startupMillis) throws InterruptedException {
         long failureSeenAt = 0;
         long starterGoneAt = 0;
+        long startedAt = System.currentTimeMillis();
+        boolean allStarted = startupMillis <= 0;
         while (true) {
             boolean starterGone = job.starter().waitFor(200, TimeUnit.MILLISECONDS);
+            if (!allStarted) {
+                List<Integer> missing = notStarted(layout, ranks);
+                allStarted = missing.isEmpty();
+                if (!allStarted && System.currentTimeMillis() - startedAt > startupMillis) {
+                    job.destroyAll();
+                    return missing;
+                }
+            }
             List<Integer> vanished = processes.vanished(); // liveness first, then statuses (written before exit)
             if (allFinished(layout, ranks)) {
                 // niodev's starter may linger a little after its ranks are gone; the job is over
                 if (!starterGone && !job.starter().waitFor(10, TimeUnit.SECONDS)) {
                     job.destroyAll();
                 }
-                return;
+                return List.of();
             }
             for (int r : vanished) {
                 if (!hasStatus(layout, r)) {
@@ -100,23 +138,45 @@ final class RankJobs {
             }
             if (!lost.isEmpty()) {
                 job.destroyAll();
-                return;
+                return List.of();
             }
             if (failureSeenAt == 0 && anyFailed(layout, ranks)) {
                 failureSeenAt = System.currentTimeMillis();
             }
             if (failureSeenAt != 0 && System.currentTimeMillis() - failureSeenAt > FAILURE_GRACE_MILLIS) {
                 job.destroyAll();
-                return;
+                return List.of();
             }
             if (starterGone) {
                 // Normally the ranks are gone with the starter. Rank JVMs of a niodev job may outlive it
                 // (a SIGTERM to every process of a Slurm job ends the starter while the ranks checkpoint).
                 starterGoneAt = starterGoneAt == 0 ? System.currentTimeMillis() : starterGoneAt;
                 if (!processes.anyAlive() || System.currentTimeMillis() - starterGoneAt > ORPHAN_GRACE_MILLIS) {
-                    return;
+                    return List.of();
                 }
             }
+        }
+    }
+
+    private static List<Integer> notStarted(RunLayout layout, int ranks) {
+        List<Integer> missing = new ArrayList<>();
+        for (int r = 0; r < ranks; r++) {
+            if (!Files.exists(layout.rankLog(r)) && !hasStatus(layout, r)) {
+                missing.add(r);
+            }
+        }
+        return missing;
+    }
+
+    /** MPJ's own words when the starter could not reach a daemon (the usual multi-host mistake). */
+    private static String mpjComplaints(RunLayout layout) {
+        try {
+            List<String> lines = Files.readAllLines(layout.mpjLog(), StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.contains("Cannot connect to the daemon") || l.contains("UnknownHost")).limit(3).toList();
+            return lines.isEmpty() ? "" : "\nMPJ Express said: " + String.join("\n  ", lines)
+                    + "\n(are the daemons running? start them with `detrain daemon` on every host, same --port)";
+        } catch (IOException e) {
+            return "";
         }
     }
 
@@ -156,8 +216,6 @@ final class RankJobs {
     /**
      * @param ranksAreProcesses under niodev a rank without any status most likely died first; under
      *                          multicore the first failure stops the shared JVM, so silence means nothing
-     */
-    /**
      * @param rankErrors what failing ranks printed ("detrain rank N: ..."), which reaches the launcher
      *                   even when they could not write their status file (a full file system)
      */
@@ -199,7 +257,7 @@ final class RankJobs {
             String printed = distinct.isEmpty() ? "" : String.join("\n", distinct.values()) + "\n";
             throw DetrainException.runFailure(printed + "rank(s) " + silent + " stopped without reporting (killed, or"
                     + " the JVM crashed" + (printed.isEmpty() ? "" : ", or the status file could not be written")
-                    + "); see " + layout.logDir() + " (mpj.log holds MPJ's own output)", null);
+                    + "); see " + layout.logDir() + " (mpj.log holds MPJ's own output)" + mpjComplaints(layout), null);
         }
         if (stopped == ranks) {
             return Ending.STOPPED;

@@ -38,6 +38,15 @@ public final class TrainLauncher {
     }
 
     public static Outcome run(Options o, PrintStream out) {
+        return run(o, null, out);
+    }
+
+    /**
+     * As {@link #run(Options, PrintStream)}; with a placement (niodev only) the ranks run on the MPJ
+     * daemons already running on its hosts (`detrain train --machines FILE --daemon-port P`).
+     */
+    public static Outcome run(Options o, MpjLauncher.Placement placement, PrintStream out) {
+        checkPlacement(placement, o.transport());
         // Ranks run in the run directory; pin the data to what the user meant at launch.
         RunConfig config = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
         if (!o.transport().equals("multicore") && !o.transport().equals("niodev")) {
@@ -64,8 +73,14 @@ public final class TrainLauncher {
 
         out.printf("detrain %s: %s, %d ranks (%s), %s %s on %s -> %s%n", Version.VERSION, config.get("algorithm"),
                 o.ranks(), o.transport(), config.get("model"), config.get("dataset"), config.get("topology"), runDir);
-        return execute(installation, config, o.ranks(), o.transport(), o.jvmOptions(), List.of(runDir.toString()),
-                layout, out);
+        return execute(installation, config, o.ranks(), o.transport(), placement, o.jvmOptions(),
+                List.of(runDir.toString()), layout, out);
+    }
+
+    private static void checkPlacement(MpjLauncher.Placement placement, String transport) {
+        if (placement != null && !"niodev".equals(transport)) {
+            throw new DetrainException("--machines runs ranks on several hosts and needs --transport niodev");
+        }
     }
 
     /** How to resume: the run directory, and optionally the rank count and transport (default: as launched). */
@@ -81,6 +96,11 @@ public final class TrainLauncher {
      * file system that is read-only or too full is a bad-input error with nothing modified.
      */
     public static Outcome resume(Resume r, PrintStream out) {
+        return resume(r, null, out);
+    }
+
+    /** As {@link #resume(Resume, PrintStream)}, on pre-started daemons when a placement is given (niodev). */
+    public static Outcome resume(Resume r, MpjLauncher.Placement placement, PrintStream out) {
         Path runDir = r.runDir().toAbsolutePath().normalize();
         RunLayout layout = new RunLayout(runDir);
         if (!Files.isRegularFile(layout.config()) || !Files.isRegularFile(layout.launch())) {
@@ -104,6 +124,7 @@ public final class TrainLauncher {
         if (!transport.equals("multicore") && !transport.equals("niodev")) {
             throw new DetrainException("unknown transport '" + transport + "': use multicore or niodev");
         }
+        checkPlacement(placement, transport);
         RunPlan plan = RunPlan.build(config, ranks); // the data and config still check out
         MpjLauncher.Installation installation = MpjLauncher.Installation.locate(r.home());
         CheckpointStore store = new CheckpointStore(layout.checkpoints());
@@ -135,7 +156,7 @@ public final class TrainLauncher {
         out.printf("detrain %s: resuming %s from iteration %d of %d (%s), %d ranks (%s)%n", Version.VERSION,
                 runDir.getFileName(), chosen.iteration(), plan.iterations(),
                 runDir.relativize(store.setDir(chosen.iteration())), ranks, transport);
-        return execute(installation, config, ranks, transport, r.jvmOptions(),
+        return execute(installation, config, ranks, transport, placement, r.jvmOptions(),
                 List.of(runDir.toString(), TrainingRun.RESUME_ARG, Long.toString(chosen.iteration())), layout, out);
     }
 
@@ -145,6 +166,11 @@ public final class TrainLauncher {
      * has no complete checkpoint, i.e. a run killed before its first one).
      */
     public static Outcome resumeIfPossible(Options o, PrintStream out) {
+        return resumeIfPossible(o, null, out);
+    }
+
+    /** As {@link #resumeIfPossible(Options, PrintStream)}, on pre-started daemons when a placement is given. */
+    public static Outcome resumeIfPossible(Options o, MpjLauncher.Placement placement, PrintStream out) {
         if (o.runId() == null) {
             throw new DetrainException("--resume-if-possible needs --run-id, the same on every attempt, so that a"
                     + " requeued job finds its run directory");
@@ -152,7 +178,7 @@ public final class TrainLauncher {
         Path runDir = o.resultsDir().resolve(checkRunId(o.runId())).toAbsolutePath().normalize();
         RunLayout layout = new RunLayout(runDir);
         if (!Files.exists(runDir)) {
-            return run(o, out);
+            return run(o, placement, out);
         }
         if (!Files.isRegularFile(layout.launch()) || !Files.isRegularFile(layout.config())) {
             throw new DetrainException(runDir + " exists but is not a detrain run directory; choose another --run-id"
@@ -162,7 +188,7 @@ public final class TrainLauncher {
             RunPlan.build(pinned(RunConfig.load(o.configFile(), o.overrides()), o), o.ranks()); // bad input costs nothing
             out.println("detrain: " + runDir + " has no complete checkpoint: starting the run afresh");
             deleteTree(runDir);
-            return run(o, out);
+            return run(o, placement, out);
         }
         RunConfig wanted = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
         RunConfig existing = RunConfig.fromFile(layout.config());
@@ -171,12 +197,13 @@ public final class TrainLauncher {
                     + existing.hash() + ", this one " + wanted.hash() + "); use another --run-id, or --overwrite without"
                     + " --resume-if-possible to replace it");
         }
-        return resume(new Resume(o.home(), runDir, o.ranks(), o.transport(), o.jvmOptions(), o.commandLine()), out);
+        return resume(new Resume(o.home(), runDir, o.ranks(), o.transport(), o.jvmOptions(), o.commandLine()), placement, out);
     }
 
     /** Runs the job, turning SIGUSR1/SIGTERM into a stop request while it runs. */
     private static Outcome execute(MpjLauncher.Installation installation, RunConfig config, int ranks, String transport,
-                                   List<String> jvmOptions, List<String> programArgs, RunLayout layout, PrintStream out) {
+                                   MpjLauncher.Placement placement, List<String> jvmOptions, List<String> programArgs,
+                                   RunLayout layout, PrintStream out) {
         long start = System.nanoTime();
         RankJobs.Ending ending;
         try (StopSignals signals = StopSignals.install(layout.stopRequest(), what -> {
@@ -184,9 +211,9 @@ public final class TrainLauncher {
                     + " (exit " + DetrainException.STOPPED + ")");
             RankJobs.launcherLog(layout, what + " received: stop requested");
         })) {
-            ending = RankJobs.run(installation, transport, ranks, TrainingRun.class.getName(),
+            ending = RankJobs.run(installation, transport, placement, ranks, TrainingRun.class.getName(),
                     config.getDouble("comm.timeout"), jvmOptions, programArgs, layout,
-                    new ProgressRenderer(out, System.console() != null));
+                    new ProgressRenderer(out, System.console() != null), startupMillis(config));
         } catch (DetrainException e) {
             if (e.exitCode() == DetrainException.RUN_FAILED) {
                 throw DetrainException.runFailure(e.getMessage() + checkpointHint(layout), e);
@@ -207,6 +234,11 @@ public final class TrainLauncher {
         }
         double wall = (System.nanoTime() - start) / 1e9;
         return new Outcome(layout.root(), RunSummary.read(layout.metrics(), wall));
+    }
+
+    /** How long every rank gets to open its log: JVM start and MPJ's wiring, not data loading. */
+    static long startupMillis(RunConfig config) {
+        return (long) (1000 * Math.max(120, 2 * config.getDouble("comm.timeout")));
     }
 
     /** For a failed run: where its last complete checkpoint is and how to continue from it. */

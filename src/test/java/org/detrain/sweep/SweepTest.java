@@ -1,0 +1,135 @@
+package org.detrain.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.detrain.io.H5Group;
+import org.detrain.io.Hdf5Files;
+import org.detrain.util.DetrainException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SweepTest {
+    @TempDir
+    Path dir;
+
+    private Path sweep(String... lines) throws IOException {
+        Files.writeString(dir.resolve("base.properties"), "algorithm = dpsgd\nlr = 0.1\n");
+        Path f = dir.resolve("s.sweep");
+        Files.writeString(f, String.join("\n", lines) + "\n");
+        return f;
+    }
+
+    @Test
+    void axesCombineAsAProductWithTheLastAxisFastestAndTuplesVaryTogether() throws IOException {
+        Sweep s = Sweep.read(sweep("config = base.properties   # relative to the sweep", "ranks = 8",
+                "set.epochs = 2", "axis.data = partition.shuffled lr : 100 5e-3 | 50 5e-5 | 0 5e-5",
+                "axis.seed = seed : 1 | 2"));
+        assertEquals(6, s.size());
+        assertEquals(8, s.ranks());
+        assertEquals(dir.resolve("base.properties").toAbsolutePath(), s.config());
+        assertEquals(List.of("partition.shuffled", "lr", "seed"), s.variedKeys());
+        assertEquals(Map.of("partition.shuffled", "100", "lr", "5e-3", "seed", "1"), s.varied(0));
+        assertEquals(Map.of("partition.shuffled", "100", "lr", "5e-3", "seed", "2"), s.varied(1));
+        assertEquals(Map.of("partition.shuffled", "50", "lr", "5e-5", "seed", "1"), s.varied(2));
+        assertEquals(Map.of("partition.shuffled", "0", "lr", "5e-5", "seed", "2"), s.varied(5));
+        assertEquals(List.of("epochs=2", "partition.shuffled=0", "lr=5e-5", "seed=2"), s.overrides(5));
+        assertThrows(DetrainException.class, () -> s.varied(6));
+    }
+
+    @Test
+    void linesStartingWithABarContinueTheAxisAbove() throws IOException {
+        Sweep s = Sweep.read(sweep("config = base.properties", "ranks = 2", "axis.t = algorithm lr :",
+                "    | dpsgd 0.5   # first row", "", "    | dpsgd 0.25"));
+        assertEquals(2, s.size());
+        assertEquals(Map.of("algorithm", "dpsgd", "lr", "0.25"), s.varied(1));
+        String e = assertThrows(DetrainException.class, () -> Sweep.read(sweep("config = base.properties",
+                "ranks = 2", "| dpsgd 0.5"))).getMessage();
+        assertTrue(e.contains("continues an axis"), e);
+    }
+
+    @Test
+    void theShippedSweepsAreValid() throws IOException {
+        try (var files = Files.list(Path.of("jobs/sweeps"))) {
+            List<Path> sweeps = files.filter(p -> p.toString().endsWith(".sweep")).sorted().toList();
+            assertTrue(sweeps.size() >= 4, "jobs/sweeps holds the studies: " + sweeps);
+            for (Path p : sweeps) {
+                Sweep s = Sweep.read(p);
+                assertTrue(s.size() >= 2, p + " has runs");
+            }
+        }
+        Sweep tuned = Sweep.read(Path.of("jobs/sweeps/heterogeneity.sweep"));
+        assertEquals(8, tuned.ranks());
+        // the paper's tuned D-PSGD step sizes (Table 3)
+        assertEquals(Map.of("algorithm", "dpsgd", "partition.shuffled", "50", "lr", "5e-5", "seed", "1"), tuned.varied(3));
+        Sweep gap = Sweep.read(Path.of("jobs/sweeps/spectral-gap.sweep"));
+        assertEquals(16, gap.ranks());
+        assertEquals(List.of("1", "0.1", "0.05", "0.01"), List.of(0, 3, 6, 9).stream()
+                .map(i -> gap.varied(i).get("weights.kappa")).toList());
+    }
+
+    @Test
+    void noAxesMeansOneRun() throws IOException {
+        assertEquals(1, Sweep.read(sweep("config = base.properties", "ranks = 2")).size());
+    }
+
+    @Test
+    void badSweepsAreRefusedWithTheLineAndTheFix() throws IOException {
+        String e1 = assertThrows(DetrainException.class, () -> Sweep.read(sweep("config = base.properties", "ranks = 2",
+                "axis.a = lr seed : 0.1 1 | 0.2"))).getMessage();
+        assertTrue(e1.contains("line 3") && e1.contains("has 1 value(s)"), e1);
+        String e2 = assertThrows(DetrainException.class, () -> Sweep.read(sweep("config = base.properties", "ranks = 2",
+                "axis.a = lr : 0.1 | -1"))).getMessage();
+        assertTrue(e2.contains("task 1") && e2.contains("lr=-1"), e2);
+        String e3 = assertThrows(DetrainException.class, () -> Sweep.read(sweep("config = base.properties", "ranks = 2",
+                "axis.a = lr : 0.1", "axis.b = lr : 0.2"))).getMessage();
+        assertTrue(e3.contains("already varied"), e3);
+        String e4 = assertThrows(DetrainException.class, () -> Sweep.read(sweep("config = nowhere.properties",
+                "ranks = 2"))).getMessage();
+        assertTrue(e4.contains("does not exist"), e4);
+        String e5 = assertThrows(DetrainException.class, () -> Sweep.read(sweep("ranks = 2"))).getMessage();
+        assertTrue(e5.contains("needs 'config = FILE'"), e5);
+        String e6 = assertThrows(DetrainException.class, () -> Sweep.read(sweep("config = base.properties", "ranks = 2",
+                "set.lrr = 0.1"))).getMessage();
+        assertTrue(e6.contains("did you mean 'lr'"), e6);
+    }
+
+    @Test
+    void argsPrintsOneTrainArgumentPerLine() throws IOException {
+        Path f = sweep("config = base.properties", "ranks = 2", "axis.seed = seed : 3 | 4");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        assertEquals(0, SweepCommand.run(new String[] {"args", f.toString(), "1"}, new PrintStream(bytes, true, StandardCharsets.UTF_8)));
+        assertEquals(List.of("--config", dir.resolve("base.properties").toAbsolutePath().toString(), "--set", "seed=4"),
+                bytes.toString(StandardCharsets.UTF_8).lines().toList());
+    }
+
+    @Test
+    void collectListsMissingAndFailedRunsHonestly() throws IOException {
+        Path f = sweep("config = base.properties", "ranks = 2", "axis.seed = seed : 1 | 2 | 3");
+        Path results = dir.resolve("results");
+        Files.createDirectories(results.resolve("77_1/status"));
+        Files.writeString(results.resolve("77_1/status/rank-0.failed"), "rank 0 failed: boom\n");
+        Files.createDirectories(results.resolve("77_2/log"));
+        Sweep s = Sweep.read(f);
+        List<SweepCollect.Row> rows = SweepCollect.rows(s, results, "77_");
+        assertEquals(List.of("missing", "failed", "no-metrics"), rows.stream().map(SweepCollect.Row::status).toList());
+        SweepCollect.write(s, "77", rows, results.resolve("77"));
+        List<String> csv = Files.readAllLines(results.resolve("77/summary.csv"));
+        assertEquals("task,run_id,status,seed,iterations,epochs,train_loss,test_loss,test_accuracy,consensus_distance,"
+                + "training_time", csv.get(0));
+        assertEquals("1,77_1,failed,2,,,,,,,", csv.get(2));
+        H5Group h = Hdf5Files.read(results.resolve("77/summary.h5"));
+        assertEquals(List.of("missing", "failed", "no-metrics"), List.of(h.getDataset("status", String[].class)));
+        assertEquals(3L, h.getAttribute("tasks", Long.class));
+        assertTrue(Double.isNaN(h.getGroup("results").getDataset("train_loss", double[].class)[0]));
+    }
+}
