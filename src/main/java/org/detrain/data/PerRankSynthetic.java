@@ -16,21 +16,12 @@ import org.detrain.util.Rng;
  *       ~ N(0, I)); label 1 with probability sigmoid(a·w) for a planted w ~ N(0, I).</li>
  * </ul>
  */
-public final class PerRankSynthetic implements Samples {
-    private final int features;
-    private final int classes;
-    private final float[] a;
-    private final float[] b;
-
-    private PerRankSynthetic(int features, int classes, float[] a, float[] b) {
-        this.features = features;
-        this.classes = classes;
-        this.a = a;
-        this.b = b;
+public final class PerRankSynthetic {
+    private PerRankSynthetic() {
     }
 
     /** {@code split} 0: training set, 1: test set (fresh draws from the same per-rank distributions). */
-    public static PerRankSynthetic leastSquares(int ranks, int perRank, int features, double noise,
+    public static DenseSamples leastSquares(int ranks, int perRank, int features, double noise,
                                                 double heterogeneity, long seed, int split) {
         Rng shared = Rng.of(seed, "hlsq-centre", 0);
         double[] centre = gaussians(shared, features);
@@ -50,11 +41,11 @@ public final class PerRankSynthetic implements Samples {
                 b[i] = (float) (dot + noise * rng.nextGaussian());
             }
         }
-        return new PerRankSynthetic(features, 0, a, b);
+        return new DenseSamples(features, 0, a, b);
     }
 
     /** Binary classification; see the class comment. */
-    public static PerRankSynthetic logistic(int ranks, int perRank, int features, double heterogeneity, long seed,
+    public static DenseSamples logistic(int ranks, int perRank, int features, double heterogeneity, long seed,
                                             int split) {
         double[] w = gaussians(Rng.of(seed, "logreg-w", 0), features);
         float[] a = new float[ranks * perRank * features];
@@ -73,7 +64,7 @@ public final class PerRankSynthetic implements Samples {
                 b[i] = rng.nextDouble() < 1 / (1 + Math.exp(-dot)) ? 1f : 0f;
             }
         }
-        return new PerRankSynthetic(features, 2, a, b);
+        return new DenseSamples(features, 2, a, b);
     }
 
     private static double[] gaussians(Rng rng, int count) {
@@ -82,38 +73,5 @@ public final class PerRankSynthetic implements Samples {
             v[k] = rng.nextGaussian();
         }
         return v;
-    }
-
-    @Override
-    public int size() {
-        return b.length;
-    }
-
-    @Override
-    public int featureCount() {
-        return features;
-    }
-
-    @Override
-    public int classCount() {
-        return classes;
-    }
-
-    @Override
-    public void copyFeatures(int i, float[] out, int offset) {
-        System.arraycopy(a, i * features, out, offset, features);
-    }
-
-    @Override
-    public int label(int i) {
-        if (classes == 0) {
-            throw new UnsupportedOperationException("a least-squares problem has no labels");
-        }
-        return (int) b[i];
-    }
-
-    @Override
-    public float target(int i) {
-        return b[i];
     }
 }

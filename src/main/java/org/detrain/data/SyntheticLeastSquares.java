@@ -7,15 +7,8 @@ import org.detrain.util.Rng;
  * b = a·x* + noise·N(0,1), x* ~ N(0, I). With noise 0 the optimal loss is exactly 0 at x*, which
  * makes convergence checks exact. Generated from the seed alone, so every rank builds the same set.
  */
-public final class SyntheticLeastSquares implements Samples {
-    private final int features;
-    private final float[] a;
-    private final float[] b;
-
-    private SyntheticLeastSquares(int features, float[] a, float[] b) {
-        this.features = features;
-        this.a = a;
-        this.b = b;
+public final class SyntheticLeastSquares {
+    private SyntheticLeastSquares() {
     }
 
     /** The planted solution x* for a seed. */
@@ -29,7 +22,7 @@ public final class SyntheticLeastSquares implements Samples {
     }
 
     /** {@code split} 0 is the training set, 1 the test set (independent draws, same x*). */
-    public static SyntheticLeastSquares generate(int samples, int features, double noise, long seed, int split) {
+    public static DenseSamples generate(int samples, int features, double noise, long seed, int split) {
         float[] solution = plantedSolution(features, seed);
         Rng rng = Rng.of(seed, "synthetic-lsq-samples", split);
         float[] a = new float[samples * features];
@@ -43,36 +36,6 @@ public final class SyntheticLeastSquares implements Samples {
             }
             b[i] = (float) (dot + noise * rng.nextGaussian());
         }
-        return new SyntheticLeastSquares(features, a, b);
-    }
-
-    @Override
-    public int size() {
-        return b.length;
-    }
-
-    @Override
-    public int featureCount() {
-        return features;
-    }
-
-    @Override
-    public int classCount() {
-        return 0;
-    }
-
-    @Override
-    public void copyFeatures(int i, float[] out, int offset) {
-        System.arraycopy(a, i * features, out, offset, features);
-    }
-
-    @Override
-    public int label(int i) {
-        throw new UnsupportedOperationException("synthetic-lsq is a regression problem; it has no labels");
-    }
-
-    @Override
-    public float target(int i) {
-        return b[i];
+        return new DenseSamples(features, 0, a, b);
     }
 }

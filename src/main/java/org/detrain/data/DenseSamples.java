@@ -1,0 +1,57 @@
+package org.detrain.data;
+
+/**
+ * Samples held as dense float32 features (row-major) and one float target per sample, which is the
+ * class label for classification ({@code classes} > 0) and the real target for regression. The
+ * synthetic generators produce these.
+ */
+public final class DenseSamples implements Samples {
+    private final int features;
+    private final int classes;
+    private final float[] a;
+    private final float[] b;
+
+    /** Takes ownership of the arrays (no copy): a holds size x features values, b one per sample. */
+    DenseSamples(int features, int classes, float[] a, float[] b) {
+        if (a.length != (long) b.length * features) {
+            throw new IllegalArgumentException("features " + a.length + " do not match " + b.length + " samples");
+        }
+        this.features = features;
+        this.classes = classes;
+        this.a = a;
+        this.b = b;
+    }
+
+    @Override
+    public int size() {
+        return b.length;
+    }
+
+    @Override
+    public int featureCount() {
+        return features;
+    }
+
+    @Override
+    public int classCount() {
+        return classes;
+    }
+
+    @Override
+    public void copyFeatures(int i, float[] out, int offset) {
+        System.arraycopy(a, i * features, out, offset, features);
+    }
+
+    @Override
+    public int label(int i) {
+        if (classes == 0) {
+            throw new UnsupportedOperationException("a regression problem has no labels");
+        }
+        return (int) b[i];
+    }
+
+    @Override
+    public float target(int i) {
+        return b[i];
+    }
+}
