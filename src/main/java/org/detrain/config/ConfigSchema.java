@@ -17,8 +17,8 @@ public final class ConfigSchema {
                     "mixing weights: Metropolis-Hastings, lazy Metropolis, or uniform 1/(d+1)"),
             KeySpec.positive("weights.kappa", "1", 1, "kappa-slack: W <- kappa*W + (1-kappa)*I"),
             KeySpec.choice("algorithm", "dpsgd", List.of("dpsgd"), "training algorithm"),
-            KeySpec.choice("model", "softmax", List.of("softmax", "linear"),
-                    "softmax regression (classification) or linear least squares (synthetic-lsq)"),
+            KeySpec.choice("model", "softmax", List.of("softmax", "linear", "mlp", "lenet"),
+                    "softmax regression, linear least squares (synthetic-lsq), an MLP (model.hidden, ReLU) or LeNet-5 (28x28x1 or 32x32x3 images)"),
             KeySpec.choice("dataset", "fashion-mnist", List.of("fashion-mnist", "synthetic-lsq"),
                     "training data"),
             KeySpec.string("dataset.dir", "data/fashion-mnist", "directory of the Fashion-MNIST IDX files (make data fills it)"),
@@ -38,7 +38,10 @@ public final class ConfigSchema {
             KeySpec.integer("eval.every", 0, 0, Integer.MAX_VALUE, "iterations between test evaluations (0: every epoch and at the end)"),
             KeySpec.bool("eval.local", true, "also evaluate every rank's local model on the test set"),
             KeySpec.real("comm.timeout", "60", 0.1, 86_400, "seconds a rank waits for a peer before declaring it lost"),
-            KeySpec.choice("device", "java", List.of("java"), "where the local gradient runs (java: plain Java reference)"));
+            KeySpec.choice("device", "java", List.of("auto", "gpu", "cpu", "jtp", "java"),
+                    "where the kernels run: java (plain Java reference), jtp (Aparapi kernels on Java threads), cpu/gpu"
+                            + " (Aparapi kernels on an OpenCL CPU/GPU device), auto (best OpenCL device, GPUs first)"),
+            KeySpec.string("model.hidden", "128", "model=mlp: hidden layer widths, comma-separated (e.g. 256,128)"));
 
     private static final Map<String, KeySpec> BY_NAME = new LinkedHashMap<>();
 

@@ -6,6 +6,8 @@ import org.detrain.algo.Algorithms;
 import org.detrain.comm.Communicator;
 import org.detrain.data.BatchSampler;
 import org.detrain.gossip.NeighbourGossip;
+import org.detrain.kernel.AparapiVectorOps;
+import org.detrain.kernel.ComputeDevice;
 import org.detrain.kernel.JavaVectorOps;
 import org.detrain.kernel.VectorOps;
 import org.detrain.model.Model;
@@ -33,10 +35,13 @@ final class RankSetup {
         this.plan = plan;
         int rank = comm.rank();
         long seed = plan.config().getLong("seed");
-        this.model = plan.newModel();
+        ComputeDevice device = ComputeDevice.select(plan.config().get("device"));
+        this.model = plan.newModel(device);
         this.dim = model.dim();
-        this.ops = JavaVectorOps.INSTANCE;
-        this.computeDevice = ops.device();
+        this.ops = device.kind() == ComputeDevice.Kind.JAVA ? JavaVectorOps.INSTANCE : new AparapiVectorOps(device);
+        // every kernel of this rank runs on one device (ComputeDevice refuses fallbacks); name both if they differ
+        this.computeDevice = model.device().equals(ops.device()) ? ops.device()
+                : "model=" + model.device() + ";vector=" + ops.device();
         BatchSampler sampler = new BatchSampler(plan.partition().shard(rank), plan.config().getInt("batch"),
                 Rng.of(seed, "sampler", rank));
         this.oracle = new SamplingOracle(model, plan.train(), sampler);

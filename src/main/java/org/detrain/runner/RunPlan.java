@@ -9,9 +9,9 @@ import org.detrain.data.Partitioner;
 import org.detrain.data.Samples;
 import org.detrain.data.Split;
 import org.detrain.data.SyntheticLeastSquares;
-import org.detrain.model.LinearLeastSquares;
+import org.detrain.kernel.ComputeDevice;
 import org.detrain.model.Model;
-import org.detrain.model.SoftmaxRegression;
+import org.detrain.model.Models;
 import org.detrain.topology.Graph;
 import org.detrain.topology.MixingMatrix;
 import org.detrain.topology.Spectrum;
@@ -74,6 +74,10 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
             default -> throw new IllegalStateException("partition " + config.get("partition"));
         };
 
+        // model and device fit the data and the machine (an absent device is bad input, before any rank starts)
+        Models.check(config.get("model"), train.featureCount(), train.classCount(), config.get("model.hidden"),
+                ComputeDevice.select(config.get("device")));
+
         int batch = config.getInt("batch");
         for (int r = 0; r < ranks; r++) {
             if (partition.shardSize(r) < batch) {
@@ -91,12 +95,15 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
         return new RunPlan(config, ranks, graph, mixing, spectrum, train, test, labels, partition, iterations, perEpoch);
     }
 
+    /** The configured model with the plain-Java reference kernels. */
     public Model newModel() {
-        return switch (config.get("model")) {
-            case "softmax" -> new SoftmaxRegression(train.featureCount(), train.classCount());
-            case "linear" -> new LinearLeastSquares(train.featureCount());
-            default -> throw new IllegalStateException("model " + config.get("model"));
-        };
+        return newModel(ComputeDevice.JAVA);
+    }
+
+    /** The configured model with its kernels on {@code device}. */
+    public Model newModel(ComputeDevice device) {
+        return Models.create(config.get("model"), train.featureCount(), train.classCount(), config.get("model.hidden"),
+                device);
     }
 
     /** Epochs completed after {@code iteration} iterations. */

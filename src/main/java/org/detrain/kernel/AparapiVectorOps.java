@@ -1,0 +1,245 @@
+package org.detrain.kernel;
+
+import com.aparapi.Kernel;
+import com.aparapi.Range;
+import java.util.Arrays;
+
+/**
+ * {@link VectorOps} as Aparapi kernels (OpenCL or Aparapi's Java thread pool). Every output element
+ * is computed by one work-item with the same float32 operations, in the same order, as
+ * {@link JavaVectorOps}; products are kept in their own statements so that the OpenCL compiler
+ * does not contract them into fused multiply-adds, and the results match the Java twin bit for bit.
+ *
+ * <p>The callers' arrays live on the host (the algorithm state), so each call puts its inputs and
+ * gets its output; the kernels keep their device buffers between calls as long as the callers pass
+ * the same arrays (gossip's receive buffers, the state's x), so nothing is re-allocated per step.
+ * One instance per rank; not thread-safe.
+ */
+public final class AparapiVectorOps implements VectorOps, AutoCloseable {
+    /** Neighbour inputs one launch mixes; more are folded in by further launches in the same order. */
+    static final int SLOTS = 8;
+
+    private final ComputeDevice device;
+    private final Range range;
+    private final MixKernel mix = new MixKernel();
+    private final AxpbyKernel axpby = new AxpbyKernel();
+    private final float[][] scratch = {new float[0], new float[0]};
+
+    public AparapiVectorOps(ComputeDevice device) {
+        this.device = device;
+        this.range = device.range();
+        device.prepare(mix, "weightedSum");
+        device.prepare(axpby, "linearCombination");
+    }
+
+    @Override
+    public String device() {
+        return device.description();
+    }
+
+    /*
+     * out[k] = w_self·self[k] + Σ_j w_j·in_j[k], j ascending. Folded in launches of SLOTS inputs:
+     * out ← w_self·self + Σ_{j<8} …, then out ← 1·out + Σ_{8≤j<16} …; 1·v == v exactly in float32,
+     * so every element sees the same sequence of operations as the one-pass Java loop.
+     */
+    @Override
+    public void weightedSum(float[] out, float selfWeight, float[] self, float[] weights, float[][] inputs, int count) {
+        if (count == 0) {
+            return;
+        }
+        // A device buffer per distinct array: when out is also an input, or when several launches
+        // are folded, results go to scratch buffers and are copied to out at the end.
+        boolean alias = out == self;
+        for (float[] in : inputs) {
+            alias |= in == out;
+        }
+        inputs = distinct(self, inputs, count);
+        int launches = Math.max(1, (inputs.length + SLOTS - 1) / SLOTS);
+        float[] first = self;
+        float firstWeight = selfWeight;
+        float[] target = out;
+        for (int l = 0; l < launches; l++) {
+            int from = l * SLOTS;
+            int n = Math.min(SLOTS, inputs.length - from);
+            target = (l == launches - 1 && !alias) ? out : scratch(l % 2, count);
+            mix.bind(target, first, firstWeight, weights, inputs, from, n, count);
+            device.execute(mix, "weightedSum", range, 1);
+            mix.get(target); // Aparapi keeps one device buffer per kernel field, so a fold re-puts it
+            first = target;
+            firstWeight = 1f;
+        }
+        if (target != out) {
+            System.arraycopy(target, 0, out, 0, count);
+        }
+    }
+
+    /**
+     * Aparapi cannot bind one array to two kernel fields (it crashes on dispose); an input that
+     * repeats self or an earlier input is replaced by a copy. Gossip never does this; it is rare.
+     */
+    private static float[][] distinct(float[] self, float[][] inputs, int count) {
+        float[][] result = inputs;
+        for (int j = 0; j < inputs.length; j++) {
+            boolean repeated = inputs[j] == self;
+            for (int i = 0; i < j; i++) {
+                repeated |= inputs[i] == inputs[j];
+            }
+            if (repeated) {
+                if (result == inputs) {
+                    result = inputs.clone();
+                }
+                result[j] = java.util.Arrays.copyOf(inputs[j], count);
+            }
+        }
+        return result;
+    }
+
+    private float[] scratch(int which, int count) {
+        if (scratch[which].length < count) {
+            scratch[which] = new float[count];
+        }
+        return scratch[which];
+    }
+
+    /* out[k] = α·a[k] + β·b[k] */
+    @Override
+    public void linearCombination(float[] out, float alpha, float[] a, float beta, float[] b, int count) {
+        if (count == 0) {
+            return;
+        }
+        float[] target = (out == a || out == b) ? scratch(0, count) : out;
+        if (b == a) {
+            b = java.util.Arrays.copyOf(a, count); // one array in two kernel fields is not allowed
+        }
+        axpby.out = target;
+        axpby.a = a;
+        axpby.b = b;
+        axpby.alpha = alpha;
+        axpby.beta = beta;
+        axpby.count = count;
+        axpby.put(a).put(b);
+        device.execute(axpby, "linearCombination", range, 1);
+        axpby.get(target);
+        if (target != out) {
+            System.arraycopy(target, 0, out, 0, count);
+        }
+    }
+
+    @Override
+    public void close() {
+        // Aparapi 3.0.2 crashes disposing a kernel that was compiled but never launched: launch it empty first.
+        mix.count = 0;
+        device.execute(mix, "weightedSum", range, 1);
+        mix.dispose();
+        axpby.count = 0;
+        device.execute(axpby, "linearCombination", range, 1);
+        axpby.dispose();
+    }
+
+    /** out[k] = w0·self[k] + Σ_{j<n} w[j]·in_j[k], grid-stride over k. */
+    static final class MixKernel extends Kernel {
+        /** A distinct placeholder per unused slot: Aparapi must not see one array in two fields. */
+        private final float[][] unused = new float[SLOTS][1];
+        float[] out = new float[1];
+        float[] self = new float[1];
+        float[] in0 = unused[0];
+        float[] in1 = unused[1];
+        float[] in2 = unused[2];
+        float[] in3 = unused[3];
+        float[] in4 = unused[4];
+        float[] in5 = unused[5];
+        float[] in6 = unused[6];
+        float[] in7 = unused[7];
+        final float[] w = new float[SLOTS];
+        float w0;
+        int n;
+        int count;
+
+        void bind(float[] out, float[] self, float selfWeight, float[] weights, float[][] inputs, int from, int n, int count) {
+            this.out = out;
+            this.self = self;
+            this.w0 = selfWeight;
+            this.n = n;
+            this.count = count;
+            Arrays.fill(w, 0f);
+            for (int j = 0; j < n; j++) {
+                w[j] = weights[from + j];
+            }
+            in0 = n > 0 ? inputs[from] : unused[0];
+            in1 = n > 1 ? inputs[from + 1] : unused[1];
+            in2 = n > 2 ? inputs[from + 2] : unused[2];
+            in3 = n > 3 ? inputs[from + 3] : unused[3];
+            in4 = n > 4 ? inputs[from + 4] : unused[4];
+            in5 = n > 5 ? inputs[from + 5] : unused[5];
+            in6 = n > 6 ? inputs[from + 6] : unused[6];
+            in7 = n > 7 ? inputs[from + 7] : unused[7];
+            put(w);
+            put(self);
+            float[][] bound = {in0, in1, in2, in3, in4, in5, in6, in7};
+            for (int j = 0; j < n; j++) {
+                put(bound[j]);
+            }
+        }
+
+        @Override
+        public void run() {
+            int stride = getGlobalSize();
+            for (int k = getGlobalId(); k < count; k += stride) {
+                float s = w0 * self[k];
+                if (n > 0) {
+                    float p = w[0] * in0[k];
+                    s = s + p;
+                }
+                if (n > 1) {
+                    float p = w[1] * in1[k];
+                    s = s + p;
+                }
+                if (n > 2) {
+                    float p = w[2] * in2[k];
+                    s = s + p;
+                }
+                if (n > 3) {
+                    float p = w[3] * in3[k];
+                    s = s + p;
+                }
+                if (n > 4) {
+                    float p = w[4] * in4[k];
+                    s = s + p;
+                }
+                if (n > 5) {
+                    float p = w[5] * in5[k];
+                    s = s + p;
+                }
+                if (n > 6) {
+                    float p = w[6] * in6[k];
+                    s = s + p;
+                }
+                if (n > 7) {
+                    float p = w[7] * in7[k];
+                    s = s + p;
+                }
+                out[k] = s;
+            }
+        }
+    }
+
+    /** out[k] = alpha·a[k] + beta·b[k], grid-stride over k. */
+    static final class AxpbyKernel extends Kernel {
+        float[] out = new float[1];
+        float[] a = new float[1];
+        float[] b = new float[1];
+        float alpha;
+        float beta;
+        int count;
+
+        @Override
+        public void run() {
+            int stride = getGlobalSize();
+            for (int k = getGlobalId(); k < count; k += stride) {
+                float p = alpha * a[k];
+                float q = beta * b[k];
+                out[k] = p + q;
+            }
+        }
+    }
+}
