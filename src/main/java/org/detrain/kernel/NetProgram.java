@@ -45,11 +45,14 @@ public final class NetProgram {
     final int workPerSample;
     /** Workspace regions as (base, size) pairs, per sample: each tensor's activation, then its gradient. */
     final int[] regions;
+    /** Inputs of the pooling layers as (region base, channels, height, width) quadruples; for tests. */
+    final int[] pooled;
     private final List<Block> blocks;
 
     private NetProgram(int[] code, int forwardPasses, int inputSize, int classes, int dim, int workPerSample,
-                       int[] regions, List<Block> blocks) {
+                       int[] regions, int[] pooled, List<Block> blocks) {
         this.regions = regions;
+        this.pooled = pooled;
         this.code = code;
         this.forwardPasses = forwardPasses;
         this.passes = code.length / STRIDE;
@@ -103,6 +106,7 @@ public final class NetProgram {
         private final List<Layer> layers = new ArrayList<>();
         private final List<Block> blocks = new ArrayList<>();
         private final List<Integer> regions = new ArrayList<>();
+        private final List<Integer> pooled = new ArrayList<>();
         private final int inputSize;
         private Tensor cur;
         private int work;
@@ -166,6 +170,7 @@ public final class NetProgram {
                 throw new IllegalArgumentException("2x2 pooling needs an even-sized hidden tensor, got " + cur.h + "x" + cur.w);
             }
             Tensor t = newTensor(cur.c, cur.h / 2, cur.w / 2, false);
+            pooled.addAll(List.of(cur.base, cur.c, cur.h, cur.w));
             forward.add(new int[] {POOL_FWD, cur.base, cur.c, cur.h, cur.w, t.base});
             layers.add(new Layer(POOL_FWD, cur, t, -1));
             cur = t;
@@ -210,7 +215,8 @@ public final class NetProgram {
                 System.arraycopy(op, 0, code, p * STRIDE, op.length);
             }
             return new NetProgram(code, forwardPasses, inputSize, cur.size(), dim, work,
-                    regions.stream().mapToInt(Integer::intValue).toArray(), blocks);
+                    regions.stream().mapToInt(Integer::intValue).toArray(),
+                    pooled.stream().mapToInt(Integer::intValue).toArray(), blocks);
         }
     }
 
