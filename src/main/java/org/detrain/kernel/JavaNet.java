@@ -19,6 +19,8 @@ final class JavaNet {
     private final NetProgram program;
     private final int[] prog;
     private float[] scratch = new float[0];
+    /** A second scratch array: the JIT vectorises a loop only when its source and target are distinct arrays. */
+    private float[] scratchB = new float[0];
     private float[] p;
     private int nb;
     private float invN;
@@ -69,6 +71,13 @@ final class JavaNet {
         return source == 1 ? x : m;
     }
 
+    private float[] scratchB(int size) {
+        if (scratchB.length < size) {
+            scratchB = new float[size];
+        }
+        return scratchB;
+    }
+
     private float[] scratch(int size) {
         if (scratch.length < size) {
             scratch = new float[size];
@@ -76,7 +85,11 @@ final class JavaNet {
         return scratch;
     }
 
-    /* out[s,j] = act(b[j] + Σ_k W[j,k]·in[s,k]); the batch is transposed so the k-loop updates all samples at once */
+    /*
+     * out[s,j] = act(b[j] + Σ_k W[j,k]·in[s,k]), k ascending. Wide layers run as axpy over j with Wᵀ
+     * (out[s,:] += in[s,k]·Wᵀ[k,:]), narrow ones as axpy over the samples with the batch transposed
+     * (z[:] += W[j,k]·inᵀ[k,:]); either way each element sees the same additions in the same order.
+     */
     private void denseForward(int o) {
         float[] in = src(prog[o + 2]);
         int inB = prog[o + 1] * cap;
@@ -86,6 +99,34 @@ final class JavaNet {
         int wOff = prog[o + 6];
         boolean relu = prog[o + 7] == 1;
         int n = nb;
+        int bOff = wOff + jj * kk;
+        if (jj >= 16) {
+            float[] wt = scratch(kk * jj);
+            for (int j = 0; j < jj; j++) {
+                int wr = wOff + j * kk;
+                for (int k = 0; k < kk; k++) {
+                    wt[k * jj + j] = p[wr + k];
+                }
+            }
+            for (int s = 0; s < n; s++) {
+                int orow = outB + s * jj;
+                System.arraycopy(p, bOff, m, orow, jj);
+                int irow = inB + s * kk;
+                for (int k = 0; k < kk; k++) {
+                    float v = in[irow + k];
+                    int wr = k * jj;
+                    Loops.axpy(m, orow, v, wt, wr, jj);
+                }
+                if (relu) {
+                    for (int j = 0; j < jj; j++) {
+                        if (m[orow + j] < 0f) {
+                            m[orow + j] = 0f;
+                        }
+                    }
+                }
+            }
+            return;
+        }
         float[] t = scratch(kk * n + n);
         for (int s = 0; s < n; s++) {
             for (int k = 0; k < kk; k++) {
@@ -94,7 +135,7 @@ final class JavaNet {
         }
         int zOff = kk * n;
         for (int j = 0; j < jj; j++) {
-            float b = p[wOff + jj * kk + j];
+            float b = p[bOff + j];
             for (int s = 0; s < n; s++) {
                 t[zOff + s] = b;
             }
@@ -102,9 +143,7 @@ final class JavaNet {
             for (int k = 0; k < kk; k++) {
                 float w = p[wr + k];
                 int tr = k * n;
-                for (int s = 0; s < n; s++) {
-                    t[zOff + s] += w * t[tr + s];
-                }
+                Loops.axpy(t, zOff, w, t, tr, n);
             }
             for (int s = 0; s < n; s++) {
                 float z = t[zOff + s];
@@ -161,9 +200,7 @@ final class JavaNet {
             for (int s = 0; s < nb; s++) {
                 float d = m[dB + s * jj + j];
                 int ir = inB + s * kk;
-                for (int k = 0; k < kk; k++) {
-                    g[gr + k] += d * in[ir + k];
-                }
+                Loops.axpy(g, gr, d, in, ir, kk);
                 bsum += d;
             }
             g[wOff + jj * kk + j] = bsum;
@@ -184,9 +221,7 @@ final class JavaNet {
             for (int j = 0; j < jj; j++) {
                 float d = m[dB + s * jj + j];
                 int wr = wOff + j * kk;
-                for (int k = 0; k < kk; k++) {
-                    m[orow + k] += d * p[wr + k];
-                }
+                Loops.axpy(m, orow, d, p, wr, kk);
             }
             if (maskB >= 0) {
                 int mr = maskB * cap + s * kk;
@@ -199,7 +234,11 @@ final class JavaNet {
         }
     }
 
-    /* out[s,o,:,:] = b[o], then += K[o,c,ky,kx]·in[s,c,ky:,kx:] for (c, ky, kx) ascending, then ReLU */
+    /*
+     * out[s,o,y,x] = act(b[o] + Σ_{c,ky,kx} K[o,c,ky,kx]·in[s,c,y+ky,x+kx]), (c, ky, kx) ascending.
+     * Rows are computed at the input's width (t = y·W + x, x < W), so the innermost loop runs over
+     * oh·W contiguous floats; the columns x ≥ ow are scratch and dropped when the plane is copied out.
+     */
     private void convForward(int o) {
         float[] in = src(prog[o + 2]);
         int inB = prog[o + 1] * cap;
@@ -212,32 +251,29 @@ final class JavaNet {
         boolean relu = prog[o + 9] == 1;
         int oh = hh - 4;
         int ow = ww - 4;
-        int plane = oh * ow;
         int sIn = cc * hh * ww;
+        int span = oh * ww;
+        // the input sample with 4 floats of slack (the last window row reads past the plane by up to 4)
+        float[] buf = scratch(sIn + 8);
+        float[] z = scratchB(span);
         for (int s = 0; s < nb; s++) {
+            System.arraycopy(in, inB + s * sIn, buf, 0, sIn);
             for (int oc = 0; oc < oo; oc++) {
-                int out = outB + (s * oo + oc) * plane;
-                java.util.Arrays.fill(m, out, out + plane, p[wOff + oo * cc * 25 + oc]);
+                java.util.Arrays.fill(z, 0, span, p[wOff + oo * cc * 25 + oc]);
                 for (int c = 0; c < cc; c++) {
                     for (int ky = 0; ky < 5; ky++) {
                         for (int kx = 0; kx < 5; kx++) {
                             float w = p[wOff + ((oc * cc + c) * 5 + ky) * 5 + kx];
-                            int ib = inB + s * sIn + (c * hh + ky) * ww + kx;
-                            for (int y = 0; y < oh; y++) {
-                                int orow = out + y * ow;
-                                int irow = ib + y * ww;
-                                for (int xx = 0; xx < ow; xx++) {
-                                    m[orow + xx] += w * in[irow + xx];
-                                }
-                            }
+                            int ib = (c * hh + ky) * ww + kx;
+                            Loops.axpy(z, 0, w, buf, ib, span);
                         }
                     }
                 }
-                if (relu) {
-                    for (int t = out; t < out + plane; t++) {
-                        if (m[t] < 0f) {
-                            m[t] = 0f;
-                        }
+                int out = outB + (s * oo + oc) * oh * ow;
+                for (int y = 0; y < oh; y++) {
+                    for (int x = 0; x < ow; x++) {
+                        float v = z[y * ww + x];
+                        m[out + y * ow + x] = relu && v < 0f ? 0f : v;
                     }
                 }
             }
@@ -316,7 +352,10 @@ final class JavaNet {
         }
     }
 
-    /* dK[o,c,ky,kx] = Σ_s Σ_y Σ_x dz[s,o,y,x]·in[s,c,y+ky,x+kx], five kx accumulators at a time */
+    /*
+     * dK[o,c,ky,kx] = Σ_s Σ_{y,x} dz[s,o,y,x]·in[s,c,y+ky,x+kx], (s, y, x) ascending: with the
+     * sample's windows as rows (colᵀ[y·ow+x, (c,ky,kx)]), dK[o,:] += dz[s,o,y,x]·colᵀ[y·ow+x,:].
+     */
     private void convBackwardWeights(int o) {
         float[] in = src(prog[o + 2]);
         int inB = prog[o + 1] * cap;
@@ -328,50 +367,51 @@ final class JavaNet {
         int wOff = prog[o + 8];
         int oh = hh - 4;
         int ow = ww - 4;
-        int sOut = oo * oh * ow;
+        int plane = oh * ow;
+        int sOut = oo * plane;
         int sIn = cc * hh * ww;
+        int ckk = cc * 25;
+        int row = (ckk + 15) & ~15; // rows padded to whole vectors; the padding stays zero
+        float[] col = scratch(plane * row);
+        float[] acc = scratchB(oo * row);
+        java.util.Arrays.fill(col, 0, plane * row, 0f);
+        java.util.Arrays.fill(acc, 0, oo * row, 0f);
         for (int oc = 0; oc < oo; oc++) {
-            for (int c = 0; c < cc; c++) {
-                for (int ky = 0; ky < 5; ky++) {
-                    float a0 = 0f;
-                    float a1 = 0f;
-                    float a2 = 0f;
-                    float a3 = 0f;
-                    float a4 = 0f;
-                    for (int s = 0; s < nb; s++) {
-                        for (int y = 0; y < oh; y++) {
-                            int dr = dB + s * sOut + (oc * oh + y) * ow;
-                            int ir = inB + s * sIn + (c * hh + y + ky) * ww;
-                            for (int xx = 0; xx < ow; xx++) {
-                                float d = m[dr + xx];
-                                a0 += d * in[ir + xx];
-                                a1 += d * in[ir + xx + 1];
-                                a2 += d * in[ir + xx + 2];
-                                a3 += d * in[ir + xx + 3];
-                                a4 += d * in[ir + xx + 4];
-                            }
+            g[wOff + oo * ckk + oc] = 0f;
+        }
+        for (int s = 0; s < nb; s++) {
+            int ib = inB + s * sIn;
+            for (int y = 0; y < oh; y++) {
+                for (int x = 0; x < ow; x++) {
+                    int r = (y * ow + x) * row;
+                    for (int c = 0; c < cc; c++) {
+                        for (int ky = 0; ky < 5; ky++) {
+                            System.arraycopy(in, ib + (c * hh + y + ky) * ww + x, col, r + (c * 5 + ky) * 5, 5);
                         }
                     }
-                    int w = wOff + ((oc * cc + c) * 5 + ky) * 5;
-                    g[w] = a0;
-                    g[w + 1] = a1;
-                    g[w + 2] = a2;
-                    g[w + 3] = a3;
-                    g[w + 4] = a4;
                 }
             }
-            float b = 0f;
-            for (int s = 0; s < nb; s++) {
-                int dr = dB + s * sOut + oc * oh * ow;
-                for (int t = 0; t < oh * ow; t++) {
-                    b += m[dr + t];
+            for (int oc = 0; oc < oo; oc++) {
+                int dr = dB + s * sOut + oc * plane;
+                float bsum = g[wOff + oo * ckk + oc];
+                for (int t = 0; t < plane; t++) {
+                    float d = m[dr + t];
+                    Loops.axpy(acc, oc * row, d, col, t * row, row);
+                    bsum += d;
                 }
+                g[wOff + oo * ckk + oc] = bsum;
             }
-            g[wOff + oo * cc * 25 + oc] = b;
+        }
+        for (int oc = 0; oc < oo; oc++) {
+            System.arraycopy(acc, oc * row, g, wOff + oc * ckk, ckk);
         }
     }
 
-    /* din[s,c,:,:] = Σ_{o,ky,kx} K[o,c,ky,kx]·dz[s,o,:,:] shifted by (ky,kx), (o, ky, kx) ascending, then the mask */
+    /*
+     * din[s,c,y,x] = Σ_{o,ky,kx} K[o,c,ky,kx]·dz[s,o,y−ky,x−kx], (o, ky, kx) ascending, then the ReLU
+     * mask. dz rows are widened to the input's width with zeros, so each (o, ky, kx) is one axpy over
+     * oh·W contiguous floats (the zero columns add +0, which changes no value).
+     */
     private void convBackwardInput(int o) {
         int dB = prog[o + 1] * cap;
         int oo = prog[o + 2];
@@ -385,28 +425,34 @@ final class JavaNet {
         int ow = ww - 4;
         int sOut = oo * oh * ow;
         int sIn = cc * hh * ww;
+        int span = oh * ww;
+        int planeIn = hh * ww;
+        float[] buf = scratch(oo * span);
+        float[] acc = scratchB(planeIn + 8);
         for (int s = 0; s < nb; s++) {
+            java.util.Arrays.fill(buf, 0, oo * span, 0f);
+            for (int oc = 0; oc < oo; oc++) {
+                for (int y = 0; y < oh; y++) {
+                    System.arraycopy(m, dB + s * sOut + (oc * oh + y) * ow, buf, oc * span + y * ww, ow);
+                }
+            }
             for (int c = 0; c < cc; c++) {
-                int out = outB + s * sIn + c * hh * ww;
-                java.util.Arrays.fill(m, out, out + hh * ww, 0f);
+                java.util.Arrays.fill(acc, 0, planeIn + 8, 0f);
                 for (int oc = 0; oc < oo; oc++) {
-                    int dPlane = dB + s * sOut + oc * oh * ow;
                     for (int ky = 0; ky < 5; ky++) {
                         for (int kx = 0; kx < 5; kx++) {
                             float w = p[wOff + ((oc * cc + c) * 5 + ky) * 5 + kx];
-                            for (int oy = 0; oy < oh; oy++) {
-                                int orow = out + (oy + ky) * ww + kx;
-                                int drow = dPlane + oy * ow;
-                                for (int ox = 0; ox < ow; ox++) {
-                                    m[orow + ox] += m[drow + ox] * w;
-                                }
-                            }
+                            int ob = ky * ww + kx;
+                            int db = oc * span;
+                            Loops.axpy(acc, ob, w, buf, db, span);
                         }
                     }
                 }
+                int out = outB + s * sIn + c * planeIn;
+                System.arraycopy(acc, 0, m, out, planeIn);
                 if (maskB >= 0) {
-                    int mr = maskB * cap + s * sIn + c * hh * ww;
-                    for (int t = 0; t < hh * ww; t++) {
+                    int mr = maskB * cap + s * sIn + c * planeIn;
+                    for (int t = 0; t < planeIn; t++) {
                         if (m[mr + t] <= 0f) {
                             m[out + t] = 0f;
                         }

@@ -1,0 +1,49 @@
+package org.detrain.kernel;
+
+/**
+ * The innermost loops of the Java engines: each element gets one float32 multiply and one add (never
+ * a fused multiply-add), so every variant gives the same bits. When the JVM runs with
+ * {@code --add-modules jdk.incubator.vector} (the rank JVMs, the tests and the benchmark do), the
+ * loops use the Vector API, which the JIT turns into AVX/AVX-512 code; without it, plain loops
+ * (JDK 17's auto-vectoriser leaves these ones scalar — measured 2 vs 8-12 GMAC/s here).
+ */
+public final class Loops {
+    /** Whether the Vector API module is in the boot layer; a constant, fixed at class initialisation. */
+    public static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    private Loops() {
+    }
+
+    /** y[yOff + i] += a · x[xOff + i] for i in [0, n). */
+    public static void axpy(float[] y, int yOff, float a, float[] x, int xOff, int n) {
+        if (VECTOR) {
+            VectorLoops.axpy(y, yOff, a, x, xOff, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] += a * x[xOff + i];
+        }
+    }
+
+    /** y[i] = a · x[i] for i in [0, n). */
+    public static void scale(float[] y, int yOff, float a, float[] x, int xOff, int n) {
+        if (VECTOR) {
+            VectorLoops.scale(y, yOff, a, x, xOff, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = a * x[xOff + i];
+        }
+    }
+
+    /** out[i] = α·a[i] + β·b[i] for i in [0, n). */
+    public static void axpby(float[] out, float alpha, float[] a, float beta, float[] b, int n) {
+        if (VECTOR) {
+            VectorLoops.axpby(out, alpha, a, beta, b, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            out[i] = alpha * a[i] + beta * b[i];
+        }
+    }
+}

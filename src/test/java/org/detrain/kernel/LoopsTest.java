@@ -1,0 +1,66 @@
+package org.detrain.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.detrain.util.Rng;
+import org.junit.jupiter.api.Test;
+
+/** The Vector API loops against plain loops, bit for bit, on lengths around the vector width. */
+class LoopsTest {
+    private static float[] random(Rng rng, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) rng.nextGaussian();
+        }
+        return a;
+    }
+
+    @Test
+    void testsRunWithTheVectorApi() {
+        assertTrue(Loops.VECTOR, "surefire must pass --add-modules=jdk.incubator.vector (pom.xml argLine)");
+    }
+
+    @Test
+    void vectorLoopsMatchPlainLoopsBitForBit() {
+        Rng rng = new Rng(17);
+        for (int n : new int[] {0, 1, 7, 15, 16, 17, 25, 31, 32, 33, 96, 150, 1000, 4099}) {
+            float a = (float) rng.nextGaussian();
+            float b = (float) rng.nextGaussian();
+            float[] x = random(rng, n + 5);
+            float[] y = random(rng, n + 3);
+            float[] expected = y.clone();
+            for (int i = 0; i < n; i++) {
+                expected[i + 3] += a * x[i + 5];
+            }
+            float[] actual = y.clone();
+            VectorLoops.axpy(actual, 3, a, x, 5, n);
+            assertArrayEquals(expected, actual, "axpy n=" + n);
+
+            float[] scaled = y.clone();
+            float[] scaledExpected = y.clone();
+            for (int i = 0; i < n; i++) {
+                scaledExpected[i + 1] = a * x[i + 2];
+            }
+            VectorLoops.scale(scaled, 1, a, x, 2, n);
+            assertArrayEquals(scaledExpected, scaled, "scale n=" + n);
+
+            float[] c = random(rng, n);
+            float[] d = random(rng, n);
+            float[] out = new float[n];
+            float[] outExpected = new float[n];
+            for (int i = 0; i < n; i++) {
+                outExpected[i] = a * c[i] + b * d[i];
+            }
+            VectorLoops.axpby(out, a, c, b, d, n);
+            assertArrayEquals(outExpected, out, "axpby n=" + n);
+        }
+    }
+
+    @Test
+    void handComputedValues() {
+        float[] y = {1, 2, 3};
+        VectorLoops.axpy(y, 0, 2f, new float[] {1, 1, 1}, 0, 3);
+        assertArrayEquals(new float[] {3, 4, 5}, y);
+    }
+}
