@@ -1,7 +1,6 @@
 package org.detrain.kernel;
 
 import com.aparapi.Kernel;
-import com.aparapi.Range;
 import java.util.Arrays;
 
 /**
@@ -20,14 +19,12 @@ public final class AparapiVectorOps implements VectorOps, AutoCloseable {
     static final int SLOTS = 8;
 
     private final ComputeDevice device;
-    private final Range range;
     private final MixKernel mix = new MixKernel();
     private final AxpbyKernel axpby = new AxpbyKernel();
     private final float[][] scratch = {new float[0], new float[0]};
 
     public AparapiVectorOps(ComputeDevice device) {
         this.device = device;
-        this.range = device.range();
         device.prepare(mix, "weightedSum");
         device.prepare(axpby, "linearCombination");
     }
@@ -63,7 +60,7 @@ public final class AparapiVectorOps implements VectorOps, AutoCloseable {
             int n = Math.min(SLOTS, inputs.length - from);
             target = (l == launches - 1 && !alias) ? out : scratch(l % 2, count);
             mix.bind(target, first, firstWeight, weights, inputs, from, n, count);
-            device.execute(mix, "weightedSum", range, 1);
+            device.execute(mix, "weightedSum", device.rangeFor(count), 1);
             mix.get(target); // Aparapi keeps one device buffer per kernel field, so a fold re-puts it
             first = target;
             firstWeight = 1f;
@@ -118,7 +115,7 @@ public final class AparapiVectorOps implements VectorOps, AutoCloseable {
         axpby.beta = beta;
         axpby.count = count;
         axpby.put(a).put(b);
-        device.execute(axpby, "linearCombination", range, 1);
+        device.execute(axpby, "linearCombination", device.rangeFor(count), 1);
         axpby.get(target);
         if (target != out) {
             System.arraycopy(target, 0, out, 0, count);
@@ -129,14 +126,14 @@ public final class AparapiVectorOps implements VectorOps, AutoCloseable {
     public void close() {
         // Aparapi 3.0.2 crashes disposing a kernel that was compiled but never launched: launch it empty first.
         mix.count = 0;
-        device.execute(mix, "weightedSum", range, 1);
+        device.execute(mix, "weightedSum", device.rangeFor(1), 1);
         mix.dispose();
         axpby.count = 0;
-        device.execute(axpby, "linearCombination", range, 1);
+        device.execute(axpby, "linearCombination", device.rangeFor(1), 1);
         axpby.dispose();
     }
 
-    /** out[k] = w0·self[k] + Σ_{j<n} w[j]·in_j[k], grid-stride over k. */
+    /** out[k] = w0·self[k] + Σ_{j<n} w[j]·in_j[k], one work-item per k. */
     static final class MixKernel extends Kernel {
         /** A distinct placeholder per unused slot: Aparapi must not see one array in two fields. */
         private final float[][] unused = new float[SLOTS][1];
@@ -183,8 +180,8 @@ public final class AparapiVectorOps implements VectorOps, AutoCloseable {
 
         @Override
         public void run() {
-            int stride = getGlobalSize();
-            for (int k = getGlobalId(); k < count; k += stride) {
+            int k = getGlobalId();
+            if (k < count) {
                 float s = w0 * self[k];
                 if (n > 0) {
                     float p = w[0] * in0[k];
@@ -223,7 +220,7 @@ public final class AparapiVectorOps implements VectorOps, AutoCloseable {
         }
     }
 
-    /** out[k] = alpha·a[k] + beta·b[k], grid-stride over k. */
+    /** out[k] = alpha·a[k] + beta·b[k], one work-item per k. */
     static final class AxpbyKernel extends Kernel {
         float[] out = new float[1];
         float[] a = new float[1];
@@ -234,8 +231,8 @@ public final class AparapiVectorOps implements VectorOps, AutoCloseable {
 
         @Override
         public void run() {
-            int stride = getGlobalSize();
-            for (int k = getGlobalId(); k < count; k += stride) {
+            int k = getGlobalId();
+            if (k < count) {
                 float p = alpha * a[k];
                 float q = beta * b[k];
                 out[k] = p + q;

@@ -112,14 +112,12 @@ public abstract class NetEngine implements AutoCloseable {
     private static final class AparapiEngine extends NetEngine {
         private final NetKernel kernel;
         private final ComputeDevice device;
-        private final com.aparapi.Range range;
         private boolean launched;
 
         AparapiEngine(NetProgram program, ComputeDevice device, int capacity) {
             super(program, capacity);
             this.device = device;
             this.kernel = new NetKernel(program, capacity);
-            this.range = device.range();
             device.prepare(kernel, "net");
             // First transfer of everything; afterwards only what a step changes moves.
             kernel.put(kernel.prog).put(kernel.m).put(kernel.g).put(kernel.res);
@@ -149,7 +147,10 @@ public abstract class NetEngine implements AutoCloseable {
             kernel.invN = 1f / n;
             kernel.base = 0;
             kernel.put(kernel.p).put(kernel.x).put(kernel.lab);
-            device.execute(kernel, "net", range, passes);
+            for (int pass = 0; pass < passes; pass++) {
+                kernel.base = pass; // one launch per pass, one work-item per output element
+                device.execute(kernel, "net", device.rangeFor(program.workItems(pass, n)), 1);
+            }
             launched = true;
             kernel.get(kernel.res);
         }
@@ -187,7 +188,7 @@ public abstract class NetEngine implements AutoCloseable {
             if (!launched) {
                 // Aparapi 3.0.2 crashes disposing a kernel that was compiled but never launched.
                 kernel.nb = 0;
-                device.execute(kernel, "net", range, 1);
+                device.execute(kernel, "net", device.rangeFor(1), 1);
             }
             kernel.dispose();
         }

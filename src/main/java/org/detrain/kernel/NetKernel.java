@@ -3,9 +3,9 @@ package org.detrain.kernel;
 import com.aparapi.Kernel;
 
 /**
- * The Aparapi kernel that runs a {@link NetProgram}: one launch of {@code passes} passes is a whole
- * training step, pass i executing op {@code base + i} of the program over a grid-stride loop. All
- * arrays stay on the device between steps (explicit mode): a step puts the parameters, the batch and
+ * The Aparapi kernel that runs a {@link NetProgram}: a training step is one launch per pass, the
+ * launch of pass {@code base} having one work-item per output element of its op. All arrays stay on
+ * the device between launches and steps (explicit mode): a step puts the parameters, the batch and
  * its labels, and gets the gradient and the per-sample results; the workspace never leaves the device.
  *
  * <p>Each output element is computed by one work-item in the same order as {@link JavaNet}, its
@@ -71,8 +71,8 @@ final class NetKernel extends Kernel {
         int wOff = prog[o + 6];
         int relu = prog[o + 7];
         int total = nb * jj;
-        int stride = getGlobalSize();
-        for (int idx = getGlobalId(); idx < total; idx += stride) {
+        int idx = getGlobalId();
+        if (idx < total) {
             int s = idx / jj;
             int j = idx - s * jj;
             int wr = wOff + j * kk;
@@ -101,8 +101,8 @@ final class NetKernel extends Kernel {
         int zB = prog[o + 1];
         int cc = prog[o + 2];
         int dB = prog[o + 3];
-        int stride = getGlobalSize();
-        for (int s = getGlobalId(); s < nb; s += stride) {
+        int s = getGlobalId();
+        if (s < nb) {
             int zr = zB * cap + s * cc;
             float mx = m[zr];
             int best = 0;
@@ -140,8 +140,8 @@ final class NetKernel extends Kernel {
         int jj = prog[o + 5];
         int wOff = prog[o + 6];
         int total = jj * kk + jj;
-        int stride = getGlobalSize();
-        for (int idx = getGlobalId(); idx < total; idx += stride) {
+        int idx = getGlobalId();
+        if (idx < total) {
             float acc = 0f;
             if (idx < jj * kk) {
                 int j = idx / kk;
@@ -170,8 +170,8 @@ final class NetKernel extends Kernel {
         int outB = prog[o + 5];
         int maskB = prog[o + 6];
         int total = nb * kk;
-        int stride = getGlobalSize();
-        for (int idx = getGlobalId(); idx < total; idx += stride) {
+        int idx = getGlobalId();
+        if (idx < total) {
             int s = idx / kk;
             int k = idx - s * kk;
             float acc = 0f;
@@ -203,8 +203,8 @@ final class NetKernel extends Kernel {
         int sOut = oo * plane;
         int sIn = cc * hh * ww;
         int total = nb * sOut;
-        int stride = getGlobalSize();
-        for (int idx = getGlobalId(); idx < total; idx += stride) {
+        int idx = getGlobalId();
+        if (idx < total) {
             int s = idx / sOut;
             int r = idx - s * sOut;
             int oc = r / plane;
@@ -241,8 +241,8 @@ final class NetKernel extends Kernel {
         int ow = ww / 2;
         int sOut = cc * oh * ow;
         int total = nb * sOut;
-        int stride = getGlobalSize();
-        for (int idx = getGlobalId(); idx < total; idx += stride) {
+        int idx = getGlobalId();
+        if (idx < total) {
             int s = idx / sOut;
             int r = idx - s * sOut;
             int c = r / (oh * ow);
@@ -280,8 +280,8 @@ final class NetKernel extends Kernel {
         int ow = ww / 2;
         int sIn = cc * hh * ww;
         int total = nb * sIn;
-        int stride = getGlobalSize();
-        for (int idx = getGlobalId(); idx < total; idx += stride) {
+        int idx = getGlobalId();
+        if (idx < total) {
             int s = idx / sIn;
             int r = idx - s * sIn;
             int c = r / (hh * ww);
@@ -332,8 +332,8 @@ final class NetKernel extends Kernel {
         int sIn = cc * hh * ww;
         int nw = oo * cc * 25;
         int total = nw + oo;
-        int stride = getGlobalSize();
-        for (int idx = getGlobalId(); idx < total; idx += stride) {
+        int idx = getGlobalId();
+        if (idx < total) {
             float acc = 0f;
             if (idx < nw) {
                 int oc = idx / (cc * 25);
@@ -381,8 +381,8 @@ final class NetKernel extends Kernel {
         int sOut = oo * oh * ow;
         int sIn = cc * hh * ww;
         int total = nb * sIn;
-        int stride = getGlobalSize();
-        for (int idx = getGlobalId(); idx < total; idx += stride) {
+        int idx = getGlobalId();
+        if (idx < total) {
             int s = idx / sIn;
             int r = idx - s * sIn;
             int c = r / (hh * ww);

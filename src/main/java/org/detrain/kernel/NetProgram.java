@@ -85,6 +85,24 @@ public final class NetProgram {
         return blocks;
     }
 
+    /** The number of output elements (work-items) of pass {@code pass} on a batch of n samples. */
+    int workItems(int pass, int n) {
+        int o = pass * STRIDE;
+        int[] c = code;
+        return switch (c[o]) {
+            case DENSE_FWD -> n * c[o + 5];
+            case XENT -> n;
+            case DENSE_BWD_W -> c[o + 5] * c[o + 3] + c[o + 5];
+            case DENSE_BWD_IN -> n * c[o + 4];
+            case CONV_FWD -> n * c[o + 7] * (c[o + 4] - KS + 1) * (c[o + 5] - KS + 1);
+            case POOL_FWD -> n * c[o + 2] * (c[o + 3] / 2) * (c[o + 4] / 2);
+            case POOL_BWD -> n * c[o + 2] * c[o + 3] * c[o + 4];
+            case CONV_BWD_W -> c[o + 7] * c[o + 3] * KS * KS + c[o + 7];
+            case CONV_BWD_IN -> n * c[o + 3] * c[o + 4] * c[o + 5];
+            default -> throw new IllegalStateException("op " + c[o]);
+        };
+    }
+
     /** Workspace floats per sample (activations and their gradients). */
     public int workPerSample() {
         return workPerSample;
