@@ -111,12 +111,7 @@ final class JavaNet {
             for (int s = 0; s < n; s++) {
                 int orow = outB + s * jj;
                 System.arraycopy(p, bOff, m, orow, jj);
-                int irow = inB + s * kk;
-                for (int k = 0; k < kk; k++) {
-                    float v = in[irow + k];
-                    int wr = k * jj;
-                    Loops.axpy(m, orow, v, wt, wr, jj);
-                }
+                Loops.accumulate(m, orow, jj, in, inB + s * kk, 1, wt, 0, jj, kk);
                 if (relu) {
                     for (int j = 0; j < jj; j++) {
                         if (m[orow + j] < 0f) {
@@ -139,12 +134,7 @@ final class JavaNet {
             for (int s = 0; s < n; s++) {
                 t[zOff + s] = b;
             }
-            int wr = wOff + j * kk;
-            for (int k = 0; k < kk; k++) {
-                float w = p[wr + k];
-                int tr = k * n;
-                Loops.axpy(t, zOff, w, t, tr, n);
-            }
+            Loops.accumulate(t, zOff, n, p, wOff + j * kk, 1, t, 0, n, kk);
             for (int s = 0; s < n; s++) {
                 float z = t[zOff + s];
                 m[outB + s * jj + j] = relu && z < 0f ? 0f : z;
@@ -195,13 +185,10 @@ final class JavaNet {
         int wOff = prog[o + 6];
         java.util.Arrays.fill(g, wOff, wOff + jj * kk + jj, 0f);
         for (int j = 0; j < jj; j++) {
-            int gr = wOff + j * kk;
+            Loops.accumulate(g, wOff + j * kk, kk, m, dB + j, jj, in, inB, kk, nb);
             float bsum = 0f;
             for (int s = 0; s < nb; s++) {
-                float d = m[dB + s * jj + j];
-                int ir = inB + s * kk;
-                Loops.axpy(g, gr, d, in, ir, kk);
-                bsum += d;
+                bsum += m[dB + s * jj + j];
             }
             g[wOff + jj * kk + j] = bsum;
         }
@@ -218,11 +205,7 @@ final class JavaNet {
         for (int s = 0; s < nb; s++) {
             int orow = outB + s * kk;
             java.util.Arrays.fill(m, orow, orow + kk, 0f);
-            for (int j = 0; j < jj; j++) {
-                float d = m[dB + s * jj + j];
-                int wr = wOff + j * kk;
-                Loops.axpy(m, orow, d, p, wr, kk);
-            }
+            Loops.accumulate(m, orow, kk, m, dB + s * jj, 1, p, wOff, kk, jj);
             if (maskB >= 0) {
                 int mr = maskB * cap + s * kk;
                 for (int k = 0; k < kk; k++) {
@@ -256,19 +239,19 @@ final class JavaNet {
         // the input sample with 4 floats of slack (the last window row reads past the plane by up to 4)
         float[] buf = scratch(sIn + 8);
         float[] z = scratchB(span);
+        int[] at = new int[cc * 25]; // window (c, ky, kx) starts at (c·H + ky)·W + kx
+        for (int c = 0; c < cc; c++) {
+            for (int ky = 0; ky < 5; ky++) {
+                for (int kx = 0; kx < 5; kx++) {
+                    at[(c * 5 + ky) * 5 + kx] = (c * hh + ky) * ww + kx;
+                }
+            }
+        }
         for (int s = 0; s < nb; s++) {
             System.arraycopy(in, inB + s * sIn, buf, 0, sIn);
             for (int oc = 0; oc < oo; oc++) {
                 java.util.Arrays.fill(z, 0, span, p[wOff + oo * cc * 25 + oc]);
-                for (int c = 0; c < cc; c++) {
-                    for (int ky = 0; ky < 5; ky++) {
-                        for (int kx = 0; kx < 5; kx++) {
-                            float w = p[wOff + ((oc * cc + c) * 5 + ky) * 5 + kx];
-                            int ib = (c * hh + ky) * ww + kx;
-                            Loops.axpy(z, 0, w, buf, ib, span);
-                        }
-                    }
-                }
+                Loops.accumulateAt(z, 0, span, p, wOff + oc * cc * 25, 1, buf, 0, at, cc * 25);
                 int out = outB + (s * oo + oc) * oh * ow;
                 for (int y = 0; y < oh; y++) {
                     for (int x = 0; x < ow; x++) {
@@ -280,6 +263,11 @@ final class JavaNet {
         }
     }
 
+    /*
+     * out = max of each 2x2 window, and (for the backward pass) which element won: the first maximum
+     * in the order (0,0), (0,1), (1,0), (1,1), as the kernel decides it. Written without data-dependent
+     * branches (they mispredicted half the time).
+     */
     private void poolForward(int o) {
         int inB = prog[o + 1] * cap;
         int cc = prog[o + 2];
@@ -291,24 +279,23 @@ final class JavaNet {
         int idx = 0;
         for (int s = 0; s < nb; s++) {
             for (int c = 0; c < cc; c++) {
+                int plane = inB + (s * cc + c) * hh * ww;
                 for (int y = 0; y < oh; y++) {
+                    int i0 = plane + 2 * y * ww;
                     for (int xx = 0; xx < ow; xx++, idx++) {
-                        int i = inB + s * cc * hh * ww + (c * hh + 2 * y) * ww + 2 * xx;
-                        float v = m[i];
-                        if (m[i + 1] > v) {
-                            v = m[i + 1];
-                        }
-                        if (m[i + ww] > v) {
-                            v = m[i + ww];
-                        }
-                        if (m[i + ww + 1] > v) {
-                            v = m[i + ww + 1];
-                        }
-                        m[outB + idx] = v;
+                        int i = i0 + 2 * xx;
+                        m[outB + idx] = windowMax(m[i], m[i + 1], m[i + ww], m[i + ww + 1]);
                     }
                 }
             }
         }
+    }
+
+    /** The first maximum of a, b, c, d under strict comparison (the kernel's if-chain, without branches). */
+    private static float windowMax(float a, float b, float c, float d) {
+        float v = b > a ? b : a;
+        v = c > v ? c : v;
+        return d > v ? d : v;
     }
 
     private void poolBackward(int o) {
@@ -322,30 +309,32 @@ final class JavaNet {
         int oh = hh / 2;
         int ow = ww / 2;
         int sIn = cc * hh * ww;
-        java.util.Arrays.fill(m, dInB, dInB + nb * sIn, 0f);
+        int dIdx = 0;
         for (int s = 0; s < nb; s++) {
             for (int c = 0; c < cc; c++) {
                 for (int py = 0; py < oh; py++) {
-                    for (int px = 0; px < ow; px++) {
-                        int rel = s * sIn + (c * hh + 2 * py) * ww + 2 * px;
+                    int rel = s * sIn + (c * hh + 2 * py) * ww;
+                    for (int px = 0; px < ow; px++, dIdx++, rel += 2) {
                         int i = actB + rel;
-                        float v = m[i];
-                        int at = 0;
-                        if (m[i + 1] > v) {
-                            v = m[i + 1];
-                            at = 1;
-                        }
-                        if (m[i + ww] > v) {
-                            v = m[i + ww];
-                            at = ww;
-                        }
-                        if (m[i + ww + 1] > v) {
-                            at = ww + 1;
-                        }
-                        float d = m[dOutB + s * cc * oh * ow + (c * oh + py) * ow + px];
-                        if (!relu || m[i + at] > 0f) {
-                            m[dInB + rel + at] = d;
-                        }
+                        float a = m[i];
+                        float b = m[i + 1];
+                        float e = m[i + ww];
+                        float f = m[i + ww + 1];
+                        // winner as in the kernel: the first strict maximum
+                        float v = b > a ? b : a;
+                        int at = b > a ? 1 : 0;
+                        at = e > v ? ww : at;
+                        v = e > v ? e : v;
+                        at = f > v ? ww + 1 : at;
+                        v = f > v ? f : v;
+                        float d = m[dOutB + dIdx];
+                        d = relu && !(v > 0f) ? 0f : d; // ReLU'(z) = [a > 0] of the winner
+                        int t = dInB + rel;
+                        m[t] = 0f;
+                        m[t + 1] = 0f;
+                        m[t + ww] = 0f;
+                        m[t + ww + 1] = 0f;
+                        m[t + at] = d;
                     }
                 }
             }
@@ -393,11 +382,10 @@ final class JavaNet {
             }
             for (int oc = 0; oc < oo; oc++) {
                 int dr = dB + s * sOut + oc * plane;
+                Loops.accumulate(acc, oc * row, row, m, dr, 1, col, 0, row, plane);
                 float bsum = g[wOff + oo * ckk + oc];
                 for (int t = 0; t < plane; t++) {
-                    float d = m[dr + t];
-                    Loops.axpy(acc, oc * row, d, col, t * row, row);
-                    bsum += d;
+                    bsum += m[dr + t];
                 }
                 g[wOff + oo * ckk + oc] = bsum;
             }
@@ -409,8 +397,10 @@ final class JavaNet {
 
     /*
      * din[s,c,y,x] = Σ_{o,ky,kx} K[o,c,ky,kx]·dz[s,o,y−ky,x−kx], (o, ky, kx) ascending, then the ReLU
-     * mask. dz rows are widened to the input's width with zeros, so each (o, ky, kx) is one axpy over
-     * oh·W contiguous floats (the zero columns add +0, which changes no value).
+     * mask. Each dz plane is laid out at the input's width inside zeros (4 rows and 4 floats before,
+     * 4 rows after, zero columns x ≥ ow), so every term is a shifted read of it — terms outside the
+     * output read zeros and add ±0, which changes no value — and the input plane is accumulated in
+     * registers over all (o, ky, kx).
      */
     private void convBackwardInput(int o) {
         int dB = prog[o + 1] * cap;
@@ -425,29 +415,33 @@ final class JavaNet {
         int ow = ww - 4;
         int sOut = oo * oh * ow;
         int sIn = cc * hh * ww;
-        int span = oh * ww;
         int planeIn = hh * ww;
-        float[] buf = scratch(oo * span);
-        float[] acc = scratchB(planeIn + 8);
+        int lead = 4 * ww + 4;
+        int rowLen = lead + oh * ww + 4 * ww + 8;
+        float[] buf = scratch(oo * rowLen);
+        float[] acc = scratchB(planeIn);
+        float[] coef = new float[oo * 25];
+        int[] at = new int[oo * 25];
+        for (int oc = 0; oc < oo; oc++) {
+            for (int ky = 0; ky < 5; ky++) {
+                for (int kx = 0; kx < 5; kx++) {
+                    at[(oc * 5 + ky) * 5 + kx] = oc * rowLen + lead - ky * ww - kx;
+                }
+            }
+        }
+        java.util.Arrays.fill(buf, 0, oo * rowLen, 0f);
         for (int s = 0; s < nb; s++) {
-            java.util.Arrays.fill(buf, 0, oo * span, 0f);
             for (int oc = 0; oc < oo; oc++) {
                 for (int y = 0; y < oh; y++) {
-                    System.arraycopy(m, dB + s * sOut + (oc * oh + y) * ow, buf, oc * span + y * ww, ow);
+                    System.arraycopy(m, dB + s * sOut + (oc * oh + y) * ow, buf, oc * rowLen + lead + y * ww, ow);
                 }
             }
             for (int c = 0; c < cc; c++) {
-                java.util.Arrays.fill(acc, 0, planeIn + 8, 0f);
                 for (int oc = 0; oc < oo; oc++) {
-                    for (int ky = 0; ky < 5; ky++) {
-                        for (int kx = 0; kx < 5; kx++) {
-                            float w = p[wOff + ((oc * cc + c) * 5 + ky) * 5 + kx];
-                            int ob = ky * ww + kx;
-                            int db = oc * span;
-                            Loops.axpy(acc, ob, w, buf, db, span);
-                        }
-                    }
+                    System.arraycopy(p, wOff + (oc * cc + c) * 25, coef, oc * 25, 25);
                 }
+                java.util.Arrays.fill(acc, 0, planeIn, 0f);
+                Loops.accumulateAt(acc, 0, planeIn, coef, 0, 1, buf, 0, at, oo * 25);
                 int out = outB + s * sIn + c * planeIn;
                 System.arraycopy(acc, 0, m, out, planeIn);
                 if (maskB >= 0) {

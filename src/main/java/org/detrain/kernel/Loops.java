@@ -25,6 +25,34 @@ public final class Loops {
         }
     }
 
+    /**
+     * out[outOff + i] += Σ_{r < count} coef[coefOff + r·coefStride] · rows[rowsOff + r·rowStride + i] for
+     * i in [0, n), adding the rows in ascending r (a block of a matrix product: the output block stays
+     * in registers while the rows stream past).
+     */
+    public static void accumulate(float[] out, int outOff, int n, float[] coef, int coefOff, int coefStride,
+                                  float[] rows, int rowsOff, int rowStride, int count) {
+        if (VECTOR) {
+            VectorLoops.accumulate(out, outOff, n, coef, coefOff, coefStride, rows, rowsOff, rowStride, count);
+            return;
+        }
+        for (int r = 0; r < count; r++) {
+            axpy(out, outOff, coef[coefOff + r * coefStride], rows, rowsOff + r * rowStride, n);
+        }
+    }
+
+    /** As {@link #accumulate}, row r starting at rows[rowsOff + rowOffsets[r]]. */
+    public static void accumulateAt(float[] out, int outOff, int n, float[] coef, int coefOff, int coefStride,
+                                    float[] rows, int rowsOff, int[] rowOffsets, int count) {
+        if (VECTOR) {
+            VectorLoops.accumulateAt(out, outOff, n, coef, coefOff, coefStride, rows, rowsOff, rowOffsets, count);
+            return;
+        }
+        for (int r = 0; r < count; r++) {
+            axpy(out, outOff, coef[coefOff + r * coefStride], rows, rowsOff + rowOffsets[r], n);
+        }
+    }
+
     /** y[i] = a · x[i] for i in [0, n). */
     public static void scale(float[] y, int yOff, float a, float[] x, int xOff, int n) {
         if (VECTOR) {

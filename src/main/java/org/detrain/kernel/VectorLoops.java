@@ -22,6 +22,92 @@ final class VectorLoops {
         }
     }
 
+    /** See {@link Loops#accumulate}: blocks of four vectors held in registers over all rows. */
+    static void accumulate(float[] out, int outOff, int n, float[] coef, int coefOff, int coefStride,
+                           float[] rows, int rowsOff, int rowStride, int count) {
+        int len = S.length();
+        int i = 0;
+        for (; i + 4 * len <= n; i += 4 * len) {
+            FloatVector a0 = FloatVector.fromArray(S, out, outOff + i);
+            FloatVector a1 = FloatVector.fromArray(S, out, outOff + i + len);
+            FloatVector a2 = FloatVector.fromArray(S, out, outOff + i + 2 * len);
+            FloatVector a3 = FloatVector.fromArray(S, out, outOff + i + 3 * len);
+            int row = rowsOff + i;
+            int c = coefOff;
+            for (int r = 0; r < count; r++, row += rowStride, c += coefStride) {
+                float w = coef[c];
+                a0 = a0.add(FloatVector.fromArray(S, rows, row).mul(w));
+                a1 = a1.add(FloatVector.fromArray(S, rows, row + len).mul(w));
+                a2 = a2.add(FloatVector.fromArray(S, rows, row + 2 * len).mul(w));
+                a3 = a3.add(FloatVector.fromArray(S, rows, row + 3 * len).mul(w));
+            }
+            a0.intoArray(out, outOff + i);
+            a1.intoArray(out, outOff + i + len);
+            a2.intoArray(out, outOff + i + 2 * len);
+            a3.intoArray(out, outOff + i + 3 * len);
+        }
+        for (; i + len <= n; i += len) {
+            FloatVector a0 = FloatVector.fromArray(S, out, outOff + i);
+            int row = rowsOff + i;
+            int c = coefOff;
+            for (int r = 0; r < count; r++, row += rowStride, c += coefStride) {
+                a0 = a0.add(FloatVector.fromArray(S, rows, row).mul(coef[c]));
+            }
+            a0.intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            float a = out[outOff + i];
+            int row = rowsOff + i;
+            int c = coefOff;
+            for (int r = 0; r < count; r++, row += rowStride, c += coefStride) {
+                a += coef[c] * rows[row];
+            }
+            out[outOff + i] = a;
+        }
+    }
+
+    /** See {@link Loops#accumulateAt}. */
+    static void accumulateAt(float[] out, int outOff, int n, float[] coef, int coefOff, int coefStride,
+                             float[] rows, int rowsOff, int[] rowOffsets, int count) {
+        int len = S.length();
+        int i = 0;
+        for (; i + 4 * len <= n; i += 4 * len) {
+            FloatVector a0 = FloatVector.fromArray(S, out, outOff + i);
+            FloatVector a1 = FloatVector.fromArray(S, out, outOff + i + len);
+            FloatVector a2 = FloatVector.fromArray(S, out, outOff + i + 2 * len);
+            FloatVector a3 = FloatVector.fromArray(S, out, outOff + i + 3 * len);
+            int c = coefOff;
+            for (int r = 0; r < count; r++, c += coefStride) {
+                float w = coef[c];
+                int row = rowsOff + rowOffsets[r] + i;
+                a0 = a0.add(FloatVector.fromArray(S, rows, row).mul(w));
+                a1 = a1.add(FloatVector.fromArray(S, rows, row + len).mul(w));
+                a2 = a2.add(FloatVector.fromArray(S, rows, row + 2 * len).mul(w));
+                a3 = a3.add(FloatVector.fromArray(S, rows, row + 3 * len).mul(w));
+            }
+            a0.intoArray(out, outOff + i);
+            a1.intoArray(out, outOff + i + len);
+            a2.intoArray(out, outOff + i + 2 * len);
+            a3.intoArray(out, outOff + i + 3 * len);
+        }
+        for (; i + len <= n; i += len) {
+            FloatVector a0 = FloatVector.fromArray(S, out, outOff + i);
+            int c = coefOff;
+            for (int r = 0; r < count; r++, c += coefStride) {
+                a0 = a0.add(FloatVector.fromArray(S, rows, rowsOff + rowOffsets[r] + i).mul(coef[c]));
+            }
+            a0.intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            float a = out[outOff + i];
+            int c = coefOff;
+            for (int r = 0; r < count; r++, c += coefStride) {
+                a += coef[c] * rows[rowsOff + rowOffsets[r] + i];
+            }
+            out[outOff + i] = a;
+        }
+    }
+
     static void scale(float[] y, int yOff, float a, float[] x, int xOff, int n) {
         int i = 0;
         int bound = S.loopBound(n);
