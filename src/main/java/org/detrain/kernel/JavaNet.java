@@ -86,8 +86,8 @@ final class JavaNet {
     }
 
     /*
-     * out[s,j] = act(b[j] + Σ_k W[j,k]·in[s,k]), k ascending. Wide layers run as axpy over j with Wᵀ
-     * (out[s,:] += in[s,k]·Wᵀ[k,:]), narrow ones as axpy over the samples with the batch transposed
+     * out[s,j] = act(b[j] + Σ_k W[j,k]·in[s,k]), k ascending. Layers wider than the batch run over j
+     * with Wᵀ (out[s,:] += in[s,k]·Wᵀ[k,:]), the others over the samples with the batch transposed
      * (z[:] += W[j,k]·inᵀ[k,:]); either way each element sees the same additions in the same order.
      */
     private void denseForward(int o) {
@@ -100,7 +100,7 @@ final class JavaNet {
         boolean relu = prog[o + 7] == 1;
         int n = nb;
         int bOff = wOff + jj * kk;
-        if (jj >= 16) {
+        if (jj > n) { // transpose the smaller of W (jj x kk) and the batch (n x kk)
             float[] wt = scratch(kk * jj);
             for (int j = 0; j < jj; j++) {
                 int wr = wOff + j * kk;
