@@ -36,9 +36,11 @@ public final class ComputeDevice {
     private static final Object NATIVE_LOCK = new Object();
     /**
      * Aparapi warns on every start about "untested" OpenCL versions and about class-file details;
-     * fallbacks, the warnings that matter, are errors here instead (see {@link #execute}).
+     * fallbacks, the warnings that matter, are errors here instead (see {@link #execute}). Aparapi
+     * reads its level from the system property {@code com.aparapi.logLevel} when it initialises, so
+     * it is set (unless the user set it) before any Aparapi class is used.
      */
-    private static final java.util.logging.Logger APARAPI_LOG = quiet(java.util.logging.Logger.getLogger("com.aparapi"));
+    private static final java.util.logging.Logger APARAPI_LOG = quiet();
 
     /** The plain-Java reference device. */
     public static final ComputeDevice JAVA = new ComputeDevice(Kind.JAVA, null, "java");
@@ -53,7 +55,11 @@ public final class ComputeDevice {
         this.description = description;
     }
 
-    private static java.util.logging.Logger quiet(java.util.logging.Logger log) {
+    private static java.util.logging.Logger quiet() {
+        if (System.getProperty("com.aparapi.logLevel") == null) {
+            System.setProperty("com.aparapi.logLevel", "SEVERE");
+        }
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("com.aparapi");
         log.setLevel(java.util.logging.Level.SEVERE);
         return log;
     }

@@ -1,14 +1,12 @@
 package org.detrain.kernel;
 
 /**
- * The plain-Java reference implementation of {@link VectorOps}. Mixing runs in blocks that stay in
- * the L1 cache: out[b] = w_self·self[b], then out[b] += w_j·in_j[b] for j ascending, so each element
- * sees exactly the one-pass sequence of float32 operations while every input is streamed once.
+ * The plain-Java reference implementation of {@link VectorOps}. Mixing keeps a block of the output in
+ * registers while it adds the neighbours in turn ({@code Loops.weightedSum}), so every input is
+ * streamed once and each element sees the one-pass sequence of float32 operations.
  */
 public final class JavaVectorOps implements VectorOps {
     public static final JavaVectorOps INSTANCE = new JavaVectorOps();
-    /** Floats per block (16 KiB), well inside L1 with the inputs' blocks. */
-    private static final int BLOCK = 4096;
 
     @Override
     public String device() {
@@ -22,7 +20,7 @@ public final class JavaVectorOps implements VectorOps {
         for (float[] in : inputs) {
             outIsInput |= in == out;
         }
-        if (outIsInput) { // blocking would overwrite an input before it is read: one element at a time
+        if (outIsInput) { // vector blocks would overwrite an input before it is read: one element at a time
             for (int k = 0; k < count; k++) {
                 float s = selfWeight * self[k];
                 for (int j = 0; j < inputs.length; j++) {
@@ -32,13 +30,7 @@ public final class JavaVectorOps implements VectorOps {
             }
             return;
         }
-        for (int from = 0; from < count; from += BLOCK) {
-            int n = Math.min(BLOCK, count - from);
-            Loops.scale(out, from, selfWeight, self, from, n);
-            for (int j = 0; j < inputs.length; j++) {
-                Loops.axpy(out, from, weights[j], inputs[j], from, n);
-            }
-        }
+        Loops.weightedSum(out, selfWeight, self, weights, inputs, count);
     }
 
     /* out[k] = α·a[k] + β·b[k] */

@@ -53,6 +53,24 @@ public final class Loops {
         }
     }
 
+    /**
+     * out[i] = w0·self[i] + Σ_j w[j]·inputs[j][i] for i in [0, n), j ascending; {@code out} may be
+     * {@code self} but no input (each element is read before it is written, the inputs are not).
+     */
+    public static void weightedSum(float[] out, float w0, float[] self, float[] w, float[][] inputs, int n) {
+        if (VECTOR) {
+            VectorLoops.weightedSum(out, w0, self, w, inputs, 0, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            float acc = w0 * self[i];
+            for (int j = 0; j < inputs.length; j++) {
+                acc += w[j] * inputs[j][i];
+            }
+            out[i] = acc;
+        }
+    }
+
     /** y[i] = a · x[i] for i in [0, n). */
     public static void scale(float[] y, int yOff, float a, float[] x, int xOff, int n) {
         if (VECTOR) {

@@ -108,6 +108,38 @@ final class VectorLoops {
         }
     }
 
+    /** out[i] = w0·self[i] + Σ_j w[j]·in_j[i] for i in [from, to), j ascending, four vectors at a time in registers. */
+    static void weightedSum(float[] out, float w0, float[] self, float[] w, float[][] inputs, int from, int to) {
+        int len = S.length();
+        int i = from;
+        int k = inputs.length;
+        for (; i + 4 * len <= to; i += 4 * len) {
+            FloatVector a0 = FloatVector.fromArray(S, self, i).mul(w0);
+            FloatVector a1 = FloatVector.fromArray(S, self, i + len).mul(w0);
+            FloatVector a2 = FloatVector.fromArray(S, self, i + 2 * len).mul(w0);
+            FloatVector a3 = FloatVector.fromArray(S, self, i + 3 * len).mul(w0);
+            for (int j = 0; j < k; j++) {
+                float[] in = inputs[j];
+                float wj = w[j];
+                a0 = a0.add(FloatVector.fromArray(S, in, i).mul(wj));
+                a1 = a1.add(FloatVector.fromArray(S, in, i + len).mul(wj));
+                a2 = a2.add(FloatVector.fromArray(S, in, i + 2 * len).mul(wj));
+                a3 = a3.add(FloatVector.fromArray(S, in, i + 3 * len).mul(wj));
+            }
+            a0.intoArray(out, i);
+            a1.intoArray(out, i + len);
+            a2.intoArray(out, i + 2 * len);
+            a3.intoArray(out, i + 3 * len);
+        }
+        for (; i < to; i++) {
+            float acc = w0 * self[i];
+            for (int j = 0; j < k; j++) {
+                acc += w[j] * inputs[j][i];
+            }
+            out[i] = acc;
+        }
+    }
+
     static void scale(float[] y, int yOff, float a, float[] x, int xOff, int n) {
         int i = 0;
         int bound = S.loopBound(n);

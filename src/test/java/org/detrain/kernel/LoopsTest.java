@@ -54,6 +54,26 @@ class LoopsTest {
             }
             VectorLoops.axpby(out, a, c, b, d, n);
             assertArrayEquals(outExpected, out, "axpby n=" + n);
+
+            for (int k = 0; k <= 5; k++) {
+                float[][] in = new float[k][];
+                float[] w = new float[k];
+                for (int j = 0; j < k; j++) {
+                    in[j] = random(rng, n);
+                    w[j] = (float) rng.nextDouble();
+                }
+                float[] mixed = new float[n];
+                float[] mixedExpected = new float[n];
+                for (int i = 0; i < n; i++) {
+                    float acc = a * c[i];
+                    for (int j = 0; j < k; j++) {
+                        acc += w[j] * in[j][i];
+                    }
+                    mixedExpected[i] = acc;
+                }
+                VectorLoops.weightedSum(mixed, a, c, w, in, 0, n);
+                assertArrayEquals(mixedExpected, mixed, "weightedSum n=" + n + " k=" + k);
+            }
         }
     }
 
