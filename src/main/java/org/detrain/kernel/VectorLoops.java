@@ -46,6 +46,20 @@ final class VectorLoops {
             a2.intoArray(out, outOff + i + 2 * len);
             a3.intoArray(out, outOff + i + 3 * len);
         }
+        if (i + 2 * len <= n) {
+            FloatVector a0 = FloatVector.fromArray(S, out, outOff + i);
+            FloatVector a1 = FloatVector.fromArray(S, out, outOff + i + len);
+            int row = rowsOff + i;
+            int c = coefOff;
+            for (int r = 0; r < count; r++, row += rowStride, c += coefStride) {
+                float w = coef[c];
+                a0 = a0.add(FloatVector.fromArray(S, rows, row).mul(w));
+                a1 = a1.add(FloatVector.fromArray(S, rows, row + len).mul(w));
+            }
+            a0.intoArray(out, outOff + i);
+            a1.intoArray(out, outOff + i + len);
+            i += 2 * len;
+        }
         for (; i + len <= n; i += len) {
             FloatVector a0 = FloatVector.fromArray(S, out, outOff + i);
             int row = rowsOff + i;
@@ -89,6 +103,20 @@ final class VectorLoops {
             a1.intoArray(out, outOff + i + len);
             a2.intoArray(out, outOff + i + 2 * len);
             a3.intoArray(out, outOff + i + 3 * len);
+        }
+        if (i + 2 * len <= n) {
+            FloatVector a0 = FloatVector.fromArray(S, out, outOff + i);
+            FloatVector a1 = FloatVector.fromArray(S, out, outOff + i + len);
+            int c = coefOff;
+            for (int r = 0; r < count; r++, c += coefStride) {
+                float w = coef[c];
+                int row = rowsOff + rowOffsets[r] + i;
+                a0 = a0.add(FloatVector.fromArray(S, rows, row).mul(w));
+                a1 = a1.add(FloatVector.fromArray(S, rows, row + len).mul(w));
+            }
+            a0.intoArray(out, outOff + i);
+            a1.intoArray(out, outOff + i + len);
+            i += 2 * len;
         }
         for (; i + len <= n; i += len) {
             FloatVector a0 = FloatVector.fromArray(S, out, outOff + i);
