@@ -21,7 +21,9 @@ def main(out_dir, page):
         machine = " ".join(l.strip() for l in f if l.strip())
     lines.append(f"Machine: {machine}\n")
     lines.append("### Single-rank training throughput (samples/s, median of 3)\n")
-    devices = sorted({r["device"] for r in d["rows"] if r["kind"] == "train"}, key=["java", "jtp", "cpu", "gpu", "auto"].index)
+    order = ["java", "java-2t", "java-4t", "jtp", "cpu", "gpu", "auto"]
+    devices = sorted({r["device"] for r in d["rows"] if r["kind"] == "train"},
+                     key=lambda x: order.index(x) if x in order else len(order))
     lines.append("| model | batch | " + " | ".join(f"detrain {x}" for x in devices)
                  + " | PyTorch 1 thread | PyTorch 2 threads | best detrain / best PyTorch |")
     lines.append("|---|---|" + "---|" * len(devices) + "---|---|---|")
@@ -44,15 +46,15 @@ def main(out_dir, page):
     lines.append(f"Memory triad on this machine (bench/triad.c, doubles): {triad[1]:.1f} GB/s on 1 thread, "
                  f"{triad[2]:.1f} GB/s on 2; Java triad (1 thread): "
                  + f"{[r for r in d['rows'] if r['kind'] == 'java-triad'][0]['gb_per_s']:.1f} GB/s.\n")
-    lines.append("| device | 2 neighbours | 4 neighbours | best / 1-thread triad |")
-    lines.append("|---|---|---|---|")
+    lines.append("| device | 2 neighbours | 4 neighbours | worse / 1-thread triad | worse / 2-thread triad |")
+    lines.append("|---|---|---|---|---|")
     mix = {}
     for r in d["rows"]:
         if r["kind"] == "mix":
             mix.setdefault(r["device"], {})[r["neighbours"]] = r["gb_per_s"]
     for dev, v in mix.items():
         lines.append(f"| {dev} | {v.get(2, float('nan')):.1f} | {v.get(4, float('nan')):.1f} | "
-                     f"{max(v.values()) / triad[1]:.2f} |")
+                     f"{min(v.values()) / triad[1]:.2f} | {min(v.values()) / triad[2]:.2f} |")
     lines.append("")
     dp_path = os.path.join(out_dir, "detrain-dpsgd.json")
     tp_path = os.path.join(out_dir, "torch-dpsgd.json")

@@ -41,7 +41,9 @@ public final class ConfigSchema {
             KeySpec.choice("device", "java", List.of("auto", "gpu", "cpu", "jtp", "java"),
                     "where the kernels run: java (plain Java reference), jtp (Aparapi kernels on Java threads), cpu/gpu"
                             + " (Aparapi kernels on an OpenCL CPU/GPU device), auto (best OpenCL device, GPUs first)"),
-            KeySpec.string("model.hidden", "128", "model=mlp: hidden layer widths, comma-separated (e.g. 256,128)"));
+            KeySpec.string("model.hidden", "128", "model=mlp: hidden layer widths, comma-separated (e.g. 256,128)"),
+            KeySpec.integer("threads", 1, 1, 256, "device=java: threads per rank for the mlp/lenet passes"
+                    + " (results do not depend on it; keep ranks x threads <= cores)"));
 
     private static final Map<String, KeySpec> BY_NAME = new LinkedHashMap<>();
 

@@ -48,11 +48,38 @@ public final class ComputeDevice {
     private final Kind kind;
     private final Device device;
     private final String description;
+    private final int threads;
 
     private ComputeDevice(Kind kind, Device device, String description) {
+        this(kind, device, description, 1);
+    }
+
+    private ComputeDevice(Kind kind, Device device, String description, int threads) {
         this.kind = kind;
         this.device = device;
         this.description = description;
+        this.threads = threads;
+    }
+
+    /**
+     * The Java device with {@code threads} threads per rank for the network passes (config key
+     * {@code threads}); each output element is computed by one thread, so results do not depend on it.
+     */
+    public static ComputeDevice java(int threads) {
+        if (threads < 1) {
+            throw new DetrainException("threads must be at least 1, got " + threads);
+        }
+        return threads == 1 ? JAVA : new ComputeDevice(Kind.JAVA, null, "java", threads);
+    }
+
+    /** {@link #select(String)}, with {@code threads} for the Java device (other devices ignore it). */
+    public static ComputeDevice select(String request, int threads) {
+        return request.equals("java") ? java(threads) : select(request);
+    }
+
+    /** Threads per rank of the Java engine (1 for the other devices, which bring their own). */
+    public int threads() {
+        return threads;
     }
 
     private static java.util.logging.Logger quiet() {

@@ -2,14 +2,24 @@ package org.detrain.kernel;
 
 import static org.detrain.kernel.NetProgram.STRIDE;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
 /**
  * The plain-Java reference twin of {@link NetKernel}: it interprets the same {@link NetProgram}
- * over the same buffer layout, one thread, computing every element with the same float32
- * operations in the same order as the kernel (bias first, then the sum in ascending index order).
- * Loops are nested so that the innermost one runs over contiguous memory without a reduction, which
- * the JIT vectorises; reductions that remain use several independent accumulators.
+ * over the same buffer layout, computing every element with the same float32 operations in the
+ * same order as the kernel (bias first, then the sum in ascending index order). Loops are nested so
+ * that the innermost one runs over contiguous memory without a reduction ({@link Loops}).
+ *
+ * <p>With {@code threads > 1} each pass splits its outputs (samples, or weight rows) into contiguous
+ * ranges, one per thread; every element is still computed by one thread in the same order, so the
+ * results are the same bits for any thread count.
  */
-final class JavaNet {
+final class JavaNet implements AutoCloseable {
     final float[] g;
     final float[] x;
     final float[] m;
@@ -18,22 +28,106 @@ final class JavaNet {
     final int cap;
     private final NetProgram program;
     private final int[] prog;
-    private float[] scratch = new float[0];
-    /** A second scratch array: the JIT vectorises a loop only when its source and target are distinct arrays. */
-    private float[] scratchB = new float[0];
+    private final int threads;
+    private final ExecutorService pool;
+    /** Per-thread scratch; two arrays because the JIT vectorises best when source and target differ. */
+    private final Work[] work;
+    /** Shared scratch (a transposed matrix, or every sample's im2col), written before a split. */
+    private float[] shared = new float[0];
     private float[] p;
     private int nb;
     private float invN;
 
+    private static final class Work {
+        float[] a = new float[0];
+        float[] b = new float[0];
+        float[] c = new float[0];
+
+        float[] a(int size) {
+            if (a.length < size) {
+                a = new float[size];
+            }
+            return a;
+        }
+
+        float[] b(int size) {
+            if (b.length < size) {
+                b = new float[size];
+            }
+            return b;
+        }
+
+        float[] c(int size) {
+            if (c.length < size) {
+                c = new float[size];
+            }
+            return c;
+        }
+    }
+
+    /** A pass body over outputs [from, to) with thread-local scratch. */
+    @FunctionalInterface
+    private interface Part {
+        void run(int from, int to, Work w);
+    }
+
     JavaNet(NetProgram program, int capacity) {
+        this(program, capacity, 1);
+    }
+
+    JavaNet(NetProgram program, int capacity, int threads) {
         this.program = program;
         this.prog = program.code;
         this.cap = capacity;
+        this.threads = Math.max(1, threads);
         g = new float[program.dim];
         x = new float[capacity * program.inputSize];
         m = new float[capacity * program.workPerSample];
         res = new float[2 * capacity];
         lab = new int[capacity];
+        work = new Work[this.threads];
+        for (int t = 0; t < this.threads; t++) {
+            work[t] = new Work();
+        }
+        pool = this.threads == 1 ? null : Executors.newFixedThreadPool(this.threads - 1, r -> {
+            Thread t = new Thread(r, "detrain-java-kernel");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Splits [0, count) into one contiguous range per thread; the caller's thread takes the first. */
+    private void split(int count, Part part) {
+        int parts = Math.min(threads, count);
+        if (parts <= 1) {
+            part.run(0, count, work[0]);
+            return;
+        }
+        List<Future<?>> futures = new ArrayList<>(parts - 1);
+        for (int t = 1; t < parts; t++) {
+            int from = (int) ((long) count * t / parts);
+            int to = (int) ((long) count * (t + 1) / parts);
+            Work w = work[t];
+            futures.add(pool.submit(() -> part.run(from, to, w)));
+        }
+        part.run(0, (int) ((long) count / parts), work[0]);
+        try {
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while a kernel pass ran", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a kernel pass failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
     }
 
     /** Runs passes [0, passes) on the first n samples of {@link #x} with parameters p. */
@@ -71,18 +165,11 @@ final class JavaNet {
         return source == 1 ? x : m;
     }
 
-    private float[] scratchB(int size) {
-        if (scratchB.length < size) {
-            scratchB = new float[size];
+    private float[] shared(int size) {
+        if (shared.length < size) {
+            shared = new float[size];
         }
-        return scratchB;
-    }
-
-    private float[] scratch(int size) {
-        if (scratch.length < size) {
-            scratch = new float[size];
-        }
-        return scratch;
+        return shared;
     }
 
     /*
@@ -101,45 +188,46 @@ final class JavaNet {
         int n = nb;
         int bOff = wOff + jj * kk;
         if (jj > n) { // transpose the smaller of W (jj x kk) and the batch (n x kk)
-            float[] wt = scratch(kk * jj);
+            float[] wt = shared(kk * jj);
             for (int j = 0; j < jj; j++) {
                 int wr = wOff + j * kk;
                 for (int k = 0; k < kk; k++) {
                     wt[k * jj + j] = p[wr + k];
                 }
             }
-            for (int s = 0; s < n; s++) {
-                int orow = outB + s * jj;
-                System.arraycopy(p, bOff, m, orow, jj);
-                Loops.accumulate(m, orow, jj, in, inB + s * kk, 1, wt, 0, jj, kk);
-                if (relu) {
-                    for (int j = 0; j < jj; j++) {
-                        if (m[orow + j] < 0f) {
-                            m[orow + j] = 0f;
+            split(n, (from, to, w) -> {
+                for (int s = from; s < to; s++) {
+                    int orow = outB + s * jj;
+                    System.arraycopy(p, bOff, m, orow, jj);
+                    Loops.accumulate(m, orow, jj, in, inB + s * kk, 1, wt, 0, jj, kk);
+                    if (relu) {
+                        for (int j = 0; j < jj; j++) {
+                            if (m[orow + j] < 0f) {
+                                m[orow + j] = 0f;
+                            }
                         }
                     }
                 }
-            }
+            });
             return;
         }
-        float[] t = scratch(kk * n + n);
+        float[] t = shared(kk * n);
         for (int s = 0; s < n; s++) {
             for (int k = 0; k < kk; k++) {
                 t[k * n + s] = in[inB + s * kk + k];
             }
         }
-        int zOff = kk * n;
-        for (int j = 0; j < jj; j++) {
-            float b = p[bOff + j];
-            for (int s = 0; s < n; s++) {
-                t[zOff + s] = b;
+        split(jj, (from, to, w) -> {
+            float[] z = w.a(n);
+            for (int j = from; j < to; j++) {
+                java.util.Arrays.fill(z, 0, n, p[bOff + j]);
+                Loops.accumulate(z, 0, n, p, wOff + j * kk, 1, t, 0, n, kk);
+                for (int s = 0; s < n; s++) {
+                    float v = z[s];
+                    m[outB + s * jj + j] = relu && v < 0f ? 0f : v;
+                }
             }
-            Loops.accumulate(t, zOff, n, p, wOff + j * kk, 1, t, 0, n, kk);
-            for (int s = 0; s < n; s++) {
-                float z = t[zOff + s];
-                m[outB + s * jj + j] = relu && z < 0f ? 0f : z;
-            }
-        }
+        });
     }
 
     private void softmaxCrossEntropy(int o) {
@@ -183,15 +271,18 @@ final class JavaNet {
         int dB = prog[o + 4] * cap;
         int jj = prog[o + 5];
         int wOff = prog[o + 6];
-        java.util.Arrays.fill(g, wOff, wOff + jj * kk + jj, 0f);
-        for (int j = 0; j < jj; j++) {
-            Loops.accumulate(g, wOff + j * kk, kk, m, dB + j, jj, in, inB, kk, nb);
-            float bsum = 0f;
-            for (int s = 0; s < nb; s++) {
-                bsum += m[dB + s * jj + j];
+        int n = nb;
+        split(jj, (from, to, w) -> {
+            for (int j = from; j < to; j++) {
+                java.util.Arrays.fill(g, wOff + j * kk, wOff + (j + 1) * kk, 0f);
+                Loops.accumulate(g, wOff + j * kk, kk, m, dB + j, jj, in, inB, kk, n);
+                float bsum = 0f;
+                for (int s = 0; s < n; s++) {
+                    bsum += m[dB + s * jj + j];
+                }
+                g[wOff + jj * kk + j] = bsum;
             }
-            g[wOff + jj * kk + j] = bsum;
-        }
+        });
     }
 
     /* din[s,:] = Σ_j dz[s,j]·W[j,:] (j ascending), then the ReLU mask */
@@ -202,19 +293,21 @@ final class JavaNet {
         int kk = prog[o + 4];
         int outB = prog[o + 5] * cap;
         int maskB = prog[o + 6];
-        for (int s = 0; s < nb; s++) {
-            int orow = outB + s * kk;
-            java.util.Arrays.fill(m, orow, orow + kk, 0f);
-            Loops.accumulate(m, orow, kk, m, dB + s * jj, 1, p, wOff, kk, jj);
-            if (maskB >= 0) {
-                int mr = maskB * cap + s * kk;
-                for (int k = 0; k < kk; k++) {
-                    if (m[mr + k] <= 0f) {
-                        m[orow + k] = 0f;
+        split(nb, (from, to, w) -> {
+            for (int s = from; s < to; s++) {
+                int orow = outB + s * kk;
+                java.util.Arrays.fill(m, orow, orow + kk, 0f);
+                Loops.accumulate(m, orow, kk, m, dB + s * jj, 1, p, wOff, kk, jj);
+                if (maskB >= 0) {
+                    int mr = maskB * cap + s * kk;
+                    for (int k = 0; k < kk; k++) {
+                        if (m[mr + k] <= 0f) {
+                            m[orow + k] = 0f;
+                        }
                     }
                 }
             }
-        }
+        });
     }
 
     /*
@@ -237,8 +330,6 @@ final class JavaNet {
         int sIn = cc * hh * ww;
         int span = oh * ww;
         // the input sample with 4 floats of slack (the last window row reads past the plane by up to 4)
-        float[] buf = scratch(sIn + 8);
-        float[] z = scratchB(span);
         int[] at = new int[cc * 25]; // window (c, ky, kx) starts at (c·H + ky)·W + kx
         for (int c = 0; c < cc; c++) {
             for (int ky = 0; ky < 5; ky++) {
@@ -247,20 +338,25 @@ final class JavaNet {
                 }
             }
         }
-        for (int s = 0; s < nb; s++) {
-            System.arraycopy(in, inB + s * sIn, buf, 0, sIn);
-            for (int oc = 0; oc < oo; oc++) {
-                java.util.Arrays.fill(z, 0, span, p[wOff + oo * cc * 25 + oc]);
-                Loops.accumulateAt(z, 0, span, p, wOff + oc * cc * 25, 1, buf, 0, at, cc * 25);
-                int out = outB + (s * oo + oc) * oh * ow;
-                for (int y = 0; y < oh; y++) {
-                    for (int x = 0; x < ow; x++) {
-                        float v = z[y * ww + x];
-                        m[out + y * ow + x] = relu && v < 0f ? 0f : v;
+        split(nb, (from, to, w) -> {
+            // the input sample with 8 floats of slack (the last window row reads past the plane by up to 4)
+            float[] buf = w.a(sIn + 8);
+            float[] z = w.b(span);
+            for (int s = from; s < to; s++) {
+                System.arraycopy(in, inB + s * sIn, buf, 0, sIn);
+                for (int oc = 0; oc < oo; oc++) {
+                    java.util.Arrays.fill(z, 0, span, p[wOff + oo * cc * 25 + oc]);
+                    Loops.accumulateAt(z, 0, span, p, wOff + oc * cc * 25, 1, buf, 0, at, cc * 25);
+                    int out = outB + (s * oo + oc) * oh * ow;
+                    for (int y = 0; y < oh; y++) {
+                        for (int x = 0; x < ow; x++) {
+                            float v = z[y * ww + x];
+                            m[out + y * ow + x] = relu && v < 0f ? 0f : v;
+                        }
                     }
                 }
             }
-        }
+        });
     }
 
     /*
@@ -276,19 +372,21 @@ final class JavaNet {
         int outB = prog[o + 5] * cap;
         int oh = hh / 2;
         int ow = ww / 2;
-        int idx = 0;
-        for (int s = 0; s < nb; s++) {
-            for (int c = 0; c < cc; c++) {
-                int plane = inB + (s * cc + c) * hh * ww;
-                for (int y = 0; y < oh; y++) {
-                    int i0 = plane + 2 * y * ww;
-                    for (int xx = 0; xx < ow; xx++, idx++) {
-                        int i = i0 + 2 * xx;
-                        m[outB + idx] = windowMax(m[i], m[i + 1], m[i + ww], m[i + ww + 1]);
+        split(nb, (from, to, w) -> {
+            int idx = from * cc * oh * ow;
+            for (int s = from; s < to; s++) {
+                for (int c = 0; c < cc; c++) {
+                    int plane = inB + (s * cc + c) * hh * ww;
+                    for (int y = 0; y < oh; y++) {
+                        int i0 = plane + 2 * y * ww;
+                        for (int xx = 0; xx < ow; xx++, idx++) {
+                            int i = i0 + 2 * xx;
+                            m[outB + idx] = windowMax(m[i], m[i + 1], m[i + ww], m[i + ww + 1]);
+                        }
                     }
                 }
             }
-        }
+        });
     }
 
     /** The first maximum of a, b, c, d under strict comparison (the kernel's if-chain, without branches). */
@@ -309,36 +407,38 @@ final class JavaNet {
         int oh = hh / 2;
         int ow = ww / 2;
         int sIn = cc * hh * ww;
-        int dIdx = 0;
-        for (int s = 0; s < nb; s++) {
-            for (int c = 0; c < cc; c++) {
-                for (int py = 0; py < oh; py++) {
-                    int rel = s * sIn + (c * hh + 2 * py) * ww;
-                    for (int px = 0; px < ow; px++, dIdx++, rel += 2) {
-                        int i = actB + rel;
-                        float a = m[i];
-                        float b = m[i + 1];
-                        float e = m[i + ww];
-                        float f = m[i + ww + 1];
-                        // winner as in the kernel: the first strict maximum
-                        float v = b > a ? b : a;
-                        int at = b > a ? 1 : 0;
-                        at = e > v ? ww : at;
-                        v = e > v ? e : v;
-                        at = f > v ? ww + 1 : at;
-                        v = f > v ? f : v;
-                        float d = m[dOutB + dIdx];
-                        d = relu && !(v > 0f) ? 0f : d; // ReLU'(z) = [a > 0] of the winner
-                        int t = dInB + rel;
-                        m[t] = 0f;
-                        m[t + 1] = 0f;
-                        m[t + ww] = 0f;
-                        m[t + ww + 1] = 0f;
-                        m[t + at] = d;
+        split(nb, (from, to, w) -> {
+            int dIdx = from * cc * oh * ow;
+            for (int s = from; s < to; s++) {
+                for (int c = 0; c < cc; c++) {
+                    for (int py = 0; py < oh; py++) {
+                        int rel = s * sIn + (c * hh + 2 * py) * ww;
+                        for (int px = 0; px < ow; px++, dIdx++, rel += 2) {
+                            int i = actB + rel;
+                            float a = m[i];
+                            float b = m[i + 1];
+                            float e = m[i + ww];
+                            float f = m[i + ww + 1];
+                            // winner as in the kernel: the first strict maximum
+                            float v = b > a ? b : a;
+                            int at = b > a ? 1 : 0;
+                            at = e > v ? ww : at;
+                            v = e > v ? e : v;
+                            at = f > v ? ww + 1 : at;
+                            v = f > v ? f : v;
+                            float d = m[dOutB + dIdx];
+                            d = relu && !(v > 0f) ? 0f : d; // ReLU'(z) = [a > 0] of the winner
+                            int t = dInB + rel;
+                            m[t] = 0f;
+                            m[t + 1] = 0f;
+                            m[t + ww] = 0f;
+                            m[t + ww + 1] = 0f;
+                            m[t + at] = d;
+                        }
                     }
                 }
             }
-        }
+        });
     }
 
     /*
@@ -361,37 +461,72 @@ final class JavaNet {
         int sIn = cc * hh * ww;
         int ckk = cc * 25;
         int row = (ckk + 15) & ~15; // rows padded to whole vectors; the padding stays zero
-        float[] col = scratch(plane * row);
-        float[] acc = scratchB(oo * row);
-        java.util.Arrays.fill(col, 0, plane * row, 0f);
-        java.util.Arrays.fill(acc, 0, oo * row, 0f);
-        for (int oc = 0; oc < oo; oc++) {
-            g[wOff + oo * ckk + oc] = 0f;
-        }
-        for (int s = 0; s < nb; s++) {
-            int ib = inB + s * sIn;
-            for (int y = 0; y < oh; y++) {
-                for (int x = 0; x < ow; x++) {
-                    int r = (y * ow + x) * row;
-                    for (int c = 0; c < cc; c++) {
-                        for (int ky = 0; ky < 5; ky++) {
-                            System.arraycopy(in, ib + (c * hh + y + ky) * ww + x, col, r + (c * 5 + ky) * 5, 5);
-                        }
+        if (threads == 1) { // one sample's windows at a time (stays in L2)
+            Work w = work[0];
+            float[] col = w.a(plane * row);
+            float[] acc = w.b(oo * row);
+            java.util.Arrays.fill(col, 0, plane * row, 0f);
+            java.util.Arrays.fill(acc, 0, oo * row, 0f);
+            for (int oc = 0; oc < oo; oc++) {
+                g[wOff + oo * ckk + oc] = 0f;
+            }
+            for (int s = 0; s < nb; s++) {
+                im2col(in, inB + s * sIn, cc, hh, ww, col, 0, row);
+                for (int oc = 0; oc < oo; oc++) {
+                    int dr = dB + s * sOut + oc * plane;
+                    Loops.accumulate(acc, oc * row, row, m, dr, 1, col, 0, row, plane);
+                    float bsum = g[wOff + oo * ckk + oc];
+                    for (int t = 0; t < plane; t++) {
+                        bsum += m[dr + t];
                     }
+                    g[wOff + oo * ckk + oc] = bsum;
                 }
             }
             for (int oc = 0; oc < oo; oc++) {
-                int dr = dB + s * sOut + oc * plane;
-                Loops.accumulate(acc, oc * row, row, m, dr, 1, col, 0, row, plane);
-                float bsum = g[wOff + oo * ckk + oc];
-                for (int t = 0; t < plane; t++) {
-                    bsum += m[dr + t];
+                System.arraycopy(acc, oc * row, g, wOff + oc * ckk, ckk);
+            }
+            return;
+        }
+        // every sample's windows first (split over samples), then the filters (split over o)
+        int n = nb;
+        float[] col = shared(n * plane * row);
+        split(n, (from, to, w) -> {
+            java.util.Arrays.fill(col, from * plane * row, to * plane * row, 0f);
+            for (int s = from; s < to; s++) {
+                im2col(in, inB + s * sIn, cc, hh, ww, col, s * plane * row, row);
+            }
+        });
+        split(oo, (from, to, w) -> {
+            float[] acc = w.b(row);
+            for (int oc = from; oc < to; oc++) {
+                java.util.Arrays.fill(acc, 0, row, 0f);
+                float bsum = 0f;
+                for (int s = 0; s < n; s++) {
+                    int dr = dB + s * sOut + oc * plane;
+                    Loops.accumulate(acc, 0, row, m, dr, 1, col, s * plane * row, row, plane);
+                    for (int t = 0; t < plane; t++) {
+                        bsum += m[dr + t];
+                    }
                 }
+                System.arraycopy(acc, 0, g, wOff + oc * ckk, ckk);
                 g[wOff + oo * ckk + oc] = bsum;
             }
-        }
-        for (int oc = 0; oc < oo; oc++) {
-            System.arraycopy(acc, oc * row, g, wOff + oc * ckk, ckk);
+        });
+    }
+
+    /** Window (y, x) of one sample as row y·ow + x of col (from colOff, rows of rowLen floats): (c, ky, kx) order. */
+    private static void im2col(float[] in, int ib, int cc, int hh, int ww, float[] col, int colOff, int rowLen) {
+        int oh = hh - 4;
+        int ow = ww - 4;
+        for (int y = 0; y < oh; y++) {
+            for (int x = 0; x < ow; x++) {
+                int r = colOff + (y * ow + x) * rowLen;
+                for (int c = 0; c < cc; c++) {
+                    for (int ky = 0; ky < 5; ky++) {
+                        System.arraycopy(in, ib + (c * hh + y + ky) * ww + x, col, r + (c * 5 + ky) * 5, 5);
+                    }
+                }
+            }
         }
     }
 
@@ -418,9 +553,6 @@ final class JavaNet {
         int planeIn = hh * ww;
         int lead = 4 * ww + 4;
         int rowLen = lead + oh * ww + 4 * ww + 8;
-        float[] buf = scratch(oo * rowLen);
-        float[] acc = scratchB(planeIn);
-        float[] coef = new float[oo * 25];
         int[] at = new int[oo * 25];
         for (int oc = 0; oc < oo; oc++) {
             for (int ky = 0; ky < 5; ky++) {
@@ -429,30 +561,35 @@ final class JavaNet {
                 }
             }
         }
-        java.util.Arrays.fill(buf, 0, oo * rowLen, 0f);
-        for (int s = 0; s < nb; s++) {
-            for (int oc = 0; oc < oo; oc++) {
-                for (int y = 0; y < oh; y++) {
-                    System.arraycopy(m, dB + s * sOut + (oc * oh + y) * ow, buf, oc * rowLen + lead + y * ww, ow);
-                }
-            }
-            for (int c = 0; c < cc; c++) {
+        split(nb, (from, to, w) -> {
+            float[] buf = w.a(oo * rowLen);
+            float[] acc = w.b(planeIn);
+            float[] coef = w.c(oo * 25);
+            java.util.Arrays.fill(buf, 0, oo * rowLen, 0f);
+            for (int s = from; s < to; s++) {
                 for (int oc = 0; oc < oo; oc++) {
-                    System.arraycopy(p, wOff + (oc * cc + c) * 25, coef, oc * 25, 25);
+                    for (int y = 0; y < oh; y++) {
+                        System.arraycopy(m, dB + s * sOut + (oc * oh + y) * ow, buf, oc * rowLen + lead + y * ww, ow);
+                    }
                 }
-                java.util.Arrays.fill(acc, 0, planeIn, 0f);
-                Loops.accumulateAt(acc, 0, planeIn, coef, 0, 1, buf, 0, at, oo * 25);
-                int out = outB + s * sIn + c * planeIn;
-                System.arraycopy(acc, 0, m, out, planeIn);
-                if (maskB >= 0) {
-                    int mr = maskB * cap + s * sIn + c * planeIn;
-                    for (int t = 0; t < planeIn; t++) {
-                        if (m[mr + t] <= 0f) {
-                            m[out + t] = 0f;
+                for (int c = 0; c < cc; c++) {
+                    for (int oc = 0; oc < oo; oc++) {
+                        System.arraycopy(p, wOff + (oc * cc + c) * 25, coef, oc * 25, 25);
+                    }
+                    java.util.Arrays.fill(acc, 0, planeIn, 0f);
+                    Loops.accumulateAt(acc, 0, planeIn, coef, 0, 1, buf, 0, at, oo * 25);
+                    int out = outB + s * sIn + c * planeIn;
+                    System.arraycopy(acc, 0, m, out, planeIn);
+                    if (maskB >= 0) {
+                        int mr = maskB * cap + s * sIn + c * planeIn;
+                        for (int t = 0; t < planeIn; t++) {
+                            if (m[mr + t] <= 0f) {
+                                m[out + t] = 0f;
+                            }
                         }
                     }
                 }
             }
-        }
+        });
     }
 }

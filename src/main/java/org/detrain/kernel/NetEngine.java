@@ -20,7 +20,7 @@ public abstract class NetEngine implements AutoCloseable {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive");
         }
-        return device.kind() == ComputeDevice.Kind.JAVA ? new JavaEngine(program, capacity)
+        return device.kind() == ComputeDevice.Kind.JAVA ? new JavaEngine(program, capacity, device.threads())
                 : new AparapiEngine(program, device, capacity);
     }
 
@@ -62,9 +62,14 @@ public abstract class NetEngine implements AutoCloseable {
     private static final class JavaEngine extends NetEngine {
         private final JavaNet net;
 
-        JavaEngine(NetProgram program, int capacity) {
+        JavaEngine(NetProgram program, int capacity, int threads) {
             super(program, capacity);
-            net = new JavaNet(program, capacity);
+            net = new JavaNet(program, capacity, threads);
+        }
+
+        @Override
+        public void close() {
+            net.close();
         }
 
         @Override

@@ -29,7 +29,10 @@ import org.detrain.util.Rng;
  *
  * <pre>java --add-modules=jdk.incubator.vector -cp target/detrain.jar:target/lib/* org.detrain.model.Bench \
  *   --out results/bench/detrain.json [--models softmax,mlp,lenet] [--batches 32,128] [--devices java,jtp,cpu]
- *   [--seconds 1] [--repeats 3] [--data data/fashion-mnist]</pre>
+ *   [--java-threads 1,2] [--mix-devices java,cpu,jtp] [--seconds 1] [--repeats 3] [--data data/fashion-mnist]</pre>
+ *
+ * <p>{@code java} with 2 threads is labelled {@code java-2t}; softmax regression on {@code java} is
+ * {@code SoftmaxRegression}, single-threaded whatever the thread count.
  */
 public final class Bench {
     private Bench() {
@@ -38,7 +41,7 @@ public final class Bench {
     public static void main(String[] args) throws IOException {
         Map<String, String> o = new LinkedHashMap<>(Map.of("models", "softmax,mlp,lenet", "batches", "32,128",
                 "devices", "java,jtp,cpu", "seconds", "1", "repeats", "3", "data", "data/fashion-mnist", "hidden", "128",
-                "mix-devices", "java,cpu,jtp"));
+                "mix-devices", "java,cpu,jtp", "java-threads", "1,2"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
@@ -46,17 +49,28 @@ public final class Bench {
         int repeats = Integer.parseInt(o.get("repeats"));
         Samples data = load(Path.of(o.get("data")));
         List<String> rows = new ArrayList<>();
+        List<String[]> devices = new ArrayList<>(); // (label, device, threads)
         for (String device : o.get("devices").split(",")) {
-            ComputeDevice d = ComputeDevice.select(device);
+            if (device.equals("java")) {
+                for (String t : o.get("java-threads").split(",")) {
+                    devices.add(new String[] {t.equals("1") ? "java" : "java-" + t + "t", device, t});
+                }
+            } else {
+                devices.add(new String[] {device, device, "1"});
+            }
+        }
+        for (String[] dev : devices) {
+            String device = dev[0];
+            ComputeDevice d = ComputeDevice.select(dev[1], Integer.parseInt(dev[2]));
             for (String name : o.get("models").split(",")) {
                 for (String b : o.get("batches").split(",")) {
                     int batch = Integer.parseInt(b);
                     double[] rates = throughput(name, o.get("hidden"), batch, d, data, seconds, repeats);
                     double median = median(rates);
-                    System.err.printf(Locale.ROOT, "detrain %-8s batch %4d %-6s %12.0f samples/s%n", name, batch, device, median);
+                    System.err.printf(Locale.ROOT, "detrain %-8s batch %4d %-8s %12.0f samples/s%n", name, batch, device, median);
                     rows.add(String.format(Locale.ROOT, "{\"kind\": \"train\", \"model\": \"%s\", \"batch\": %d, \"device\": \"%s\","
-                                    + " \"device_description\": \"%s\", \"samples_per_s\": %.1f, \"runs\": %s}", name, batch, device,
-                            d.description(), median, Arrays.toString(rates)));
+                                    + " \"threads\": %s, \"device_description\": \"%s\", \"samples_per_s\": %.1f, \"runs\": %s}", name,
+                            batch, device, dev[2], d.description(), median, Arrays.toString(rates)));
                 }
             }
         }

@@ -35,7 +35,7 @@ final class RankSetup {
         this.plan = plan;
         int rank = comm.rank();
         long seed = plan.config().getLong("seed");
-        ComputeDevice device = ComputeDevice.select(plan.config().get("device"));
+        ComputeDevice device = ComputeDevice.select(plan.config().get("device"), plan.config().getInt("threads"));
         this.model = plan.newModel(device);
         this.dim = model.dim();
         this.ops = device.kind() == ComputeDevice.Kind.JAVA ? JavaVectorOps.INSTANCE : new AparapiVectorOps(device);

@@ -117,6 +117,36 @@ class NetKernelTwinTest {
         }
     }
 
+    /** The Java engine with 3 threads gives the same bits as with 1 (outputs are split, never sums). */
+    @Test
+    void javaEngineThreadsDoNotChangeABit() {
+        Rng rng = new Rng(44);
+        for (boolean conv : new boolean[] {false, true, true}) {
+            NetProgram program = randomProgram(rng, conv);
+            int n = 1 + rng.nextInt(12);
+            NetEngine one = NetEngine.create(program, ComputeDevice.JAVA, n);
+            NetEngine three = NetEngine.create(program, ComputeDevice.java(3), n);
+            fill(one, n, rng);
+            System.arraycopy(one.input(), 0, three.input(), 0, n * program.inputSize());
+            System.arraycopy(one.labels(), 0, three.labels(), 0, n);
+            float[] params = new float[program.dim()];
+            for (int k = 0; k < params.length; k++) {
+                params[k] = (float) (0.3 * rng.nextGaussian());
+            }
+            float[] g1 = new float[program.dim()];
+            float[] g3 = new float[program.dim()];
+            one.trainStep(params, n, g1);
+            three.trainStep(params, n, g3);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(g1, g3, "gradient");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(one.workspace(), three.workspace(), "workspace");
+            for (int s = 0; s < n; s++) {
+                assertEquals(one.loss(s), three.loss(s), 0f);
+            }
+            one.close();
+            three.close();
+        }
+    }
+
     @Test
     void opsMatchOnJavaThreadPool() {
         Rng rng = new Rng(43);
