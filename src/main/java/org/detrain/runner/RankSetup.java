@@ -52,4 +52,12 @@ final class RankSetup {
         model.initialize(state.buffer("x", dim), Rng.of(seed, "model-init", 0)); // the same x^0 on every rank
         algorithm.init(state);
     }
+
+    /** Releases the model's and the vector arithmetic's device resources (OpenCL kernels, threads). */
+    void close() {
+        model.close();
+        if (ops instanceof AparapiVectorOps aparapi) {
+            aparapi.close();
+        }
+    }
 }
