@@ -29,6 +29,7 @@ public final class Main {
               train    launch a training run on this machine (MPJ Express multicore or niodev)
               check    prove the MPJ transport: exact gossip on ring and tori, then latency and bandwidth
               config   print the resolved configuration, or every key with its default (--keys)
+              devices  list the compute devices (device=…), or check one against the Java reference (--check)
               version  print the version
 
             `detrain <command> --help` describes a command's options.
@@ -52,11 +53,12 @@ public final class Main {
                 case "train" -> train(rest, out);
                 case "config" -> config(rest, out);
                 case "check" -> check(rest, out);
+                case "devices" -> devices(rest, out);
                 case "version", "--version" -> {
                     out.println("detrain " + Version.VERSION);
                     yield 0;
                 }
-                default -> throw new DetrainException("unknown command '" + args[0] + "'; commands: train, check, config, version");
+                default -> throw new DetrainException("unknown command '" + args[0] + "'; commands: train, check, config, devices, version");
             };
         } catch (DetrainException e) {
             err.println("detrain: " + e.getMessage());
@@ -151,6 +153,25 @@ public final class Main {
         RunConfig config = RunConfig.load(cl.hasOption("config") ? Path.of(cl.getOptionValue("config")) : null,
                 cl.hasOption("set") ? List.of(cl.getOptionValues("set")) : List.of());
         out.print(config.toPropertiesText());
+        return 0;
+    }
+
+    private static int devices(String[] args, PrintStream out) {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("check").hasArg().argName("DEVICE")
+                .desc("run a training step of every model and the mixing arithmetic on DEVICE (auto, gpu, cpu, jtp)"
+                        + " and compare with the Java reference").build());
+        o.addOption(Option.builder("h").longOpt("help").desc("this help").build());
+        CommandLine cl = parse(o, args);
+        if (cl.hasOption("help")) {
+            help(out, "detrain devices [--check DEVICE]", o, "");
+            return 0;
+        }
+        if (cl.hasOption("check")) {
+            org.detrain.model.DeviceCheck.check(cl.getOptionValue("check"), out);
+        } else {
+            org.detrain.model.DeviceCheck.list(out);
+        }
         return 0;
     }
 

@@ -35,10 +35,11 @@ public final class ComputeDevice {
      */
     private static final Object NATIVE_LOCK = new Object();
     /**
-     * Aparapi warns on every start about "untested" OpenCL versions and about class-file details;
-     * fallbacks, the warnings that matter, are errors here instead (see {@link #execute}). Aparapi
-     * reads its level from the system property {@code com.aparapi.logLevel} when it initialises, so
-     * it is set (unless the user set it) before any Aparapi class is used.
+     * Aparapi's Java side warns about class-file details on every kernel; fallbacks, the warnings
+     * that matter, are errors here instead (see {@link #execute}). Aparapi reads its level from the
+     * system property {@code com.aparapi.logLevel} when it initialises, so it is set (unless the user
+     * set it) before any Aparapi class is used. (Its native library's "untested OpenCL platform"
+     * line goes straight to stderr and cannot be silenced from Java.)
      */
     private static final java.util.logging.Logger APARAPI_LOG = quiet();
 

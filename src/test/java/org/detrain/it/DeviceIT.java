@@ -81,6 +81,19 @@ class DeviceIT {
     }
 
     @Test
+    void devicesListsOpenClAndChecksItAgainstJava() {
+        assumeTrue(!ComputeDevice.listOpenCl().isEmpty(), "SKIPPED: no OpenCL platform (install pocl-opencl-icd: make deps)");
+        Cli.Result list = Cli.run("devices");
+        assertEquals(0, list.exitCode(), list.all());
+        assertTrue(list.out().contains("cpu    opencl:cpu:"), list.all());
+        assertTrue(list.out().contains("auto   opencl:"), list.all());
+        Cli.Result check = Cli.run("devices", "--check", "cpu");
+        assertEquals(0, check.exitCode(), check.all());
+        assertTrue(check.out().contains("lenet 32x32x3") && check.out().contains("check passed"), check.all());
+        assertFalse(check.out().contains("MISMATCH"), check.all());
+    }
+
+    @Test
     void anAbsentDeviceIsBadInputAndNothingIsWritten() {
         assumeTrue(ComputeDevice.listOpenCl().stream().noneMatch(d -> d.startsWith("opencl:gpu:")),
                 "SKIPPED: this machine has an OpenCL GPU, so device=gpu is not absent here");
@@ -88,5 +101,7 @@ class DeviceIT {
         assertEquals(2, r.exitCode(), r.all());
         assertTrue(r.err().contains("device=gpu") && r.err().contains("device="), r.all());
         assertFalse(Files.exists(results.resolve("nogpu")), "nothing half-written");
+        Cli.Result check = Cli.run("devices", "--check", "gpu");
+        assertEquals(2, check.exitCode(), check.all());
     }
 }
