@@ -442,8 +442,11 @@ final class JavaNet implements AutoCloseable {
     }
 
     /*
-     * dK[o,c,ky,kx] = Σ_s Σ_{y,x} dz[s,o,y,x]·in[s,c,y+ky,x+kx], (s, y, x) ascending: with the
-     * sample's windows as rows (colᵀ[y·ow+x, (c,ky,kx)]), dK[o,:] += dz[s,o,y,x]·colᵀ[y·ow+x,:].
+     * dK[o,c,ky,kx] = Σ_s Σ_{y,x} dz[s,o,y,x]·in[s,c,y+ky,x+kx], (s, y, x) ascending. With dz laid out
+     * position-major at the input's width (dzᵀ[y·W + x, o], zero for x ≥ ow), the gradient of one
+     * (c, ky, kx) for all filters o at once is a row accumulation: dKᵀ[(c,ky,kx), :] += in[s, c, ky+y, kx+x]
+     * · dzᵀ[y·W + x, :] over the positions in order (the zero columns add ±0, which changes no value).
+     * No im2col; the filters are the vector lanes.
      */
     private void convBackwardWeights(int o) {
         float[] in = src(prog[o + 2]);
@@ -460,73 +463,61 @@ final class JavaNet implements AutoCloseable {
         int sOut = oo * plane;
         int sIn = cc * hh * ww;
         int ckk = cc * 25;
-        int row = (ckk + 15) & ~15; // rows padded to whole vectors; the padding stays zero
-        if (threads == 1) { // one sample's windows at a time (stays in L2)
-            Work w = work[0];
-            float[] col = w.a(plane * row);
-            float[] acc = w.b(oo * row);
-            java.util.Arrays.fill(col, 0, plane * row, 0f);
-            java.util.Arrays.fill(acc, 0, oo * row, 0f);
-            for (int oc = 0; oc < oo; oc++) {
-                g[wOff + oo * ckk + oc] = 0f;
-            }
-            for (int s = 0; s < nb; s++) {
-                im2col(in, inB + s * sIn, cc, hh, ww, col, 0, row);
+        int lanes = (oo + 15) & ~15; // filters padded to whole vectors; the padding stays zero
+        int span = oh * ww;
+        int n = nb;
+        int inLen = sIn + 8; // each sample's input with slack: the last rows read up to 4 floats past it
+        float[] buf = shared(n * (inLen + span * lanes));
+        int dzOff = n * inLen;
+        split(n, (from, to, w) -> {
+            java.util.Arrays.fill(buf, dzOff + from * span * lanes, dzOff + to * span * lanes, 0f);
+            for (int s = from; s < to; s++) {
+                System.arraycopy(in, inB + s * sIn, buf, s * inLen, sIn);
+                java.util.Arrays.fill(buf, s * inLen + sIn, (s + 1) * inLen, 0f);
+                int dt = dzOff + s * span * lanes;
                 for (int oc = 0; oc < oo; oc++) {
                     int dr = dB + s * sOut + oc * plane;
-                    Loops.accumulate(acc, oc * row, row, m, dr, 1, col, 0, row, plane);
-                    float bsum = g[wOff + oo * ckk + oc];
-                    for (int t = 0; t < plane; t++) {
-                        bsum += m[dr + t];
+                    for (int y = 0; y < oh; y++) {
+                        for (int x = 0; x < ow; x++) {
+                            buf[dt + (y * ww + x) * lanes + oc] = m[dr + y * ow + x];
+                        }
                     }
-                    g[wOff + oo * ckk + oc] = bsum;
                 }
             }
-            for (int oc = 0; oc < oo; oc++) {
-                System.arraycopy(acc, oc * row, g, wOff + oc * ckk, ckk);
-            }
-            return;
-        }
-        // every sample's windows first (split over samples), then the filters (split over o)
-        int n = nb;
-        float[] col = shared(n * plane * row);
-        split(n, (from, to, w) -> {
-            java.util.Arrays.fill(col, from * plane * row, to * plane * row, 0f);
-            for (int s = from; s < to; s++) {
-                im2col(in, inB + s * sIn, cc, hh, ww, col, s * plane * row, row);
-            }
         });
-        split(oo, (from, to, w) -> {
-            float[] acc = w.b(row);
-            for (int oc = from; oc < to; oc++) {
-                java.util.Arrays.fill(acc, 0, row, 0f);
-                float bsum = 0f;
+        int groups = (ckk + 3) / 4; // four (c, ky, kx) at a time: four independent sums per lane
+        split(groups, (from, to, w) -> {
+            float[] acc = w.b(4 * lanes);
+            int[] shift = new int[4];
+            for (int grp = from; grp < to; grp++) {
+                int q0 = grp * 4;
+                int qs = Math.min(4, ckk - q0);
+                for (int k = 0; k < 4; k++) {
+                    int q = q0 + Math.min(k, qs - 1); // a short last group repeats its last row (results dropped)
+                    shift[k] = ((q / 25) * hh + (q % 25) / 5) * ww + q % 5;
+                }
+                java.util.Arrays.fill(acc, 0, 4 * lanes, 0f);
                 for (int s = 0; s < n; s++) {
-                    int dr = dB + s * sOut + oc * plane;
-                    Loops.accumulate(acc, 0, row, m, dr, 1, col, s * plane * row, row, plane);
-                    for (int t = 0; t < plane; t++) {
-                        bsum += m[dr + t];
+                    int ib = s * inLen;
+                    Loops.accumulate4(acc, 0, lanes, lanes, buf, ib + shift[0], ib + shift[1], ib + shift[2], ib + shift[3],
+                            buf, dzOff + s * span * lanes, lanes, span);
+                }
+                for (int k = 0; k < qs; k++) {
+                    for (int oc = 0; oc < oo; oc++) {
+                        g[wOff + oc * ckk + q0 + k] = acc[k * lanes + oc];
                     }
                 }
-                System.arraycopy(acc, 0, g, wOff + oc * ckk, ckk);
-                g[wOff + oo * ckk + oc] = bsum;
             }
         });
-    }
-
-    /** Window (y, x) of one sample as row y·ow + x of col (from colOff, rows of rowLen floats): (c, ky, kx) order. */
-    private static void im2col(float[] in, int ib, int cc, int hh, int ww, float[] col, int colOff, int rowLen) {
-        int oh = hh - 4;
-        int ow = ww - 4;
-        for (int y = 0; y < oh; y++) {
-            for (int x = 0; x < ow; x++) {
-                int r = colOff + (y * ow + x) * rowLen;
-                for (int c = 0; c < cc; c++) {
-                    for (int ky = 0; ky < 5; ky++) {
-                        System.arraycopy(in, ib + (c * hh + y + ky) * ww + x, col, r + (c * 5 + ky) * 5, 5);
-                    }
+        for (int oc = 0; oc < oo; oc++) {
+            float bsum = 0f;
+            for (int s = 0; s < n; s++) {
+                int dr = dB + s * sOut + oc * plane;
+                for (int t = 0; t < plane; t++) {
+                    bsum += m[dr + t];
                 }
             }
+            g[wOff + oo * ckk + oc] = bsum;
         }
     }
 

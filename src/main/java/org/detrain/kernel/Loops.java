@@ -41,6 +41,23 @@ public final class Loops {
         }
     }
 
+    /**
+     * Four {@link #accumulate}s that share their rows: out[outOff + k·outStride + i] += Σ_r coef[c_k + r] ·
+     * rows[rowsOff + r·rowStride + i] for k in 0..3 and i in [0, n), rows in ascending r. Four
+     * independent sums per lane hide the add latency that a single output's chain cannot.
+     */
+    public static void accumulate4(float[] out, int outOff, int outStride, int n, float[] coef, int c0, int c1, int c2,
+                                   int c3, float[] rows, int rowsOff, int rowStride, int count) {
+        if (VECTOR) {
+            VectorLoops.accumulate4(out, outOff, outStride, n, coef, c0, c1, c2, c3, rows, rowsOff, rowStride, count);
+            return;
+        }
+        accumulate(out, outOff, n, coef, c0, 1, rows, rowsOff, rowStride, count);
+        accumulate(out, outOff + outStride, n, coef, c1, 1, rows, rowsOff, rowStride, count);
+        accumulate(out, outOff + 2 * outStride, n, coef, c2, 1, rows, rowsOff, rowStride, count);
+        accumulate(out, outOff + 3 * outStride, n, coef, c3, 1, rows, rowsOff, rowStride, count);
+    }
+
     /** As {@link #accumulate}, row r starting at rows[rowsOff + rowOffsets[r]]. */
     public static void accumulateAt(float[] out, int outOff, int n, float[] coef, int coefOff, int coefStride,
                                     float[] rows, int rowsOff, int[] rowOffsets, int count) {

@@ -80,6 +80,42 @@ final class VectorLoops {
         }
     }
 
+    /** See {@link Loops#accumulate4}: four outputs, four independent chains sharing each row load. */
+    static void accumulate4(float[] out, int outOff, int outStride, int n, float[] coef, int c0, int c1, int c2, int c3,
+                            float[] rows, int rowsOff, int rowStride, int count) {
+        int len = S.length();
+        int i = 0;
+        for (; i + len <= n; i += len) {
+            FloatVector a0 = FloatVector.fromArray(S, out, outOff + i);
+            FloatVector a1 = FloatVector.fromArray(S, out, outOff + outStride + i);
+            FloatVector a2 = FloatVector.fromArray(S, out, outOff + 2 * outStride + i);
+            FloatVector a3 = FloatVector.fromArray(S, out, outOff + 3 * outStride + i);
+            int row = rowsOff + i;
+            for (int r = 0; r < count; r++, row += rowStride) {
+                FloatVector v = FloatVector.fromArray(S, rows, row);
+                a0 = a0.add(v.mul(coef[c0 + r]));
+                a1 = a1.add(v.mul(coef[c1 + r]));
+                a2 = a2.add(v.mul(coef[c2 + r]));
+                a3 = a3.add(v.mul(coef[c3 + r]));
+            }
+            a0.intoArray(out, outOff + i);
+            a1.intoArray(out, outOff + outStride + i);
+            a2.intoArray(out, outOff + 2 * outStride + i);
+            a3.intoArray(out, outOff + 3 * outStride + i);
+        }
+        for (; i < n; i++) {
+            int[] cs = {c0, c1, c2, c3};
+            for (int k = 0; k < 4; k++) {
+                float a = out[outOff + k * outStride + i];
+                int row = rowsOff + i;
+                for (int r = 0; r < count; r++, row += rowStride) {
+                    a += coef[cs[k] + r] * rows[row];
+                }
+                out[outOff + k * outStride + i] = a;
+            }
+        }
+    }
+
     /** See {@link Loops#accumulateAt}. */
     static void accumulateAt(float[] out, int outOff, int n, float[] coef, int coefOff, int coefStride,
                              float[] rows, int rowsOff, int[] rowOffsets, int count) {

@@ -78,6 +78,46 @@ class LoopsTest {
     }
 
     @Test
+    void rowAccumulationsMatchPlainLoopsBitForBit() {
+        Rng rng = new Rng(18);
+        for (int n : new int[] {1, 15, 16, 17, 32, 48, 64, 100, 150, 257}) {
+            int count = 1 + rng.nextInt(40);
+            int stride = n + rng.nextInt(3);
+            float[] rows = random(rng, count * stride + n + 8);
+            float[] coef = random(rng, 4 * count + 8);
+            float[] out = random(rng, 4 * (n + 2));
+            float[] expected = out.clone();
+            for (int k = 0; k < 4; k++) {
+                for (int i = 0; i < n; i++) {
+                    float a = expected[k * (n + 2) + i];
+                    for (int r = 0; r < count; r++) {
+                        a += coef[k * count + r] * rows[2 + r * stride + i];
+                    }
+                    expected[k * (n + 2) + i] = a;
+                }
+            }
+            float[] four = out.clone();
+            VectorLoops.accumulate4(four, 0, n + 2, n, coef, 0, count, 2 * count, 3 * count, rows, 2, stride, count);
+            assertArrayEquals(expected, four, "accumulate4 n=" + n);
+            float[] one = out.clone();
+            int[] at = new int[count];
+            for (int r = 0; r < count; r++) {
+                at[r] = r * stride;
+            }
+            for (int k = 0; k < 4; k++) {
+                float[] viaAt = out.clone();
+                VectorLoops.accumulate(one, k * (n + 2), n, coef, k * count, 1, rows, 2, stride, count);
+                VectorLoops.accumulateAt(viaAt, k * (n + 2), n, coef, k * count, 1, rows, 2, at, count);
+                for (int i = 0; i < n; i++) {
+                    org.junit.jupiter.api.Assertions.assertEquals(expected[k * (n + 2) + i], viaAt[k * (n + 2) + i], 0f,
+                            "accumulateAt n=" + n);
+                }
+            }
+            assertArrayEquals(expected, one, "accumulate n=" + n);
+        }
+    }
+
+    @Test
     void handComputedValues() {
         float[] y = {1, 2, 3};
         VectorLoops.axpy(y, 0, 2f, new float[] {1, 1, 1}, 0, 3);
