@@ -187,7 +187,24 @@ final class JavaNet implements AutoCloseable {
         boolean relu = prog[o + 7] == 1;
         int n = nb;
         int bOff = wOff + jj * kk;
-        if (jj > n) { // transpose the smaller of W (jj x kk) and the batch (n x kk)
+        if (prog[o + 8] == 1) { // W input-major: out[s,:] = b + Σ_k in[s,k]·W[k,:], rows as stored
+            split(n, (from, to, w) -> {
+                for (int s = from; s < to; s++) {
+                    int orow = outB + s * jj;
+                    System.arraycopy(p, bOff, m, orow, jj);
+                    Loops.accumulate(m, orow, jj, in, inB + s * kk, 1, p, wOff, jj, kk);
+                    if (relu) {
+                        for (int j = 0; j < jj; j++) {
+                            if (m[orow + j] < 0f) {
+                                m[orow + j] = 0f;
+                            }
+                        }
+                    }
+                }
+            });
+            return;
+        }
+        if (jj > n) { // output-major W: transpose the smaller of W (jj x kk) and the batch (n x kk)
             float[] wt = shared(kk * jj);
             for (int j = 0; j < jj; j++) {
                 int wr = wOff + j * kk;
@@ -263,7 +280,7 @@ final class JavaNet implements AutoCloseable {
         }
     }
 
-    /* dW[j,:] = Σ_s dz[s,j]·in[s,:] (s ascending), db[j] = Σ_s dz[s,j] */
+    /* dW[j,k] = Σ_s dz[s,j]·in[s,k] (s ascending), db[j] = Σ_s dz[s,j] */
     private void denseBackwardWeights(int o) {
         float[] in = src(prog[o + 2]);
         int inB = prog[o + 1] * cap;
@@ -272,6 +289,22 @@ final class JavaNet implements AutoCloseable {
         int jj = prog[o + 5];
         int wOff = prog[o + 6];
         int n = nb;
+        if (prog[o + 7] == 1) { // W input-major: dW[k,:] = Σ_s in[s,k]·dz[s,:]
+            split(kk, (from, to, w) -> {
+                for (int k = from; k < to; k++) {
+                    java.util.Arrays.fill(g, wOff + k * jj, wOff + (k + 1) * jj, 0f);
+                    Loops.accumulate(g, wOff + k * jj, jj, in, inB + k, kk, m, dB, jj, n);
+                }
+            });
+            for (int j = 0; j < jj; j++) {
+                float bsum = 0f;
+                for (int s = 0; s < n; s++) {
+                    bsum += m[dB + s * jj + j];
+                }
+                g[wOff + jj * kk + j] = bsum;
+            }
+            return;
+        }
         split(jj, (from, to, w) -> {
             for (int j = from; j < to; j++) {
                 java.util.Arrays.fill(g, wOff + j * kk, wOff + (j + 1) * kk, 0f);
@@ -293,11 +326,24 @@ final class JavaNet implements AutoCloseable {
         int kk = prog[o + 4];
         int outB = prog[o + 5] * cap;
         int maskB = prog[o + 6];
+        float[] wRows = p; // rows W[j,:] of kk floats, j ascending
+        int wRowsOff = wOff;
+        if (prog[o + 7] == 1) { // W input-major: transpose it (jj x kk rows) once for all samples
+            wRows = shared(jj * kk);
+            for (int k = 0; k < kk; k++) {
+                for (int j = 0; j < jj; j++) {
+                    wRows[j * kk + k] = p[wOff + k * jj + j];
+                }
+            }
+            wRowsOff = 0;
+        }
+        float[] rows = wRows;
+        int rowsOff = wRowsOff;
         split(nb, (from, to, w) -> {
             for (int s = from; s < to; s++) {
                 int orow = outB + s * kk;
                 java.util.Arrays.fill(m, orow, orow + kk, 0f);
-                Loops.accumulate(m, orow, kk, m, dB + s * jj, 1, p, wOff, kk, jj);
+                Loops.accumulate(m, orow, kk, m, dB + s * jj, 1, rows, rowsOff, kk, jj);
                 if (maskB >= 0) {
                     int mr = maskB * cap + s * kk;
                     for (int k = 0; k < kk; k++) {

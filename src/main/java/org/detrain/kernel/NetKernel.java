@@ -61,7 +61,7 @@ final class NetKernel extends Kernel {
         }
     }
 
-    /* out[s,j] = act(b[j] + Σ_k W[j,k]·in[s,k]) */
+    /* out[s,j] = act(b[j] + Σ_k W[j,k]·in[s,k]); W[j,k] at j·K + k (layout 0) or k·J + j (layout 1) */
     private void denseForward(int o) {
         int inB = prog[o + 1];
         int src = prog[o + 2];
@@ -70,22 +70,24 @@ final class NetKernel extends Kernel {
         int jj = prog[o + 5];
         int wOff = prog[o + 6];
         int relu = prog[o + 7];
+        int layout = prog[o + 8];
         int total = nb * jj;
         int idx = getGlobalId();
         if (idx < total) {
             int s = idx / jj;
             int j = idx - s * jj;
-            int wr = wOff + j * kk;
+            int wr = layout == 1 ? wOff + j : wOff + j * kk;
+            int ws = layout == 1 ? jj : 1;
             int ir = inB * cap + s * kk;
             float z = p[wOff + jj * kk + j];
             if (src == 1) {
                 for (int k = 0; k < kk; k++) {
-                    float q = p[wr + k] * x[ir + k];
+                    float q = p[wr + k * ws] * x[ir + k];
                     z = z + q;
                 }
             } else {
                 for (int k = 0; k < kk; k++) {
-                    float q = p[wr + k] * m[ir + k];
+                    float q = p[wr + k * ws] * m[ir + k];
                     z = z + q;
                 }
             }
@@ -131,7 +133,7 @@ final class NetKernel extends Kernel {
         }
     }
 
-    /* dW[j,k] = Σ_s dz[s,j]·in[s,k]; db[j] = Σ_s dz[s,j] */
+    /* dW[j,k] = Σ_s dz[s,j]·in[s,k]; db[j] = Σ_s dz[s,j]; work-item idx is W's own index in its layout */
     private void denseBackwardWeights(int o) {
         int inB = prog[o + 1];
         int src = prog[o + 2];
@@ -139,13 +141,14 @@ final class NetKernel extends Kernel {
         int dB = prog[o + 4];
         int jj = prog[o + 5];
         int wOff = prog[o + 6];
+        int layout = prog[o + 7];
         int total = jj * kk + jj;
         int idx = getGlobalId();
         if (idx < total) {
             float acc = 0f;
             if (idx < jj * kk) {
-                int j = idx / kk;
-                int k = idx - j * kk;
+                int j = layout == 1 ? idx % jj : idx / kk;
+                int k = layout == 1 ? idx / jj : idx % kk;
                 for (int s = 0; s < nb; s++) {
                     float v = src == 1 ? x[inB * cap + s * kk + k] : m[inB * cap + s * kk + k];
                     float q = m[dB * cap + s * jj + j] * v;
@@ -169,14 +172,17 @@ final class NetKernel extends Kernel {
         int kk = prog[o + 4];
         int outB = prog[o + 5];
         int maskB = prog[o + 6];
+        int layout = prog[o + 7];
         int total = nb * kk;
         int idx = getGlobalId();
         if (idx < total) {
             int s = idx / kk;
             int k = idx - s * kk;
+            int wr = layout == 1 ? wOff + k * jj : wOff + k;
+            int ws = layout == 1 ? 1 : kk;
             float acc = 0f;
             for (int j = 0; j < jj; j++) {
-                float q = m[dB * cap + s * jj + j] * p[wOff + j * kk + k];
+                float q = m[dB * cap + s * jj + j] * p[wr + j * ws];
                 acc = acc + q;
             }
             if (maskB >= 0 && m[maskB * cap + s * kk + k] <= 0f) {

@@ -9,8 +9,9 @@ import java.util.List;
  * reference, and {@link NetKernel}, the Aparapi kernel) execute: the forward passes, then softmax
  * cross-entropy (per-sample loss, correctness and the logits' gradient), then the backward passes.
  *
- * <p>Parameters are one flat float32 array; layer by layer, a dense layer stores W (out x in,
- * row-major) then b (out), a convolution stores K (out x in x 5 x 5) then b (out). Activations and
+ * <p>Parameters are one flat float32 array; layer by layer, a dense layer stores W (in x out, or
+ * out x in for softmax regression's layout) then b (out), a convolution stores K (out x in x 5 x 5)
+ * then b (out). Activations and
  * their gradients live in one workspace array: a tensor of S floats per sample at region base r
  * (in per-sample units) occupies {@code [r*cap + s*S, r*cap + (s+1)*S)} for sample s of a batch of
  * capacity cap. The input batch is a separate array (source 1), row-major, S floats per sample.
@@ -115,7 +116,7 @@ public final class NetProgram {
         }
     }
 
-    private record Layer(int kind, Tensor in, Tensor out, int wOff) {
+    private record Layer(int kind, Tensor in, Tensor out, int wOff, int layout) {
     }
 
     /** Builds a network from its input shape, layer by layer, ending in {@link #softmaxCrossEntropy()}. */
@@ -146,21 +147,29 @@ public final class NetProgram {
             return t;
         }
 
-        /** A dense layer to {@code out} units (flattening its input), with ReLU or not. */
+        /**
+         * A dense layer to {@code out} units (flattening its input), with ReLU or not; weights stored
+         * input-major (W[k][j]), which lets both the forward pass and the weight gradient run over
+         * contiguous rows of the output width.
+         */
         public Builder dense(int out, boolean relu) {
-            return dense(out, relu, Math.sqrt(2.0 / cur.size()));
+            return dense(out, relu, Math.sqrt(2.0 / cur.size()), true);
         }
 
-        /** A dense layer whose weights start as N(0, initStd²). */
-        public Builder dense(int out, boolean relu, double initStd) {
+        /**
+         * A dense layer whose weights start as N(0, initStd²), stored input-major (W[k][j], k·out + j)
+         * or output-major (W[j][k], j·in + k: softmax regression's layout).
+         */
+        public Builder dense(int out, boolean relu, double initStd, boolean inputMajor) {
             int k = cur.size();
+            int layout = inputMajor ? 1 : 0;
             Tensor t = newTensor(out, 1, 1, relu);
             int wOff = dim;
             blocks.add(new Block(dim, out * k, initStd));
             blocks.add(new Block(dim + out * k, out, 0));
             dim += out * k + out;
-            forward.add(new int[] {DENSE_FWD, cur.base, cur.source, k, t.base, out, wOff, relu ? 1 : 0});
-            layers.add(new Layer(DENSE_FWD, cur, t, wOff));
+            forward.add(new int[] {DENSE_FWD, cur.base, cur.source, k, t.base, out, wOff, relu ? 1 : 0, layout});
+            layers.add(new Layer(DENSE_FWD, cur, t, wOff, layout));
             cur = t;
             return this;
         }
@@ -177,7 +186,7 @@ public final class NetProgram {
             blocks.add(new Block(dim + out * fanIn, out, 0));
             dim += out * fanIn + out;
             forward.add(new int[] {CONV_FWD, cur.base, cur.source, cur.c, cur.h, cur.w, t.base, out, wOff, relu ? 1 : 0});
-            layers.add(new Layer(CONV_FWD, cur, t, wOff));
+            layers.add(new Layer(CONV_FWD, cur, t, wOff, 0));
             cur = t;
             return this;
         }
@@ -190,7 +199,7 @@ public final class NetProgram {
             Tensor t = newTensor(cur.c, cur.h / 2, cur.w / 2, false);
             pooled.addAll(List.of(cur.base, cur.c, cur.h, cur.w));
             forward.add(new int[] {POOL_FWD, cur.base, cur.c, cur.h, cur.w, t.base});
-            layers.add(new Layer(POOL_FWD, cur, t, -1));
+            layers.add(new Layer(POOL_FWD, cur, t, -1, 0));
             cur = t;
             return this;
         }
@@ -211,9 +220,9 @@ public final class NetProgram {
                 int mask = in.relu ? in.base : -1; // ReLU'(z) = [a > 0] with a = ReLU(z)
                 switch (l.kind) {
                     case DENSE_FWD -> {
-                        passes.add(new int[] {DENSE_BWD_W, in.base, in.source, in.size(), out.grad, out.size(), l.wOff});
+                        passes.add(new int[] {DENSE_BWD_W, in.base, in.source, in.size(), out.grad, out.size(), l.wOff, l.layout});
                         if (needInGrad) {
-                            passes.add(new int[] {DENSE_BWD_IN, out.grad, out.size(), l.wOff, in.size(), in.grad, mask});
+                            passes.add(new int[] {DENSE_BWD_IN, out.grad, out.size(), l.wOff, in.size(), in.grad, mask, l.layout});
                         }
                     }
                     case CONV_FWD -> {

@@ -93,7 +93,7 @@ public final class Models {
 
     /** Softmax regression: one dense layer (W classes x features, then b), weights as in {@link SoftmaxRegression}. */
     public static NetProgram softmaxProgram(int features, int classes) {
-        return new NetProgram.Builder(1, 1, features).dense(classes, false).softmaxCrossEntropy();
+        return new NetProgram.Builder(1, 1, features).dense(classes, false, 0.01, false).softmaxCrossEntropy();
     }
 
     /** features → hidden[0] → … → classes, ReLU after every hidden layer. */

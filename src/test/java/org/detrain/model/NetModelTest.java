@@ -215,7 +215,13 @@ class NetModelTest {
     @Test
     void handComputedDenseCase() {
         // input (ln 3, 0), W = I, b = 0: logits (ln 3, 0), p = (3/4, 1/4), label 0
-        NetProgram p = new NetProgram.Builder(1, 1, 2).dense(2, false).softmaxCrossEntropy();
+        for (boolean inputMajor : new boolean[] {false, true}) { // W = I looks the same in both layouts
+            handComputedDenseCase(inputMajor);
+        }
+    }
+
+    private static void handComputedDenseCase(boolean inputMajor) {
+        NetProgram p = new NetProgram.Builder(1, 1, 2).dense(2, false, 1, inputMajor).softmaxCrossEntropy();
         NetModel m = new NetModel("t", p, ComputeDevice.JAVA);
         Samples s = new Samples() {
             public int size() {
@@ -247,9 +253,11 @@ class NetModelTest {
         double loss = m.lossAndGradient(new float[] {1, 0, 0, 1, 0, 0}, batchOf(s), grad);
         assertEquals(Math.log(4.0 / 3.0), loss, 1e-6);
         double l3 = Math.log(3);
-        double[] expected = {-l3 / 4, 0, l3 / 4, 0, -0.25, 0.25}; // dW = (p − e_y) xᵀ, db = p − e_y
+        // dW[j][k] = (p − e_y)_j x_k, db = p − e_y; stored W[j][k] (output-major) or W[k][j] (input-major)
+        double[] expected = inputMajor ? new double[] {-l3 / 4, l3 / 4, 0, 0, -0.25, 0.25}
+                : new double[] {-l3 / 4, 0, l3 / 4, 0, -0.25, 0.25};
         for (int k = 0; k < 6; k++) {
-            assertEquals(expected[k], grad[k], 1e-6, "parameter " + k);
+            assertEquals(expected[k], grad[k], 1e-6, "parameter " + k + (inputMajor ? " (input-major)" : ""));
         }
     }
 
