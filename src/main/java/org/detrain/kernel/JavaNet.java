@@ -32,7 +32,7 @@ final class JavaNet implements AutoCloseable {
     private final ExecutorService pool;
     /** Per-thread scratch; two arrays because the JIT vectorises best when source and target differ. */
     private final Work[] work;
-    /** Shared scratch (a transposed matrix, or every sample's im2col), written before a split. */
+    /** Shared scratch (a transposed matrix; the inputs and position-major dz of a weight gradient), filled before a split. */
     private float[] shared = new float[0];
     private float[] p;
     private int nb;
