@@ -36,6 +36,7 @@ public final class Main {
               theory   what the theory predicts for a topology: lambda, eta, DeTAG's R, complexity table
               daemon   run a guarded MPJ daemon on this host for a multi-host niodev job (one per host)
               sweep    expand a sweep description (jobs/sweeps/*.sweep) and collect its runs
+              devices  list the compute devices (device=…), or check one against the Java reference (--check)
               version  print the version
 
             `detrain <command> --help` describes a command's options.
@@ -63,12 +64,13 @@ public final class Main {
                 case "theory" -> theory(rest, out);
                 case "daemon" -> daemon(rest, out);
                 case "sweep" -> org.detrain.sweep.SweepCommand.run(rest, out);
+                case "devices" -> devices(rest, out);
                 case "version", "--version" -> {
                     out.println("detrain " + Version.VERSION);
                     yield 0;
                 }
                 default -> throw new DetrainException("unknown command '" + args[0] + "'; commands: train, check, config,"
-                        + " report, theory, daemon, sweep, version");
+                        + " devices, report, theory, daemon, sweep, version");
             };
         } catch (DetrainException e) {
             err.println("detrain: " + e.getMessage());
@@ -399,6 +401,25 @@ public final class Main {
         } catch (ParseException e) {
             throw new DetrainException(e.getMessage() + "; see --help");
         }
+    }
+
+    private static int devices(String[] args, PrintStream out) {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("check").hasArg().argName("DEVICE")
+                .desc("run a training step of every model and the mixing arithmetic on DEVICE (auto, gpu, cpu, jtp)"
+                        + " and compare with the Java reference").build());
+        o.addOption(Option.builder("h").longOpt("help").desc("this help").build());
+        CommandLine cl = parse(o, args);
+        if (cl.hasOption("help")) {
+            help(out, "detrain devices [--check DEVICE]", o, "");
+            return 0;
+        }
+        if (cl.hasOption("check")) {
+            org.detrain.model.DeviceCheck.check(cl.getOptionValue("check"), out);
+        } else {
+            org.detrain.model.DeviceCheck.list(out);
+        }
+        return 0;
     }
 
     private static CommandLine parse(Options options, String[] args) {

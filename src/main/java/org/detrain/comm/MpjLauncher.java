@@ -36,6 +36,8 @@ public final class MpjLauncher {
     private static final List<String> MULTICORE_SYSTEM_JARS =
             List.of("smpdev.jar", "xdev.jar", "mpjbuf.jar", "loader2.jar", "starter.jar", "mpiExp.jar");
     private static final String RANK_MAIN = "org.detrain.comm.mpj.RankMain";
+    /** Options every rank JVM gets: the Vector API for the Java kernels' inner loops (kernel.Loops). */
+    static final List<String> RANK_JVM_OPTIONS = List.of("--add-modules=jdk.incubator.vector");
 
     private MpjLauncher() {
     }
@@ -204,6 +206,7 @@ public final class MpjLauncher {
         MULTICORE_SYSTEM_JARS.forEach(j -> cp.add(inst.mpjHome.resolve("lib").resolve(j).toString()));
         cp.add(inst.appClassPath());
         List<String> cmd = new ArrayList<>(List.of(javaBinary()));
+        cmd.addAll(RANK_JVM_OPTIONS);
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", String.join(":", cp), "runtime.starter.MulticoreStarter",
                 workDir.toString(), Integer.toString(np), "smpdev", "useLocalLoader",
@@ -254,6 +257,7 @@ public final class MpjLauncher {
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-jar", home.resolve("lib/starter.jar").toString(),
                 "-np", Integer.toString(np), "-dev", "niodev", "-machinesfile", machines.toString(),
                 "-dport", Integer.toString(daemonPort), "-wdir", workDir.toString()));
+        cmd.addAll(RANK_JVM_OPTIONS);
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", inst.appClassPath() + ":" + inst.rankJar, RANK_MAIN, programClass,
                 Double.toString(commTimeout)));

@@ -29,8 +29,9 @@ public final class ConfigSchema {
             KeySpec.real("detag.R.switch", "0", 0, 1e6, "detag: epoch at which the phase length grows from detag.R.initial to detag.R"),
             KeySpec.choice("sgp.graph", "exponential", List.of("exponential", "topology"),
                     "sgp: one-peer time-varying directed exponential graph, or the configured topology as a static graph"),
-            KeySpec.choice("model", "softmax", List.of("softmax", "linear", "logistic"),
-                    "softmax regression; linear least squares (synthetic-lsq, synthetic-hlsq); L2-regularised logistic regression (synthetic-logreg)"),
+            KeySpec.choice("model", "softmax", List.of("softmax", "linear", "logistic", "mlp", "lenet"),
+                    "softmax regression; linear least squares (synthetic-lsq, synthetic-hlsq); L2-regularised logistic"
+                            + " regression (synthetic-logreg); an MLP (model.hidden, ReLU) or LeNet-5 (28x28x1 or 32x32x3 images)"),
             KeySpec.real("model.l2", "0.01", 0, INF, "logistic: L2 regularisation mu/2 ||x||^2 in every rank's objective"),
             KeySpec.choice("dataset", "fashion-mnist", List.of("fashion-mnist", "synthetic-lsq", "synthetic-hlsq",
                     "synthetic-logreg"), "training data"),
@@ -62,7 +63,12 @@ public final class ConfigSchema {
             KeySpec.bool("eval.local", true, "also evaluate every rank's local model on the test set"),
             KeySpec.bool("save.models", true, "write the final averaged and per-rank models into metrics.h5 (/models)"),
             KeySpec.real("comm.timeout", "30", 0.1, 86_400, "seconds a rank waits for a peer before declaring it lost"),
-            KeySpec.choice("device", "java", List.of("java"), "where the local gradient runs (java: plain Java reference)"),
+            KeySpec.choice("device", "java", List.of("auto", "gpu", "cpu", "jtp", "java"),
+                    "where the kernels run: java (plain Java reference), jtp (Aparapi kernels on Java threads), cpu/gpu"
+                            + " (Aparapi kernels on an OpenCL CPU/GPU device), auto (best OpenCL device, GPUs first)"),
+            KeySpec.string("model.hidden", "128", "model=mlp: hidden layer widths, comma-separated (e.g. 256,128)"),
+            KeySpec.integer("threads", 1, 1, 256, "device=java: threads per rank for the mlp/lenet passes"
+                    + " (results do not depend on it; keep ranks x threads <= cores)"),
             KeySpec.integer("checkpoint.every", 0, 0, Integer.MAX_VALUE,
                     "iterations between checkpoints of every rank's state (0: by time, see checkpoint.minutes);"
                             + " also at the end and on SIGUSR1/SIGTERM"),

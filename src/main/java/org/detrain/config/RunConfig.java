@@ -105,15 +105,15 @@ public final class RunConfig {
     private void checkCombinations() {
         String model = get("model");
         String dataset = get("dataset");
-        String expected = switch (dataset) {
-            case "fashion-mnist" -> "softmax";
-            case "synthetic-lsq", "synthetic-hlsq" -> "linear";
-            case "synthetic-logreg" -> "logistic";
-            default -> null;
+        java.util.List<String> fitting = switch (dataset) {
+            case "fashion-mnist" -> java.util.List.of("softmax", "mlp", "lenet");
+            case "synthetic-lsq", "synthetic-hlsq" -> java.util.List.of("linear");
+            case "synthetic-logreg" -> java.util.List.of("logistic");
+            default -> java.util.List.of();
         };
-        if (expected != null && !expected.equals(model)) {
-            throw new DetrainException("dataset=" + dataset + " needs model=" + expected + " but model=" + model
-                    + "; set model=" + expected + " (or pick a dataset for " + model + ")");
+        if (!fitting.isEmpty() && !fitting.contains(model)) {
+            throw new DetrainException("dataset=" + dataset + " needs model=" + String.join(" or model=", fitting)
+                    + " but model=" + model + "; set model=" + fitting.get(0) + " (or pick a dataset for " + model + ")");
         }
         boolean perRank = dataset.equals("synthetic-hlsq") || dataset.equals("synthetic-logreg");
         String partition = get("partition");

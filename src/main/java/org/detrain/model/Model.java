@@ -26,4 +26,16 @@ public interface Model {
      * {@code acc[1]} (0 for regression).
      */
     void evaluate(float[] params, Batch batch, double[] acc);
+
+    /**
+     * Where this model's kernels run, as recorded in the results: {@code java}, {@code jtp} or
+     * {@code opencl:<type>:<device>:<platform>} (see {@link org.detrain.kernel.ComputeDevice}).
+     */
+    default String device() {
+        return "java";
+    }
+
+    /** Releases device resources (OpenCL buffers and kernels); the model is unusable afterwards. */
+    default void close() {
+    }
 }

@@ -1,15 +1,23 @@
 package org.detrain.model;
 
+import org.detrain.kernel.Loops;
 import org.detrain.util.Rng;
 
 /**
  * Multinomial logistic regression: p = softmax(W a + b), loss = −log p_y. Parameters: W
  * (classes x features, row-major) followed by b (classes). Plain-Java reference implementation.
+ *
+ * <p>The logits of a whole batch are computed at once (the batch transposed, each logit still
+ * b_c + Σ_k W_ck·a_k in ascending k) and the gradient rows as axpy loops ({@code kernel.Loops}); every
+ * number is the same as in the one-sample-at-a-time original, which the tests keep as a reference.
  */
 public final class SoftmaxRegression implements Model {
     private final int features;
     private final int classes;
     private final float[] logits;
+    /** Scratch: the batch transposed (features x samples), then the logits (classes x samples). */
+    private float[] transposed = new float[0];
+    private float[] batchLogits = new float[0];
 
     public SoftmaxRegression(int features, int classes) {
         this.features = features;
@@ -43,19 +51,17 @@ public final class SoftmaxRegression implements Model {
         int n = batch.size();
         float invN = 1f / n;
         int biasOffset = classes * features;
+        computeLogits(params, batch);
         double loss = 0;
         for (int s = 0; s < n; s++) {
             int row = s * features;
             int y = batch.labels[s];
-            double logSum = forward(params, batch.features, row);
+            double logSum = logSumExp(s, n);
             loss += logSum - logits[y];
             for (int c = 0; c < classes; c++) {
                 // d loss / d logit_c = p_c − [c == y], averaged over the batch
                 float delta = ((float) Math.exp(logits[c] - logSum) - (c == y ? 1f : 0f)) * invN;
-                int w = c * features;
-                for (int k = 0; k < features; k++) {
-                    grad[w + k] += delta * batch.features[row + k];
-                }
+                Loops.axpy(grad, c * features, delta, batch.features, row, features);
                 grad[biasOffset + c] += delta;
             }
         }
@@ -64,9 +70,11 @@ public final class SoftmaxRegression implements Model {
 
     @Override
     public void evaluate(float[] params, Batch batch, double[] acc) {
-        for (int s = 0; s < batch.size(); s++) {
+        int n = batch.size();
+        computeLogits(params, batch);
+        for (int s = 0; s < n; s++) {
             int y = batch.labels[s];
-            double logSum = forward(params, batch.features, s * features);
+            double logSum = logSumExp(s, n);
             acc[0] += logSum - logits[y];
             int best = 0;
             for (int c = 1; c < classes; c++) {
@@ -80,18 +88,34 @@ public final class SoftmaxRegression implements Model {
         }
     }
 
-    /** Fills {@link #logits} for one sample and returns log Σ exp(logits), computed stably. */
-    private double forward(float[] params, float[] x, int row) {
+    /* z[c][s] = b_c + Σ_k W_ck·a_sk, k ascending: with aᵀ, z[c][:] += W_ck·aᵀ[k][:] for each k in turn */
+    private void computeLogits(float[] params, Batch batch) {
+        int n = batch.size();
+        if (transposed.length < features * n) {
+            transposed = new float[features * n];
+        }
+        if (batchLogits.length < classes * n) {
+            batchLogits = new float[classes * n];
+        }
+        for (int s = 0; s < n; s++) {
+            int row = s * features;
+            for (int k = 0; k < features; k++) {
+                transposed[k * n + s] = batch.features[row + k];
+            }
+        }
         int biasOffset = classes * features;
+        for (int c = 0; c < classes; c++) {
+            java.util.Arrays.fill(batchLogits, c * n, (c + 1) * n, params[biasOffset + c]);
+            Loops.accumulate(batchLogits, c * n, n, params, c * features, 1, transposed, 0, n, features);
+        }
+    }
+
+    /** Copies sample s's logits into {@link #logits} and returns log Σ exp(logits), computed stably. */
+    private double logSumExp(int s, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int c = 0; c < classes; c++) {
-            int w = c * features;
-            float z = params[biasOffset + c];
-            for (int k = 0; k < features; k++) {
-                z += params[w + k] * x[row + k];
-            }
-            logits[c] = z;
-            max = Math.max(max, z);
+            logits[c] = batchLogits[c * n + s];
+            max = Math.max(max, logits[c]);
         }
         double sum = 0;
         for (int c = 0; c < classes; c++) {

@@ -9,6 +9,8 @@ import org.detrain.algo.StepSize;
 import org.detrain.comm.Communicator;
 import org.detrain.config.RunConfig;
 import org.detrain.data.BatchSampler;
+import org.detrain.kernel.AparapiVectorOps;
+import org.detrain.kernel.ComputeDevice;
 import org.detrain.kernel.JavaVectorOps;
 import org.detrain.kernel.VectorOps;
 import org.detrain.model.Model;
@@ -35,10 +37,13 @@ public final class RankSetup {
         int rank = comm.rank();
         RunConfig config = plan.config();
         long seed = config.getLong("seed");
-        this.model = plan.newModel();
+        ComputeDevice device = ComputeDevice.select(config.get("device"), config.getInt("threads"));
+        this.model = plan.newModel(device);
         this.dim = model.dim();
-        this.ops = JavaVectorOps.INSTANCE;
-        this.computeDevice = ops.device();
+        this.ops = device.kind() == ComputeDevice.Kind.JAVA ? JavaVectorOps.INSTANCE : new AparapiVectorOps(device);
+        // every kernel of this rank runs on one device (ComputeDevice refuses fallbacks); name both if they differ
+        this.computeDevice = model.device().equals(ops.device()) ? ops.device()
+                : "model=" + model.device() + ";vector=" + ops.device();
         int[] shard = plan.partition().shard(rank);
         boolean exact = config.getBoolean("gradient.exact");
         BatchSampler sampler = new BatchSampler(shard, exact ? shard.length : config.getInt("batch"),
@@ -55,5 +60,13 @@ public final class RankSetup {
     /** The rank's stochastic gradient (draws its next mini-batch on each call). */
     public GradientOracle gradientOracle() {
         return oracle;
+    }
+
+    /** Releases the model's and the vector arithmetic's device resources (OpenCL kernels, threads). */
+    void close() {
+        model.close();
+        if (ops instanceof AparapiVectorOps aparapi) {
+            aparapi.close();
+        }
     }
 }

@@ -11,11 +11,10 @@ import org.detrain.data.PerRankSynthetic;
 import org.detrain.data.Samples;
 import org.detrain.data.Split;
 import org.detrain.data.SyntheticLeastSquares;
-import org.detrain.model.LinearLeastSquares;
-import org.detrain.model.LogisticRegression;
-import org.detrain.model.Optima;
+import org.detrain.kernel.ComputeDevice;
 import org.detrain.model.Model;
-import org.detrain.model.SoftmaxRegression;
+import org.detrain.model.Models;
+import org.detrain.model.Optima;
 import org.detrain.topology.Graph;
 import org.detrain.topology.MixingMatrix;
 import org.detrain.topology.Spectrum;
@@ -116,6 +115,10 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
             default -> throw new IllegalStateException("partition " + scheme);
         };
 
+        // model and device fit the data and the machine (an absent device is bad input, before any rank starts)
+        Models.check(config.get("model"), train.featureCount(), train.classCount(), config.get("model.hidden"),
+                ComputeDevice.select(config.get("device")));
+
         boolean exact = config.getBoolean("gradient.exact"); // one iteration = one pass over the shard
         int batch = exact ? 1 : config.getInt("batch");
         for (int r = 0; r < ranks; r++) {
@@ -146,13 +149,15 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
                 optimum);
     }
 
+    /** The configured model with the plain-Java reference kernels. */
     public Model newModel() {
-        return switch (config.get("model")) {
-            case "softmax" -> new SoftmaxRegression(train.featureCount(), train.classCount());
-            case "linear" -> new LinearLeastSquares(train.featureCount());
-            case "logistic" -> new LogisticRegression(train.featureCount(), config.getDouble("model.l2"));
-            default -> throw new IllegalStateException("model " + config.get("model"));
-        };
+        return newModel(ComputeDevice.JAVA);
+    }
+
+    /** The configured model with its kernels on {@code device}. */
+    public Model newModel(ComputeDevice device) {
+        return Models.create(config.get("model"), train.featureCount(), train.classCount(), config.get("model.hidden"),
+                config.getDouble("model.l2"), device);
     }
 
     /** Epochs completed after {@code iteration} iterations. */

@@ -203,6 +203,7 @@ public final class TrainingRun implements RankProgram {
             metrics.write(layout.metrics(), true);
         }
         comm.barrier(); // nobody reports success before the results are in place
+        setup.close();
         log.info(String.format("done: %d iterations in %.3f s (compute %.3f s, comm wait %.3f s, %d bytes sent; %s)",
                 iterations - first, (System.nanoTime() - start) / 1e9, oracle.computeNanos() / 1e9,
                 comm.waitNanos() / 1e9, comm.bytesSent(), control.describe()));

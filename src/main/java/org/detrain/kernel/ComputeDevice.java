@@ -1,0 +1,221 @@
+package org.detrain.kernel;
+
+import com.aparapi.Kernel;
+import com.aparapi.Range;
+import com.aparapi.device.Device;
+import com.aparapi.device.JavaDevice;
+import com.aparapi.device.OpenCLDevice;
+import com.aparapi.exception.CompileFailedException;
+import com.aparapi.internal.kernel.KernelManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.detrain.util.DetrainException;
+
+/**
+ * Where a rank's kernels run: {@code java} (the plain-Java reference code, one thread), {@code jtp}
+ * (the Aparapi kernels executed by Aparapi's Java thread pool) or an OpenCL device ({@code gpu},
+ * {@code cpu}, or {@code auto} = the best OpenCL device present, GPUs first).
+ *
+ * <p>Asking for a device that is not there is an error, never a silent fallback, and so is a kernel
+ * that Aparapi could not run where it was asked to: {@link #execute} checks after every launch
+ * that Aparapi did not fall back to another device. {@link #description()} is what the results
+ * record per rank, e.g. {@code opencl:cpu:pthread-skylake-avx512-AMD EPYC:Portable Computing Language}.
+ */
+public final class ComputeDevice {
+    /** The {@code device} config values, in the order the docs list them. */
+    public static final List<String> CHOICES = List.of("auto", "gpu", "cpu", "jtp", "java");
+
+    public enum Kind { JAVA, JTP, OPENCL }
+
+    /**
+     * Aparapi's native platform enumeration and kernel compilation are not thread-safe (multicore
+     * ranks calling them at once crashed the JVM in OpenCLJNI.getPlatforms): ranks take turns.
+     * Kernel launches run concurrently. A lock, not state: nothing is cached here.
+     */
+    private static final Object NATIVE_LOCK = new Object();
+    /**
+     * Aparapi's Java side warns about class-file details on every kernel; fallbacks, the warnings
+     * that matter, are errors here instead (see {@link #execute}). Aparapi reads its level from the
+     * system property {@code com.aparapi.logLevel} when it initialises, so it is set (unless the user
+     * set it) before any Aparapi class is used. (Its native library's "untested OpenCL platform"
+     * line goes straight to stderr and cannot be silenced from Java.)
+     */
+    private static final java.util.logging.Logger APARAPI_LOG = quiet();
+
+    /** The plain-Java reference device. */
+    public static final ComputeDevice JAVA = new ComputeDevice(Kind.JAVA, null, "java");
+
+    private final Kind kind;
+    private final Device device;
+    private final String description;
+    private final int threads;
+
+    private ComputeDevice(Kind kind, Device device, String description) {
+        this(kind, device, description, 1);
+    }
+
+    private ComputeDevice(Kind kind, Device device, String description, int threads) {
+        this.kind = kind;
+        this.device = device;
+        this.description = description;
+        this.threads = threads;
+    }
+
+    /**
+     * The Java device with {@code threads} threads per rank for the network passes (config key
+     * {@code threads}); each output element is computed by one thread, so results do not depend on it.
+     */
+    public static ComputeDevice java(int threads) {
+        if (threads < 1) {
+            throw new DetrainException("threads must be at least 1, got " + threads);
+        }
+        return threads == 1 ? JAVA : new ComputeDevice(Kind.JAVA, null, "java", threads);
+    }
+
+    /** {@link #select(String)}, with {@code threads} for the Java device (other devices ignore it). */
+    public static ComputeDevice select(String request, int threads) {
+        return request.equals("java") ? java(threads) : select(request);
+    }
+
+    /** Threads per rank of the Java engine (1 for the other devices, which bring their own). */
+    public int threads() {
+        return threads;
+    }
+
+    private static java.util.logging.Logger quiet() {
+        if (System.getProperty("com.aparapi.logLevel") == null) {
+            System.setProperty("com.aparapi.logLevel", "SEVERE");
+        }
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("com.aparapi");
+        log.setLevel(java.util.logging.Level.SEVERE);
+        return log;
+    }
+
+    /** Resolves a {@code device} config value; an absent device is a {@link DetrainException}. */
+    public static ComputeDevice select(String request) {
+        return switch (request) {
+            case "java" -> JAVA;
+            case "jtp" -> new ComputeDevice(Kind.JTP, JavaDevice.THREAD_POOL, "jtp");
+            case "cpu" -> openCl(firstOf(Device.TYPE.CPU), request);
+            case "gpu" -> openCl(firstOf(Device.TYPE.GPU), request);
+            case "auto" -> {
+                OpenCLDevice d = firstOf(Device.TYPE.GPU);
+                if (d == null) {
+                    d = firstOf(Device.TYPE.ACC);
+                }
+                if (d == null) {
+                    d = firstOf(Device.TYPE.CPU);
+                }
+                yield openCl(d, request);
+            }
+            default -> throw new DetrainException("unknown device '" + request + "': use one of " + CHOICES);
+        };
+    }
+
+    /** Every OpenCL device Aparapi sees, as descriptions (empty when there is no OpenCL platform). */
+    public static List<String> listOpenCl() {
+        List<String> out = new ArrayList<>();
+        for (OpenCLDevice d : openClDevices(null)) {
+            out.add(describe(d));
+        }
+        return out;
+    }
+
+    private static ComputeDevice openCl(OpenCLDevice d, String request) {
+        if (d == null) {
+            List<String> present = listOpenCl();
+            throw new DetrainException("device=" + request + " asks for an OpenCL " + (request.equals("auto") ? "" : request.toUpperCase(Locale.ROOT) + " ")
+                    + "device but " + (present.isEmpty() ? "no OpenCL platform is installed" : "only " + present + " are present")
+                    + "; install an OpenCL driver (make deps installs PoCL for CPUs) or choose device="
+                    + (present.isEmpty() ? "java or jtp" : "cpu, jtp or java"));
+        }
+        return new ComputeDevice(Kind.OPENCL, d, describe(d));
+    }
+
+    private static OpenCLDevice firstOf(Device.TYPE type) {
+        List<OpenCLDevice> list = openClDevices(type);
+        OpenCLDevice best = null;
+        for (OpenCLDevice d : list) {
+            if (best == null || d.getMaxComputeUnits() > best.getMaxComputeUnits()) {
+                best = d;
+            }
+        }
+        return best;
+    }
+
+    private static List<OpenCLDevice> openClDevices(Device.TYPE type) {
+        synchronized (NATIVE_LOCK) {
+            try {
+                List<OpenCLDevice> all = OpenCLDevice.listDevices(type);
+                return all == null ? List.of() : all;
+            } catch (RuntimeException | UnsatisfiedLinkError e) {
+                return List.of(); // no OpenCL library or platform: the caller names what is missing
+            }
+        }
+    }
+
+    private static String describe(OpenCLDevice d) {
+        String type = d.getType() == null ? "other" : d.getType().name().toLowerCase(Locale.ROOT);
+        return "opencl:" + type + ":" + d.getName().trim() + ":" + d.getOpenCLPlatform().getName().trim();
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public boolean isOpenCl() {
+        return kind == Kind.OPENCL;
+    }
+
+    /** As recorded in the results: {@code java}, {@code jtp} or {@code opencl:<type>:<device>:<platform>}. */
+    public String description() {
+        return description;
+    }
+
+    /**
+     * The range of a launch over {@code items} elements: one work-item per element, in groups of 64
+     * (PoCL vectorises across work-items; work-items that loop over several elements ran 2-10x slower).
+     */
+    Range rangeFor(int items) {
+        int global = Math.max(64, (items + 63) / 64 * 64);
+        return device.createRange(global, 64);
+    }
+
+    /**
+     * Prepares {@code kernel} for this device: OpenCL kernels are compiled now, so a kernel the
+     * device cannot run fails here with a clear message rather than falling back at its first launch.
+     */
+    void prepare(Kernel kernel, String name) {
+        if (kind == Kind.JAVA) {
+            throw new IllegalStateException("the java device runs no Aparapi kernels");
+        }
+        kernel.setExplicit(true);
+        if (kind == Kind.OPENCL) {
+            try {
+                synchronized (NATIVE_LOCK) {
+                    kernel.compile(device);
+                }
+            } catch (CompileFailedException | RuntimeException e) {
+                throw DetrainException.runFailure("kernel " + name + " does not compile for " + description + ": " + e.getMessage()
+                        + "; run with device=java (or jtp), and report this with the device name", e);
+            }
+        }
+    }
+
+    /** Runs {@code passes} passes of {@code kernel} here, or fails if Aparapi ran it anywhere else. */
+    void execute(Kernel kernel, String name, Range range, int passes) {
+        kernel.execute(range, passes);
+        List<Device> failed = KernelManager.instance().getPreferences(kernel).getFailedDevices();
+        if (!failed.isEmpty()) {
+            throw DetrainException.runFailure("kernel " + name + " could not run on " + description
+                    + " (Aparapi marked " + failed + " as failed and would fall back to another device)"
+                    + "; run with device=java, or check the OpenCL driver with clinfo", null);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}
