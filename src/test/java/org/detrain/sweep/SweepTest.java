@@ -69,8 +69,12 @@ class SweepTest {
         }
         Sweep tuned = Sweep.read(Path.of("jobs/sweeps/heterogeneity.sweep"));
         assertEquals(8, tuned.ranks());
-        // the paper's tuned D-PSGD step sizes (Table 3)
-        assertEquals(Map.of("algorithm", "dpsgd", "partition.shuffled", "50", "lr", "5e-5", "seed", "1"), tuned.varied(3));
+        // the paper's tuned step sizes (Table 3), DeTAG with its (eta, R)
+        assertEquals(Map.of("algorithm", "dpsgd", "partition.shuffled", "50", "lr", "5e-5", "detag.eta", "0",
+                "detag.R", "1", "seed", "1"), tuned.varied(3));
+        assertEquals(Map.of("algorithm", "detag", "partition.shuffled", "50", "lr", "5e-4", "detag.eta", "0.2",
+                "detag.R", "2", "seed", "1"), tuned.varied(39));
+        assertEquals(48, tuned.size());
         Sweep gap = Sweep.read(Path.of("jobs/sweeps/spectral-gap.sweep"));
         assertEquals(16, gap.ranks());
         assertEquals(List.of("1", "0.1", "0.05", "0.01"), List.of(0, 3, 6, 9).stream()
