@@ -43,7 +43,7 @@ final class StopSignals implements AutoCloseable {
         for (String name : NAMES) {
             try {
                 Signal signal = new Signal(name);
-                s.previous.put(signal, Signal.handle(signal, sig -> {
+                SignalHandler before = Signal.handle(signal, sig -> {
                     String text = "SIG" + sig.getName();
                     try {
                         request(requestFile, text);
@@ -51,7 +51,10 @@ final class StopSignals implements AutoCloseable {
                         text += " (could not write " + requestFile + ": " + e + ")";
                     }
                     onSignal.accept(text);
-                }));
+                });
+                // The JDK answers null when the handler it had was installed outside its table (seen
+                // after native libraries such as an OpenCL runtime were loaded): restore the default then.
+                s.previous.put(signal, before != null ? before : SignalHandler.SIG_DFL);
             } catch (IllegalArgumentException e) {
                 s.notInstalled.add("SIG" + name + " (" + e.getMessage() + ")");
             }
