@@ -52,8 +52,6 @@ final class StopSignals implements AutoCloseable {
                     }
                     onSignal.accept(text);
                 });
-                // The JDK answers null when the handler it had was installed outside its table (seen
-                // after native libraries such as an OpenCL runtime were loaded): restore the default then.
                 s.previous.put(signal, before != null ? before : SignalHandler.SIG_DFL);
             } catch (IllegalArgumentException e) {
                 s.notInstalled.add("SIG" + name + " (" + e.getMessage() + ")");
@@ -81,6 +79,10 @@ final class StopSignals implements AutoCloseable {
                 Signal.handle(signal, handler);
             } catch (IllegalArgumentException e) {
                 // cannot happen for a signal we could handle before
+            } catch (NullPointerException e) {
+                // The JDK handed back a wrapper around no handler (its table lost the entry, seen in a
+                // JVM that had loaded an OpenCL runtime): the default action is the honest restore.
+                Signal.handle(signal, SignalHandler.SIG_DFL);
             }
         });
         previous.clear();
