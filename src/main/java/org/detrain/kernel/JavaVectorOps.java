@@ -33,10 +33,18 @@ public final class JavaVectorOps implements VectorOps {
         Loops.weightedSum(out, selfWeight, self, weights, inputs, count);
     }
 
-    /* out[k] = α·a[k] + β·b[k] */
+    /* out[k] = self[k] + Σ_j w_j·(in_j[k] − self[k]), accumulated in that order */
     @Override
     public void mixDifferences(float[] out, float[] self, float[] weights, float[][] inputs, int count) {
-        for (int k = 0; k < count; k++) {
+        boolean outIsInput = false;
+        for (float[] in : inputs) {
+            outIsInput |= in == out;
+        }
+        if (!outIsInput) {
+            Loops.mixDifferences(out, self, weights, inputs, count);
+            return;
+        }
+        for (int k = 0; k < count; k++) { // an output that is also an input: one element at a time
             float own = self[k];
             float s = own;
             for (int j = 0; j < inputs.length; j++) {

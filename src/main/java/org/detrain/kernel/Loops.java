@@ -88,6 +88,25 @@ public final class Loops {
         }
     }
 
+    /**
+     * out[i] = self[i] + Σ_j w[j]·(inputs[j][i] − self[i]) for i in [0, n), j ascending; {@code out}
+     * may be {@code self} but no input.
+     */
+    public static void mixDifferences(float[] out, float[] self, float[] w, float[][] inputs, int n) {
+        if (VECTOR) {
+            VectorLoops.mixDifferences(out, self, w, inputs, 0, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            float own = self[i];
+            float acc = own;
+            for (int j = 0; j < inputs.length; j++) {
+                acc += w[j] * (inputs[j][i] - own);
+            }
+            out[i] = acc;
+        }
+    }
+
     /** y[i] = a · x[i] for i in [0, n). */
     public static void scale(float[] y, int yOff, float a, float[] x, int xOff, int n) {
         if (VECTOR) {

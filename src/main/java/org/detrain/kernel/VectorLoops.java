@@ -204,6 +204,35 @@ final class VectorLoops {
         }
     }
 
+    /** See {@link Loops#mixDifferences}; each lane sees the scalar loop's operations in its order. */
+    static void mixDifferences(float[] out, float[] self, float[] w, float[][] inputs, int from, int to) {
+        int len = S.length();
+        int i = from;
+        int k = inputs.length;
+        for (; i + 2 * len <= to; i += 2 * len) {
+            FloatVector own0 = FloatVector.fromArray(S, self, i);
+            FloatVector own1 = FloatVector.fromArray(S, self, i + len);
+            FloatVector a0 = own0;
+            FloatVector a1 = own1;
+            for (int j = 0; j < k; j++) {
+                float[] in = inputs[j];
+                float wj = w[j];
+                a0 = a0.add(FloatVector.fromArray(S, in, i).sub(own0).mul(wj));
+                a1 = a1.add(FloatVector.fromArray(S, in, i + len).sub(own1).mul(wj));
+            }
+            a0.intoArray(out, i);
+            a1.intoArray(out, i + len);
+        }
+        for (; i < to; i++) {
+            float own = self[i];
+            float acc = own;
+            for (int j = 0; j < k; j++) {
+                acc += w[j] * (inputs[j][i] - own);
+            }
+            out[i] = acc;
+        }
+    }
+
     static void scale(float[] y, int yOff, float a, float[] x, int xOff, int n) {
         int i = 0;
         int bound = S.loopBound(n);

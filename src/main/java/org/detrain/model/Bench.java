@@ -197,7 +197,10 @@ public final class Bench {
         }
     }
 
-    /** GB/s of out = w0·x + Σ_j w_j·in_j over dim floats, counting (k + 1) reads and 1 write per element. */
+    /**
+     * GB/s of the gossip mixing step as the algorithms run it, out = x + Σ_j w_j·(in_j − x), over dim
+     * floats, counting (k + 1) reads and 1 write per element.
+     */
     static double[] mixing(ComputeDevice device, int dim, int k, double seconds, int repeats) {
         VectorOps ops = device.kind() == ComputeDevice.Kind.JAVA ? JavaVectorOps.INSTANCE : new AparapiVectorOps(device);
         try {
@@ -214,7 +217,7 @@ public final class Bench {
                 }
             }
             for (int i = 0; i < 5; i++) {
-                ops.weightedSum(out, 1f / (k + 1), self, w, in, dim);
+                ops.mixDifferences(out, self, w, in, dim);
             }
             double bytes = (k + 2) * 4.0 * dim;
             double[] rates = new double[repeats];
@@ -223,7 +226,7 @@ public final class Bench {
                 long end = t0 + (long) (seconds * 1e9);
                 int n = 0;
                 while (n < 3 || System.nanoTime() < end) {
-                    ops.weightedSum(out, 1f / (k + 1), self, w, in, dim);
+                    ops.mixDifferences(out, self, w, in, dim);
                     n++;
                 }
                 rates[r] = n * bytes / ((System.nanoTime() - t0) / 1e9) / 1e9;

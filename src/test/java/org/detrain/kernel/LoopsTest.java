@@ -73,6 +73,22 @@ class LoopsTest {
                 }
                 VectorLoops.weightedSum(mixed, a, c, w, in, 0, n);
                 assertArrayEquals(mixedExpected, mixed, "weightedSum n=" + n + " k=" + k);
+
+                float[] diffExpected = new float[n];
+                for (int i = 0; i < n; i++) {
+                    float own = c[i];
+                    float acc = own;
+                    for (int j = 0; j < k; j++) {
+                        acc += w[j] * (in[j][i] - own);
+                    }
+                    diffExpected[i] = acc;
+                }
+                float[] diff = new float[n];
+                VectorLoops.mixDifferences(diff, c, w, in, 0, n);
+                assertArrayEquals(diffExpected, diff, "mixDifferences n=" + n + " k=" + k);
+                float[] inPlace = c.clone();
+                VectorLoops.mixDifferences(inPlace, inPlace, w, in, 0, n);
+                assertArrayEquals(diffExpected, inPlace, "mixDifferences in place n=" + n + " k=" + k);
             }
         }
     }
