@@ -61,6 +61,15 @@ public final class DPsgd implements Algorithm {
     @Override
     public double step(AlgorithmState state, long t) {
         float[] x = state.buffer("x");
+        if (rounds == 1 && accelerated.eta() == 0) {
+            // One plain round (the default): the AG extrapolation would add Wx + 0·(Wx − x) = Wx,
+            // the same bits, at the cost of four more passes over the model.
+            gossip.start(x, dim);
+            double loss = oracle.gradient(x, grad);
+            gossip.finishMix(x, z[0]);
+            ops.linearCombination(x, 1f, z[0], (float) -stepSize.at(t), grad, dim);
+            return loss;
+        }
         System.arraycopy(x, 0, z[0], 0, dim);
         System.arraycopy(x, 0, prev[0], 0, dim);
         accelerated.start(dim, z[0]);
