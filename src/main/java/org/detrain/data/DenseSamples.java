@@ -22,6 +22,14 @@ public final class DenseSamples implements Samples {
         this.b = b;
     }
 
+    /**
+     * Samples from copies of the given arrays: {@code features} holds count x featureCount values
+     * row-major, {@code targets} one value per sample (the class label when {@code classes} > 0).
+     */
+    public static DenseSamples of(int featureCount, int classes, float[] features, float[] targets) {
+        return new DenseSamples(featureCount, classes, features.clone(), targets.clone());
+    }
+
     @Override
     public int size() {
         return b.length;

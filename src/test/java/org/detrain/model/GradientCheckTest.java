@@ -3,6 +3,7 @@ package org.detrain.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.detrain.data.DenseSamples;
 import org.detrain.data.Samples;
 import org.detrain.util.Rng;
 import org.junit.jupiter.api.Test;
@@ -22,31 +23,11 @@ class GradientCheckTest {
             labels[i] = classes > 0 ? rng.nextInt(classes) : -1;
             targets[i] = (float) rng.nextGaussian();
         }
-        return new Samples() {
-            public int size() {
-                return count;
-            }
-
-            public int featureCount() {
-                return features;
-            }
-
-            public int classCount() {
-                return classes;
-            }
-
-            public void copyFeatures(int i, float[] out, int offset) {
-                System.arraycopy(x, i * features, out, offset, features);
-            }
-
-            public int label(int i) {
-                return labels[i];
-            }
-
-            public float target(int i) {
-                return classes > 0 ? labels[i] : targets[i];
-            }
-        };
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = classes > 0 ? labels[i] : targets[i];
+        }
+        return DenseSamples.of(features, classes, x, values);
     }
 
     private static void check(Model model, Samples data) {

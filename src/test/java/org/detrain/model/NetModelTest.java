@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.detrain.data.DenseSamples;
 import org.detrain.data.Samples;
 import org.detrain.kernel.ComputeDevice;
 import org.detrain.kernel.NetProgram;
@@ -28,31 +29,11 @@ class NetModelTest {
         for (int i = 0; i < count; i++) {
             labels[i] = rng.nextInt(classes);
         }
-        return new Samples() {
-            public int size() {
-                return count;
-            }
-
-            public int featureCount() {
-                return features;
-            }
-
-            public int classCount() {
-                return classes;
-            }
-
-            public void copyFeatures(int i, float[] out, int offset) {
-                System.arraycopy(x, i * features, out, offset, features);
-            }
-
-            public int label(int i) {
-                return labels[i];
-            }
-
-            public float target(int i) {
-                return labels[i];
-            }
-        };
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = labels[i];
+        }
+        return DenseSamples.of(features, classes, x, values);
     }
 
     private static Batch batchOf(Samples data) {
