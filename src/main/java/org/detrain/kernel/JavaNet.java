@@ -3,7 +3,9 @@ package org.detrain.kernel;
 import static org.detrain.kernel.NetProgram.STRIDE;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,9 +36,36 @@ final class JavaNet implements AutoCloseable {
     private final Work[] work;
     /** Shared scratch (a transposed matrix; the inputs and position-major dz of a weight gradient), filled before a split. */
     private float[] shared = new float[0];
+    /**
+     * The convolution and pooling passes keep their tensors with the samples as vector lanes
+     * ([element][sample], the batch padded to whole vectors), keyed by region base (−1: the input
+     * batch); the dense passes use the row-major workspace. Each copy knows whether it or the
+     * row-major one is current, and a pass converts only what it reads and finds stale.
+     */
+    private final Map<Integer, LaneCopy> copies = new HashMap<>();
+    /** K transposed for the lane passes: coefT[term·out + o] with term = (c, ky, kx) or (o, ky, kx). */
+    private float[] coefT = new float[0];
+    /** Per convolution pass: its (term, coefficient) lists for the current lane count. */
+    private final Map<Integer, int[][]> termLists = new HashMap<>();
+    private int lastN = -1;
     private float[] p;
     private int nb;
     private float invN;
+
+    private static final class LaneCopy {
+        final int key;
+        final int per;
+        float[] data = new float[0];
+        int np;
+        int n;
+        boolean current;
+        boolean rowsCurrent = true;
+
+        LaneCopy(int key, int per) {
+            this.key = key;
+            this.per = per;
+        }
+    }
 
     private static final class Work {
         float[] a = new float[0];
@@ -137,6 +166,15 @@ final class JavaNet implements AutoCloseable {
 
     /** Runs passes [from, to); for profiling single ops. */
     void runRange(float[] params, int n, int from, int to) {
+        if (n != lastN) { // lane copies are laid out for a batch size
+            syncRows();
+            copies.values().forEach(c -> c.current = false);
+            lastN = n;
+        }
+        LaneCopy input = copies.get(-1);
+        if (input != null) {
+            input.current = false; // the caller refills the batch
+        }
         this.p = params;
         this.nb = n;
         this.invN = 1f / n;
@@ -182,29 +220,30 @@ final class JavaNet implements AutoCloseable {
         int inB = prog[o + 1] * cap;
         int kk = prog[o + 3];
         int outB = prog[o + 4] * cap;
+        rowsOf(prog[o + 2], prog[o + 1]);
+        wroteRows(prog[o + 4]);
         int jj = prog[o + 5];
         int wOff = prog[o + 6];
         boolean relu = prog[o + 7] == 1;
         int n = nb;
         int bOff = wOff + jj * kk;
-        if (prog[o + 8] == 1) { // W input-major: out[s,:] = b + Σ_k in[s,k]·W[k,:], rows as stored
+        boolean inputMajor = prog[o + 8] == 1;
+        // W input-major: out[s,:] = b + Σ_k in[s,k]·W[k,:], rows as stored, unless the layer is narrower
+        // than a vector and the batch is not (then over the samples below, without scalar tails)
+        if (inputMajor && (jj >= Loops.LANES || n < Loops.LANES)) {
             split(n, (from, to, w) -> {
                 for (int s = from; s < to; s++) {
                     int orow = outB + s * jj;
                     System.arraycopy(p, bOff, m, orow, jj);
                     Loops.accumulate(m, orow, jj, in, inB + s * kk, 1, p, wOff, jj, kk);
                     if (relu) {
-                        for (int j = 0; j < jj; j++) {
-                            if (m[orow + j] < 0f) {
-                                m[orow + j] = 0f;
-                            }
-                        }
+                        Loops.relu(m, orow, jj);
                     }
                 }
             });
             return;
         }
-        if (jj > n) { // output-major W: transpose the smaller of W (jj x kk) and the batch (n x kk)
+        if (!inputMajor && jj > n) { // output-major W: transpose the smaller of W (jj x kk) and the batch (n x kk)
             float[] wt = shared(kk * jj);
             for (int j = 0; j < jj; j++) {
                 int wr = wOff + j * kk;
@@ -218,11 +257,7 @@ final class JavaNet implements AutoCloseable {
                     System.arraycopy(p, bOff, m, orow, jj);
                     Loops.accumulate(m, orow, jj, in, inB + s * kk, 1, wt, 0, jj, kk);
                     if (relu) {
-                        for (int j = 0; j < jj; j++) {
-                            if (m[orow + j] < 0f) {
-                                m[orow + j] = 0f;
-                            }
-                        }
+                        Loops.relu(m, orow, jj);
                     }
                 }
             });
@@ -238,10 +273,16 @@ final class JavaNet implements AutoCloseable {
             float[] z = w.a(n);
             for (int j = from; j < to; j++) {
                 java.util.Arrays.fill(z, 0, n, p[bOff + j]);
-                Loops.accumulate(z, 0, n, p, wOff + j * kk, 1, t, 0, n, kk);
+                if (inputMajor) { // W[k,j] at k·J + j
+                    Loops.accumulate(z, 0, n, p, wOff + j, jj, t, 0, n, kk);
+                } else {
+                    Loops.accumulate(z, 0, n, p, wOff + j * kk, 1, t, 0, n, kk);
+                }
+                if (relu) {
+                    Loops.relu(z, 0, n);
+                }
                 for (int s = 0; s < n; s++) {
-                    float v = z[s];
-                    m[outB + s * jj + j] = relu && v < 0f ? 0f : v;
+                    m[outB + s * jj + j] = z[s];
                 }
             }
         });
@@ -251,6 +292,8 @@ final class JavaNet implements AutoCloseable {
         int zB = prog[o + 1] * cap;
         int cc = prog[o + 2];
         int dB = prog[o + 3] * cap;
+        rowsOf(0, prog[o + 1]);
+        wroteRows(prog[o + 3]);
         for (int s = 0; s < nb; s++) {
             int zr = zB + s * cc;
             float mx = m[zr];
@@ -289,6 +332,26 @@ final class JavaNet implements AutoCloseable {
         int jj = prog[o + 5];
         int wOff = prog[o + 6];
         int n = nb;
+        rowsOf(prog[o + 2], prog[o + 1]);
+        rowsOf(0, prog[o + 4]);
+        if (prog[o + 7] == 1 && jj < Loops.LANES && kk >= Loops.LANES) { // narrow layer: a column dW[:,j] at a time
+            split(jj, (from, to, w) -> {
+                float[] z = w.a(kk);
+                for (int j = from; j < to; j++) {
+                    java.util.Arrays.fill(z, 0, kk, 0f);
+                    Loops.accumulate(z, 0, kk, m, dB + j, jj, in, inB, kk, n);
+                    for (int k = 0; k < kk; k++) {
+                        g[wOff + k * jj + j] = z[k];
+                    }
+                    float bsum = 0f;
+                    for (int s = 0; s < n; s++) {
+                        bsum += m[dB + s * jj + j];
+                    }
+                    g[wOff + jj * kk + j] = bsum;
+                }
+            });
+            return;
+        }
         if (prog[o + 7] == 1) { // W input-major: dW[k,:] = Σ_s in[s,k]·dz[s,:]
             split(kk, (from, to, w) -> {
                 for (int k = from; k < to; k++) {
@@ -326,6 +389,11 @@ final class JavaNet implements AutoCloseable {
         int kk = prog[o + 4];
         int outB = prog[o + 5] * cap;
         int maskB = prog[o + 6];
+        rowsOf(0, prog[o + 1]);
+        if (maskB >= 0) {
+            rowsOf(0, maskB);
+        }
+        wroteRows(prog[o + 5]);
         float[] wRows = p; // rows W[j,:] of kk floats, j ascending
         int wRowsOff = wOff;
         if (prog[o + 7] == 1) { // W input-major: transpose it (jj x kk rows) once for all samples
@@ -345,288 +413,372 @@ final class JavaNet implements AutoCloseable {
                 java.util.Arrays.fill(m, orow, orow + kk, 0f);
                 Loops.accumulate(m, orow, kk, m, dB + s * jj, 1, rows, rowsOff, kk, jj);
                 if (maskB >= 0) {
-                    int mr = maskB * cap + s * kk;
-                    for (int k = 0; k < kk; k++) {
-                        if (m[mr + k] <= 0f) {
-                            m[orow + k] = 0f;
-                        }
-                    }
+                    Loops.zeroWhereNotPositive(m, orow, m, maskB * cap + s * kk, kk);
                 }
             }
         });
     }
 
+    /** The lane copy of a tensor (source 1: the input batch) of per floats a sample. */
+    private LaneCopy copy(int source, int base, int per) {
+        return copies.computeIfAbsent(source == 1 ? -1 : base, key -> new LaneCopy(key, per));
+    }
+
+    /** A tensor with the samples as lanes, converted from the row-major copy if that one is newer. */
+    private float[] lanesOf(int source, int base, int per) {
+        LaneCopy c = copy(source, base, per);
+        if (!c.current) {
+            int np = lanePadded();
+            c.data = grow(c.data, per * np);
+            toLanes(src(source), source == 1 ? 0 : base * cap, per, c.data, np);
+            c.np = np;
+            c.n = nb;
+            c.current = true;
+        }
+        return c.data;
+    }
+
+    /** A tensor's lane copy for a pass to overwrite; the row-major copy becomes stale. */
+    private float[] lanesFor(int base, int per) {
+        LaneCopy c = copy(0, base, per);
+        int np = lanePadded();
+        c.data = grow(c.data, per * np);
+        c.np = np;
+        c.n = nb;
+        c.current = true;
+        c.rowsCurrent = false;
+        return c.data;
+    }
+
+    /** Makes the row-major copy of a tensor current before a dense pass reads it. */
+    private void rowsOf(int source, int base) {
+        LaneCopy c = source == 1 ? null : copies.get(base);
+        if (c != null && !c.rowsCurrent) {
+            fromLanes(c.data, c.np, c.n, m, base * cap, c.per);
+            c.rowsCurrent = true;
+        }
+    }
+
+    /** A dense pass overwrote a tensor's row-major copy. */
+    private void wroteRows(int base) {
+        LaneCopy c = copies.get(base);
+        if (c != null) {
+            c.current = false;
+            c.rowsCurrent = true;
+        }
+    }
+
+    /** Makes every row-major tensor current (before the workspace is read from outside). */
+    void syncRows() {
+        for (LaneCopy c : copies.values()) {
+            if (c.key >= 0) {
+                rowsOf(0, c.key);
+            }
+        }
+    }
+
+    private static float[] grow(float[] a, int size) {
+        return a.length < size ? new float[size] : a;
+    }
+
+    /** The batch padded to whole vectors: the lane count of [element][sample] arrays. */
+    private int lanePadded() {
+        return (nb + Loops.LANES - 1) / Loops.LANES * Loops.LANES;
+    }
+
+    /** dst[i·np + s] = src[base + s·per + i] for the nb samples, 0 in the padding lanes s ≥ nb. */
+    private void toLanes(float[] src, int base, int per, float[] dst, int np) {
+        int n = nb;
+        split(per, (from, to, w) -> {
+            for (int i = from; i < to; i++) {
+                int row = i * np;
+                for (int s = 0; s < n; s++) {
+                    dst[row + s] = src[base + s * per + i];
+                }
+                for (int s = n; s < np; s++) {
+                    dst[row + s] = 0f;
+                }
+            }
+        });
+    }
+
+    /** The inverse of {@link #toLanes} for n samples. */
+    private void fromLanes(float[] src, int np, int n, float[] dst, int base, int per) {
+        split(n, (from, to, w) -> {
+            for (int s = from; s < to; s++) {
+                int row = base + s * per;
+                for (int i = 0; i < per; i++) {
+                    dst[row + i] = src[i * np + s];
+                }
+            }
+        });
+    }
+
+    /** Σ_{s < nb} part[off + s], s ascending. */
+    private float sumSamples(float[] part, int off) {
+        float acc = 0f;
+        for (int s = 0; s < nb; s++) {
+            acc += part[off + s];
+        }
+        return acc;
+    }
+
+    /** A term list of a convolution pass, built once per lane count. */
+    private int[][] terms(int o, int np, java.util.function.IntFunction<int[][]> build) {
+        int[][] t = termLists.get(o);
+        if (t == null || t[3][0] != np) {
+            t = build.apply(np);
+            termLists.put(o, t);
+        }
+        return t;
+    }
+
     /*
-     * out[s,o,y,x] = act(b[o] + Σ_{c,ky,kx} K[o,c,ky,kx]·in[s,c,y+ky,x+kx]), (c, ky, kx) ascending.
-     * Rows are computed at the input's width (t = y·W + x, x < W), so the innermost loop runs over
-     * oh·W contiguous floats; the columns x ≥ ow are scratch and dropped when the plane is copied out.
+     * out[s,o,y,x] = act(b[o] + Σ_{c,ky,kx} K[o,c,ky,kx]·in[s,c,y+ky,x+kx]), bias first, then (c, ky, kx)
+     * ascending. Samples are the vector lanes: every lane is a real output (no padding of the plane
+     * width), and four filters share each load of the input.
      */
     private void convForward(int o) {
-        float[] in = src(prog[o + 2]);
-        int inB = prog[o + 1] * cap;
+        int source = prog[o + 2];
         int cc = prog[o + 3];
         int hh = prog[o + 4];
         int ww = prog[o + 5];
-        int outB = prog[o + 6] * cap;
         int oo = prog[o + 7];
         int wOff = prog[o + 8];
         boolean relu = prog[o + 9] == 1;
         int oh = hh - 4;
         int ow = ww - 4;
-        int sIn = cc * hh * ww;
-        int span = oh * ww;
-        // the input sample with 4 floats of slack (the last window row reads past the plane by up to 4)
-        int[] at = new int[cc * 25]; // window (c, ky, kx) starts at (c·H + ky)·W + kx
-        for (int c = 0; c < cc; c++) {
-            for (int ky = 0; ky < 5; ky++) {
-                for (int kx = 0; kx < 5; kx++) {
-                    at[(c * 5 + ky) * 5 + kx] = (c * hh + ky) * ww + kx;
-                }
+        int plane = oh * ow;
+        int ckk = cc * 25;
+        int np = lanePadded();
+        float[] in = lanesOf(source, prog[o + 1], cc * hh * ww);
+        float[] out = lanesFor(prog[o + 6], oo * plane);
+        coefT = grow(coefT, ckk * oo);
+        float[] kT = coefT;
+        for (int oc = 0; oc < oo; oc++) {
+            for (int r = 0; r < ckk; r++) {
+                kT[r * oo + oc] = p[wOff + oc * ckk + r];
             }
         }
-        split(nb, (from, to, w) -> {
-            // the input sample with 8 floats of slack (the last window row reads past the plane by up to 4)
-            float[] buf = w.a(sIn + 8);
-            float[] z = w.b(span);
-            for (int s = from; s < to; s++) {
-                System.arraycopy(in, inB + s * sIn, buf, 0, sIn);
-                for (int oc = 0; oc < oo; oc++) {
-                    java.util.Arrays.fill(z, 0, span, p[wOff + oo * cc * 25 + oc]);
-                    Loops.accumulateAt(z, 0, span, p, wOff + oc * cc * 25, 1, buf, 0, at, cc * 25);
-                    int out = outB + (s * oo + oc) * oh * ow;
-                    for (int y = 0; y < oh; y++) {
-                        for (int x = 0; x < ow; x++) {
-                            float v = z[y * ww + x];
-                            m[out + y * ow + x] = relu && v < 0f ? 0f : v;
-                        }
-                    }
+        int[][] t = terms(o, np, lanes -> {
+            int[] rowOff = new int[ckk];
+            int[] coefIdx = new int[ckk];
+            for (int r = 0; r < ckk; r++) {
+                rowOff[r] = (((r / 25) * hh + (r % 25) / 5) * ww + r % 5) * lanes;
+                coefIdx[r] = r * oo;
+            }
+            return new int[][] {{0, ckk}, rowOff, coefIdx, {lanes}};
+        });
+        int blocks = (oo + 3) / 4;
+        int bOff = wOff + oo * ckk;
+        split(blocks * plane, (from, to, w) -> {
+            for (int job = from; job < to; job++) {
+                int o0 = job / plane * 4;
+                int pos = job % plane;
+                int y = pos / ow;
+                int base = (y * ww + pos - y * ow) * np;
+                // a short block repeats its last filter (the same value written twice)
+                int q1 = Math.min(o0 + 1, oo - 1);
+                int q2 = Math.min(o0 + 2, oo - 1);
+                int q3 = Math.min(o0 + 3, oo - 1);
+                for (int v = 0; v < np; v += Loops.LANES) {
+                    Loops.laneTerms4(out, (o0 * plane + pos) * np + v, (q1 * plane + pos) * np + v,
+                            (q2 * plane + pos) * np + v, (q3 * plane + pos) * np + v, in, t[1], 0, ckk, base + v, kT, t[2],
+                            o0, q1, q2, q3, p[bOff + o0], p[bOff + q1], p[bOff + q2], p[bOff + q3], relu);
                 }
             }
         });
     }
 
     /*
-     * out = max of each 2x2 window, and (for the backward pass) which element won: the first maximum
-     * in the order (0,0), (0,1), (1,0), (1,1), as the kernel decides it. Written without data-dependent
-     * branches (they mispredicted half the time).
+     * out = max of each 2x2 window: the first maximum in the order (0,0), (0,1), (1,0), (1,1), as the
+     * kernel decides it (its backward pass sends the gradient to that element). On lanes, so the
+     * comparisons are vector blends without branches.
      */
     private void poolForward(int o) {
-        int inB = prog[o + 1] * cap;
         int cc = prog[o + 2];
         int hh = prog[o + 3];
         int ww = prog[o + 4];
-        int outB = prog[o + 5] * cap;
         int oh = hh / 2;
         int ow = ww / 2;
-        split(nb, (from, to, w) -> {
-            int idx = from * cc * oh * ow;
-            for (int s = from; s < to; s++) {
-                for (int c = 0; c < cc; c++) {
-                    int plane = inB + (s * cc + c) * hh * ww;
-                    for (int y = 0; y < oh; y++) {
-                        int i0 = plane + 2 * y * ww;
-                        for (int xx = 0; xx < ow; xx++, idx++) {
-                            int i = i0 + 2 * xx;
-                            m[outB + idx] = windowMax(m[i], m[i + 1], m[i + ww], m[i + ww + 1]);
-                        }
-                    }
-                }
+        int np = lanePadded();
+        float[] in = lanesOf(0, prog[o + 1], cc * hh * ww);
+        float[] out = lanesFor(prog[o + 5], cc * oh * ow);
+        split(cc * oh * ow, (from, to, w) -> {
+            for (int win = from; win < to; win++) {
+                int c = win / (oh * ow);
+                int y = win / ow - c * oh;
+                int x = win % ow;
+                int a = ((c * hh + 2 * y) * ww + 2 * x) * np;
+                Loops.poolMaxLanes(out, win * np, in, a, a + np, a + ww * np, a + (ww + 1) * np, np);
             }
         });
     }
 
-    /** The first maximum of a, b, c, d under strict comparison (the kernel's if-chain, without branches). */
-    private static float windowMax(float a, float b, float c, float d) {
-        float v = b > a ? b : a;
-        v = c > v ? c : v;
-        return d > v ? d : v;
-    }
-
+    /*
+     * din = dout at each window's first maximum (found as in the forward pass), zero at the other
+     * three; zero too where the ReLU before the pool was off (the winner not > 0).
+     */
     private void poolBackward(int o) {
-        int dOutB = prog[o + 1] * cap;
         int cc = prog[o + 2];
         int hh = prog[o + 3];
         int ww = prog[o + 4];
-        int actB = prog[o + 5] * cap;
-        int dInB = prog[o + 6] * cap;
         boolean relu = prog[o + 7] == 1;
         int oh = hh / 2;
         int ow = ww / 2;
         int sIn = cc * hh * ww;
-        split(nb, (from, to, w) -> {
-            int dIdx = from * cc * oh * ow;
-            for (int s = from; s < to; s++) {
-                for (int c = 0; c < cc; c++) {
-                    for (int py = 0; py < oh; py++) {
-                        int rel = s * sIn + (c * hh + 2 * py) * ww;
-                        for (int px = 0; px < ow; px++, dIdx++, rel += 2) {
-                            int i = actB + rel;
-                            float a = m[i];
-                            float b = m[i + 1];
-                            float e = m[i + ww];
-                            float f = m[i + ww + 1];
-                            // winner as in the kernel: the first strict maximum
-                            float v = b > a ? b : a;
-                            int at = b > a ? 1 : 0;
-                            at = e > v ? ww : at;
-                            v = e > v ? e : v;
-                            at = f > v ? ww + 1 : at;
-                            v = f > v ? f : v;
-                            float d = m[dOutB + dIdx];
-                            d = relu && !(v > 0f) ? 0f : d; // ReLU'(z) = [a > 0] of the winner
-                            int t = dInB + rel;
-                            m[t] = 0f;
-                            m[t + 1] = 0f;
-                            m[t + ww] = 0f;
-                            m[t + ww + 1] = 0f;
-                            m[t + at] = d;
-                        }
-                    }
-                }
+        int np = lanePadded();
+        float[] dOut = lanesOf(0, prog[o + 1], cc * oh * ow);
+        float[] act = lanesOf(0, prog[o + 5], sIn);
+        float[] dIn = lanesFor(prog[o + 6], sIn);
+        if (hh % 2 == 1 || ww % 2 == 1) { // a last row or column that no window covers
+            java.util.Arrays.fill(dIn, 0, sIn * np, 0f);
+        }
+        split(cc * oh * ow, (from, to, w) -> {
+            for (int win = from; win < to; win++) {
+                int c = win / (oh * ow);
+                int y = win / ow - c * oh;
+                int x = win % ow;
+                int a = ((c * hh + 2 * y) * ww + 2 * x) * np;
+                Loops.poolGradLanes(dIn, act, a, a + np, a + ww * np, a + (ww + 1) * np, dOut, win * np, relu, np);
             }
         });
     }
 
     /*
-     * dK[o,c,ky,kx] = Σ_s Σ_{y,x} dz[s,o,y,x]·in[s,c,y+ky,x+kx], (s, y, x) ascending. With dz laid out
-     * position-major at the input's width (dzᵀ[y·W + x, o], zero for x ≥ ow), the gradient of one
-     * (c, ky, kx) for all filters o at once is a row accumulation: dKᵀ[(c,ky,kx), :] += in[s, c, ky+y, kx+x]
-     * · dzᵀ[y·W + x, :] over the positions in order (the zero columns add ±0, which changes no value).
-     * No im2col; the filters are the vector lanes.
+     * dK[o,c,ky,kx] = Σ_s P_s, P_s = Σ_{y,x} dz[s,o,y,x]·in[s,c,y+ky,x+kx] with (y, x) ascending and the
+     * per-sample sums added in ascending s; db[o] = Σ_s Σ_{y,x} dz[s,o,y,x] alike. Each lane builds its
+     * own sample's P_s, blocks of 4 filters x 4 (c, ky, kx) share their loads, and adding the P_s in
+     * order afterwards makes the result independent of the vector width.
      */
     private void convBackwardWeights(int o) {
-        float[] in = src(prog[o + 2]);
-        int inB = prog[o + 1] * cap;
         int cc = prog[o + 3];
         int hh = prog[o + 4];
         int ww = prog[o + 5];
-        int dB = prog[o + 6] * cap;
         int oo = prog[o + 7];
         int wOff = prog[o + 8];
         int oh = hh - 4;
         int ow = ww - 4;
         int plane = oh * ow;
-        int sOut = oo * plane;
-        int sIn = cc * hh * ww;
         int ckk = cc * 25;
-        int lanes = (oo + 15) & ~15; // filters padded to whole vectors; the padding stays zero
-        int span = oh * ww;
-        int n = nb;
-        int inLen = sIn + 8; // each sample's input with slack: the last rows read up to 4 floats past it
-        float[] buf = shared(n * (inLen + span * lanes));
-        int dzOff = n * inLen;
-        split(n, (from, to, w) -> {
-            java.util.Arrays.fill(buf, dzOff + from * span * lanes, dzOff + to * span * lanes, 0f);
-            for (int s = from; s < to; s++) {
-                System.arraycopy(in, inB + s * sIn, buf, s * inLen, sIn);
-                java.util.Arrays.fill(buf, s * inLen + sIn, (s + 1) * inLen, 0f);
-                int dt = dzOff + s * span * lanes;
-                for (int oc = 0; oc < oo; oc++) {
-                    int dr = dB + s * sOut + oc * plane;
-                    for (int y = 0; y < oh; y++) {
-                        for (int x = 0; x < ow; x++) {
-                            buf[dt + (y * ww + x) * lanes + oc] = m[dr + y * ow + x];
-                        }
+        int np = lanePadded();
+        float[] inT = lanesOf(prog[o + 2], prog[o + 1], cc * hh * ww);
+        float[] dzT = lanesOf(0, prog[o + 6], oo * plane);
+        int oBlocks = (oo + 3) / 4;
+        int qBlocks = (ckk + 3) / 4;
+        int blocks = oBlocks * qBlocks;
+        split(blocks + oo, (from, to, w) -> {
+            float[] part = w.a(16 * np);
+            for (int blk = from; blk < to; blk++) {
+                if (blk >= blocks) { // a bias
+                    int oc = blk - blocks;
+                    for (int v = 0; v < np; v += Loops.LANES) {
+                        Loops.laneSum(part, v, dzT, oc * plane * np + v, plane, np);
+                    }
+                    g[wOff + oo * ckk + oc] = sumSamples(part, 0);
+                    continue;
+                }
+                int oc0 = blk / qBlocks * 4;
+                int q0 = blk % qBlocks * 4;
+                int[] a = new int[4];
+                int[] b = new int[4];
+                for (int k = 0; k < 4; k++) { // a short block repeats its last filter or term (results dropped)
+                    a[k] = Math.min(oc0 + k, oo - 1) * plane * np;
+                    int q = Math.min(q0 + k, ckk - 1);
+                    b[k] = (((q / 25) * hh + (q % 25) / 5) * ww + q % 5) * np;
+                }
+                for (int v = 0; v < np; v += Loops.LANES) {
+                    Loops.laneDots4x4(part, v, np, dzT, a[0] + v, a[1] + v, a[2] + v, a[3] + v, ow * np, inT, b[0] + v,
+                            b[1] + v, b[2] + v, b[3] + v, ww * np, oh, ow, np);
+                }
+                for (int k = 0; k < 4 && oc0 + k < oo; k++) {
+                    for (int j = 0; j < 4 && q0 + j < ckk; j++) {
+                        g[wOff + (oc0 + k) * ckk + q0 + j] = sumSamples(part, (4 * k + j) * np);
                     }
                 }
             }
         });
-        int groups = (ckk + 3) / 4; // four (c, ky, kx) at a time: four independent sums per lane
-        split(groups, (from, to, w) -> {
-            float[] acc = w.b(4 * lanes);
-            int[] shift = new int[4];
-            for (int grp = from; grp < to; grp++) {
-                int q0 = grp * 4;
-                int qs = Math.min(4, ckk - q0);
-                for (int k = 0; k < 4; k++) {
-                    int q = q0 + Math.min(k, qs - 1); // a short last group repeats its last row (results dropped)
-                    shift[k] = ((q / 25) * hh + (q % 25) / 5) * ww + q % 5;
-                }
-                java.util.Arrays.fill(acc, 0, 4 * lanes, 0f);
-                for (int s = 0; s < n; s++) {
-                    int ib = s * inLen;
-                    Loops.accumulate4(acc, 0, lanes, lanes, buf, ib + shift[0], ib + shift[1], ib + shift[2], ib + shift[3],
-                            buf, dzOff + s * span * lanes, lanes, span);
-                }
-                for (int k = 0; k < qs; k++) {
-                    for (int oc = 0; oc < oo; oc++) {
-                        g[wOff + oc * ckk + q0 + k] = acc[k * lanes + oc];
-                    }
-                }
-            }
-        });
-        for (int oc = 0; oc < oo; oc++) {
-            float bsum = 0f;
-            for (int s = 0; s < n; s++) {
-                int dr = dB + s * sOut + oc * plane;
-                for (int t = 0; t < plane; t++) {
-                    bsum += m[dr + t];
-                }
-            }
-            g[wOff + oo * ckk + oc] = bsum;
-        }
     }
 
     /*
-     * din[s,c,y,x] = Σ_{o,ky,kx} K[o,c,ky,kx]·dz[s,o,y−ky,x−kx], (o, ky, kx) ascending, then the ReLU
-     * mask. Each dz plane is laid out at the input's width inside zeros (4 rows and 4 floats before,
-     * 4 rows after, zero columns x ≥ ow), so every term is a shifted read of it — terms outside the
-     * output read zeros and add ±0, which changes no value — and the input plane is accumulated in
-     * registers over all (o, ky, kx).
+     * din[s,c,y,x] = Σ_{o,ky,kx} K[o,c,ky,kx]·dz[s,o,y−ky,x−kx] over the terms inside dz, (o, ky, kx)
+     * ascending, then the ReLU mask. On lanes only the valid terms are summed, and four input
+     * channels share each load of dz.
      */
     private void convBackwardInput(int o) {
-        int dB = prog[o + 1] * cap;
         int oo = prog[o + 2];
         int cc = prog[o + 3];
         int hh = prog[o + 4];
         int ww = prog[o + 5];
         int wOff = prog[o + 6];
-        int outB = prog[o + 7] * cap;
         int maskB = prog[o + 8];
         int oh = hh - 4;
         int ow = ww - 4;
-        int sOut = oo * oh * ow;
         int sIn = cc * hh * ww;
         int planeIn = hh * ww;
-        int lead = 4 * ww + 4;
-        int rowLen = lead + oh * ww + 4 * ww + 8;
-        int[] at = new int[oo * 25];
+        int np = lanePadded();
+        float[] dzT = lanesOf(0, prog[o + 1], oo * oh * ow);
+        float[] mask = maskB >= 0 ? lanesOf(0, maskB, sIn) : null;
+        float[] dinT = lanesFor(prog[o + 7], sIn);
+        coefT = grow(coefT, oo * 25 * cc);
+        float[] kT = coefT; // K[o,c,ky,kx] at kT[(o·25 + ky·5 + kx)·cc + c]
         for (int oc = 0; oc < oo; oc++) {
-            for (int ky = 0; ky < 5; ky++) {
-                for (int kx = 0; kx < 5; kx++) {
-                    at[(oc * 5 + ky) * 5 + kx] = oc * rowLen + lead - ky * ww - kx;
+            for (int c = 0; c < cc; c++) {
+                for (int k = 0; k < 25; k++) {
+                    kT[(oc * 25 + k) * cc + c] = p[wOff + (oc * cc + c) * 25 + k];
                 }
             }
         }
-        split(nb, (from, to, w) -> {
-            float[] buf = w.a(oo * rowLen);
-            float[] acc = w.b(planeIn);
-            float[] coef = w.c(oo * 25);
-            java.util.Arrays.fill(buf, 0, oo * rowLen, 0f);
-            for (int s = from; s < to; s++) {
-                for (int oc = 0; oc < oo; oc++) {
-                    for (int y = 0; y < oh; y++) {
-                        System.arraycopy(m, dB + s * sOut + (oc * oh + y) * ow, buf, oc * rowLen + lead + y * ww, ow);
-                    }
+        int[][] t = terms(o, np, lanes -> validTerms(oo, cc, hh, ww, lanes));
+        int[] start = t[0];
+        int blocks = (cc + 3) / 4;
+        split(blocks * planeIn, (from, to, w) -> {
+            for (int job = from; job < to; job++) {
+                int c0 = job / planeIn * 4;
+                int pos = job % planeIn;
+                int q1 = Math.min(c0 + 1, cc - 1); // a short block repeats its last channel
+                int q2 = Math.min(c0 + 2, cc - 1);
+                int q3 = Math.min(c0 + 3, cc - 1);
+                for (int v = 0; v < np; v += Loops.LANES) {
+                    Loops.laneTerms4(dinT, (c0 * planeIn + pos) * np + v, (q1 * planeIn + pos) * np + v,
+                            (q2 * planeIn + pos) * np + v, (q3 * planeIn + pos) * np + v, dzT, t[1], start[pos],
+                            start[pos + 1] - start[pos], v, kT, t[2], c0, q1, q2, q3, 0f, 0f, 0f, 0f, false);
                 }
-                for (int c = 0; c < cc; c++) {
-                    for (int oc = 0; oc < oo; oc++) {
-                        System.arraycopy(p, wOff + (oc * cc + c) * 25, coef, oc * 25, 25);
-                    }
-                    java.util.Arrays.fill(acc, 0, planeIn, 0f);
-                    Loops.accumulateAt(acc, 0, planeIn, coef, 0, 1, buf, 0, at, oo * 25);
-                    int out = outB + s * sIn + c * planeIn;
-                    System.arraycopy(acc, 0, m, out, planeIn);
-                    if (maskB >= 0) {
-                        int mr = maskB * cap + s * sIn + c * planeIn;
-                        for (int t = 0; t < planeIn; t++) {
-                            if (m[mr + t] <= 0f) {
-                                m[out + t] = 0f;
-                            }
+            }
+        });
+        if (mask != null) {
+            Loops.zeroWhereNotPositive(dinT, 0, mask, 0, sIn * np);
+        }
+    }
+
+    /**
+     * For every input position t = y·W + x: the terms (o, ky, kx) with (y − ky, x − kx) inside the
+     * output, ascending, as [start (positions + 1), dz lane offset, index into the transposed K, {np}].
+     */
+    private static int[][] validTerms(int oo, int cc, int hh, int ww, int np) {
+        int oh = hh - 4;
+        int ow = ww - 4;
+        int[] start = new int[hh * ww + 1];
+        List<int[]> list = new ArrayList<>();
+        for (int y = 0; y < hh; y++) {
+            for (int x = 0; x < ww; x++) {
+                start[y * ww + x] = list.size();
+                for (int oc = 0; oc < oo; oc++) {
+                    for (int ky = Math.max(0, y - oh + 1); ky <= Math.min(4, y); ky++) {
+                        for (int kx = Math.max(0, x - ow + 1); kx <= Math.min(4, x); kx++) {
+                            list.add(new int[] {((oc * oh + y - ky) * ow + x - kx) * np, (oc * 25 + ky * 5 + kx) * cc});
                         }
                     }
                 }
             }
-        });
+        }
+        start[hh * ww] = list.size();
+        int[] rowOff = new int[list.size()];
+        int[] coefIdx = new int[list.size()];
+        for (int i = 0; i < list.size(); i++) {
+            rowOff[i] = list.get(i)[0];
+            coefIdx[i] = list.get(i)[1];
+        }
+        return new int[][] {start, rowOff, coefIdx, {np}};
     }
 }

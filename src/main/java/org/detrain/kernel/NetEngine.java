@@ -110,6 +110,7 @@ public abstract class NetEngine implements AutoCloseable {
 
         @Override
         float[] workspace() {
+            net.syncRows();
             return net.m;
         }
     }

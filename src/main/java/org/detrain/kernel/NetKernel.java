@@ -322,7 +322,10 @@ final class NetKernel extends Kernel {
         }
     }
 
-    /* dK[o,c,ky,kx] = Σ_s Σ_{y,x} dz[s,o,y,x]·in[s,c,y+ky,x+kx]; db[o] = Σ_s Σ_{y,x} dz[s,o,y,x] */
+    /*
+     * dK[o,c,ky,kx] = Σ_s P_s, P_s = Σ_{y,x} dz[s,o,y,x]·in[s,c,y+ky,x+kx]; db[o] = Σ_s Σ_{y,x} dz[s,o,y,x];
+     * each sample's sum first, then the samples in order (the order the Java twin's lanes impose)
+     */
     private void convBackwardWeights(int o) {
         int inB = prog[o + 1];
         int src = prog[o + 2];
@@ -349,23 +352,27 @@ final class NetKernel extends Kernel {
                 int ky = r2 / 5;
                 int kx = r2 - ky * 5;
                 for (int s = 0; s < nb; s++) {
+                    float part = 0f;
                     for (int y = 0; y < oh; y++) {
                         int dr = dB * cap + s * sOut + (oc * oh + y) * ow;
                         int ir = inB * cap + s * sIn + (c * hh + y + ky) * ww + kx;
                         for (int xx = 0; xx < ow; xx++) {
                             float v = src == 1 ? x[ir + xx] : m[ir + xx];
                             float q = m[dr + xx] * v;
-                            acc = acc + q;
+                            part = part + q;
                         }
                     }
+                    acc = acc + part;
                 }
             } else {
                 int oc = idx - nw;
                 for (int s = 0; s < nb; s++) {
                     int dr = dB * cap + s * sOut + oc * oh * ow;
+                    float part = 0f;
                     for (int t = 0; t < oh * ow; t++) {
-                        acc = acc + m[dr + t];
+                        part = part + m[dr + t];
                     }
+                    acc = acc + part;
                 }
             }
             g[wOff + idx] = acc;

@@ -1,6 +1,8 @@
 package org.detrain.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** {@link Loops} with the Vector API; loaded only when the module is present. Same bits as the plain loops. */
@@ -8,6 +10,10 @@ final class VectorLoops {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private VectorLoops() {
+    }
+
+    static int length() {
+        return S.length();
     }
 
     static void axpy(float[] y, int yOff, float a, float[] x, int xOff, int n) {
@@ -80,95 +86,158 @@ final class VectorLoops {
         }
     }
 
-    /** See {@link Loops#accumulate4}: four outputs, four independent chains sharing each row load. */
-    static void accumulate4(float[] out, int outOff, int outStride, int n, float[] coef, int c0, int c1, int c2, int c3,
-                            float[] rows, int rowsOff, int rowStride, int count) {
-        int len = S.length();
-        int i = 0;
-        for (; i + len <= n; i += len) {
-            FloatVector a0 = FloatVector.fromArray(S, out, outOff + i);
-            FloatVector a1 = FloatVector.fromArray(S, out, outOff + outStride + i);
-            FloatVector a2 = FloatVector.fromArray(S, out, outOff + 2 * outStride + i);
-            FloatVector a3 = FloatVector.fromArray(S, out, outOff + 3 * outStride + i);
-            int row = rowsOff + i;
-            for (int r = 0; r < count; r++, row += rowStride) {
-                FloatVector v = FloatVector.fromArray(S, rows, row);
-                a0 = a0.add(v.mul(coef[c0 + r]));
-                a1 = a1.add(v.mul(coef[c1 + r]));
-                a2 = a2.add(v.mul(coef[c2 + r]));
-                a3 = a3.add(v.mul(coef[c3 + r]));
-            }
-            a0.intoArray(out, outOff + i);
-            a1.intoArray(out, outOff + outStride + i);
-            a2.intoArray(out, outOff + 2 * outStride + i);
-            a3.intoArray(out, outOff + 3 * outStride + i);
+    /** See {@link Loops#laneDots4x4}: 16 sums in registers, 8 loads per 16 products. */
+    static void laneDots4x4(float[] part, int partOff, int partStride, float[] a, int a0, int a1, int a2, int a3, int aRow,
+                            float[] b, int b0, int b1, int b2, int b3, int bRow, int rows, int cols, int col) {
+        for (int k = 0; k < 16; k++) {
+            FloatVector.zero(S).intoArray(part, partOff + k * partStride);
         }
-        for (; i < n; i++) {
-            int[] cs = {c0, c1, c2, c3};
-            for (int k = 0; k < 4; k++) {
-                float a = out[outOff + k * outStride + i];
-                int row = rowsOff + i;
-                for (int r = 0; r < count; r++, row += rowStride) {
-                    a += coef[cs[k] + r] * rows[row];
-                }
-                out[outOff + k * outStride + i] = a;
-            }
+        // a row per call: the sums go through memory between rows (C2 keeps vectors unboxed only in the innermost loop)
+        for (int y = 0; y < rows; y++) {
+            int ya = y * aRow;
+            int yb = y * bRow;
+            laneDotsRow(part, partOff, partStride, a, a0 + ya, a1 + ya, a2 + ya, a3 + ya, b, b0 + yb, b1 + yb, b2 + yb,
+                    b3 + yb, cols, col);
         }
     }
 
-    /** See {@link Loops#accumulateAt}. */
-    static void accumulateAt(float[] out, int outOff, int n, float[] coef, int coefOff, int coefStride,
-                             float[] rows, int rowsOff, int[] rowOffsets, int count) {
-        int len = S.length();
-        int i = 0;
-        for (; i + 4 * len <= n; i += 4 * len) {
-            FloatVector a0 = FloatVector.fromArray(S, out, outOff + i);
-            FloatVector a1 = FloatVector.fromArray(S, out, outOff + i + len);
-            FloatVector a2 = FloatVector.fromArray(S, out, outOff + i + 2 * len);
-            FloatVector a3 = FloatVector.fromArray(S, out, outOff + i + 3 * len);
-            int c = coefOff;
-            for (int r = 0; r < count; r++, c += coefStride) {
-                float w = coef[c];
-                int row = rowsOff + rowOffsets[r] + i;
-                a0 = a0.add(FloatVector.fromArray(S, rows, row).mul(w));
-                a1 = a1.add(FloatVector.fromArray(S, rows, row + len).mul(w));
-                a2 = a2.add(FloatVector.fromArray(S, rows, row + 2 * len).mul(w));
-                a3 = a3.add(FloatVector.fromArray(S, rows, row + 3 * len).mul(w));
-            }
-            a0.intoArray(out, outOff + i);
-            a1.intoArray(out, outOff + i + len);
-            a2.intoArray(out, outOff + i + 2 * len);
-            a3.intoArray(out, outOff + i + 3 * len);
+    private static void laneDotsRow(float[] part, int p, int ps, float[] a, int a0, int a1, int a2, int a3, float[] b,
+                                    int b0, int b1, int b2, int b3, int cols, int col) {
+        FloatVector s00 = FloatVector.fromArray(S, part, p + 0 * ps);
+        FloatVector s01 = FloatVector.fromArray(S, part, p + 1 * ps);
+        FloatVector s02 = FloatVector.fromArray(S, part, p + 2 * ps);
+        FloatVector s03 = FloatVector.fromArray(S, part, p + 3 * ps);
+        FloatVector s10 = FloatVector.fromArray(S, part, p + 4 * ps);
+        FloatVector s11 = FloatVector.fromArray(S, part, p + 5 * ps);
+        FloatVector s12 = FloatVector.fromArray(S, part, p + 6 * ps);
+        FloatVector s13 = FloatVector.fromArray(S, part, p + 7 * ps);
+        FloatVector s20 = FloatVector.fromArray(S, part, p + 8 * ps);
+        FloatVector s21 = FloatVector.fromArray(S, part, p + 9 * ps);
+        FloatVector s22 = FloatVector.fromArray(S, part, p + 10 * ps);
+        FloatVector s23 = FloatVector.fromArray(S, part, p + 11 * ps);
+        FloatVector s30 = FloatVector.fromArray(S, part, p + 12 * ps);
+        FloatVector s31 = FloatVector.fromArray(S, part, p + 13 * ps);
+        FloatVector s32 = FloatVector.fromArray(S, part, p + 14 * ps);
+        FloatVector s33 = FloatVector.fromArray(S, part, p + 15 * ps);
+        for (int x = 0, i = 0; x < cols; x++, i += col) {
+            FloatVector u0 = FloatVector.fromArray(S, a, a0 + i);
+            FloatVector u1 = FloatVector.fromArray(S, a, a1 + i);
+            FloatVector u2 = FloatVector.fromArray(S, a, a2 + i);
+            FloatVector u3 = FloatVector.fromArray(S, a, a3 + i);
+            FloatVector v0 = FloatVector.fromArray(S, b, b0 + i);
+            FloatVector v1 = FloatVector.fromArray(S, b, b1 + i);
+            FloatVector v2 = FloatVector.fromArray(S, b, b2 + i);
+            FloatVector v3 = FloatVector.fromArray(S, b, b3 + i);
+            s00 = s00.add(u0.mul(v0));
+            s01 = s01.add(u0.mul(v1));
+            s02 = s02.add(u0.mul(v2));
+            s03 = s03.add(u0.mul(v3));
+            s10 = s10.add(u1.mul(v0));
+            s11 = s11.add(u1.mul(v1));
+            s12 = s12.add(u1.mul(v2));
+            s13 = s13.add(u1.mul(v3));
+            s20 = s20.add(u2.mul(v0));
+            s21 = s21.add(u2.mul(v1));
+            s22 = s22.add(u2.mul(v2));
+            s23 = s23.add(u2.mul(v3));
+            s30 = s30.add(u3.mul(v0));
+            s31 = s31.add(u3.mul(v1));
+            s32 = s32.add(u3.mul(v2));
+            s33 = s33.add(u3.mul(v3));
         }
-        if (i + 2 * len <= n) {
-            FloatVector a0 = FloatVector.fromArray(S, out, outOff + i);
-            FloatVector a1 = FloatVector.fromArray(S, out, outOff + i + len);
-            int c = coefOff;
-            for (int r = 0; r < count; r++, c += coefStride) {
-                float w = coef[c];
-                int row = rowsOff + rowOffsets[r] + i;
-                a0 = a0.add(FloatVector.fromArray(S, rows, row).mul(w));
-                a1 = a1.add(FloatVector.fromArray(S, rows, row + len).mul(w));
-            }
-            a0.intoArray(out, outOff + i);
-            a1.intoArray(out, outOff + i + len);
-            i += 2 * len;
+        s00.intoArray(part, p + 0 * ps);
+        s01.intoArray(part, p + 1 * ps);
+        s02.intoArray(part, p + 2 * ps);
+        s03.intoArray(part, p + 3 * ps);
+        s10.intoArray(part, p + 4 * ps);
+        s11.intoArray(part, p + 5 * ps);
+        s12.intoArray(part, p + 6 * ps);
+        s13.intoArray(part, p + 7 * ps);
+        s20.intoArray(part, p + 8 * ps);
+        s21.intoArray(part, p + 9 * ps);
+        s22.intoArray(part, p + 10 * ps);
+        s23.intoArray(part, p + 11 * ps);
+        s30.intoArray(part, p + 12 * ps);
+        s31.intoArray(part, p + 13 * ps);
+        s32.intoArray(part, p + 14 * ps);
+        s33.intoArray(part, p + 15 * ps);
+    }
+
+    static void laneSum(float[] part, int partOff, float[] a, int a0, int count, int stride) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int t = 0, i = a0; t < count; t++, i += stride) {
+            acc = acc.add(FloatVector.fromArray(S, a, i));
         }
-        for (; i + len <= n; i += len) {
-            FloatVector a0 = FloatVector.fromArray(S, out, outOff + i);
-            int c = coefOff;
-            for (int r = 0; r < count; r++, c += coefStride) {
-                a0 = a0.add(FloatVector.fromArray(S, rows, rowsOff + rowOffsets[r] + i).mul(coef[c]));
-            }
-            a0.intoArray(out, outOff + i);
+        acc.intoArray(part, partOff);
+    }
+
+    /** See {@link Loops#laneTerms4}: each row vector is loaded once for the four sums. */
+    static void laneTerms4(float[] out, int o0, int o1, int o2, int o3, float[] rows, int[] rowOff, int from, int count,
+                           int rowBase, float[] coef, int[] coefIdx, int k0, int k1, int k2, int k3, float i0, float i1,
+                           float i2, float i3, boolean relu) {
+        FloatVector a0 = FloatVector.broadcast(S, i0);
+        FloatVector a1 = FloatVector.broadcast(S, i1);
+        FloatVector a2 = FloatVector.broadcast(S, i2);
+        FloatVector a3 = FloatVector.broadcast(S, i3);
+        for (int r = from; r < from + count; r++) {
+            FloatVector v = FloatVector.fromArray(S, rows, rowOff[r] + rowBase);
+            int c = coefIdx[r];
+            a0 = a0.add(v.mul(coef[c + k0]));
+            a1 = a1.add(v.mul(coef[c + k1]));
+            a2 = a2.add(v.mul(coef[c + k2]));
+            a3 = a3.add(v.mul(coef[c + k3]));
         }
-        for (; i < n; i++) {
-            float a = out[outOff + i];
-            int c = coefOff;
-            for (int r = 0; r < count; r++, c += coefStride) {
-                a += coef[c] * rows[rowsOff + rowOffsets[r] + i];
+        if (relu) {
+            a0 = a0.blend(0f, a0.compare(VectorOperators.LT, 0f));
+            a1 = a1.blend(0f, a1.compare(VectorOperators.LT, 0f));
+            a2 = a2.blend(0f, a2.compare(VectorOperators.LT, 0f));
+            a3 = a3.blend(0f, a3.compare(VectorOperators.LT, 0f));
+        }
+        a0.intoArray(out, o0);
+        a1.intoArray(out, o1);
+        a2.intoArray(out, o2);
+        a3.intoArray(out, o3);
+    }
+
+    static void poolMaxLanes(float[] out, int o, float[] in, int a, int b, int c, int d, int count) {
+        for (int l = 0; l < count; l += S.length()) {
+            FloatVector va = FloatVector.fromArray(S, in, a + l);
+            FloatVector vb = FloatVector.fromArray(S, in, b + l);
+            FloatVector vc = FloatVector.fromArray(S, in, c + l);
+            FloatVector vd = FloatVector.fromArray(S, in, d + l);
+            FloatVector v = va.blend(vb, vb.compare(VectorOperators.GT, va));
+            v = v.blend(vc, vc.compare(VectorOperators.GT, v));
+            v = v.blend(vd, vd.compare(VectorOperators.GT, v));
+            v.intoArray(out, o + l);
+        }
+    }
+
+    static void poolGradLanes(float[] dIn, float[] act, int a, int b, int c, int d, float[] dOut, int o, boolean relu,
+                              int count) {
+        FloatVector zero = FloatVector.zero(S);
+        for (int l = 0; l < count; l += S.length()) {
+            FloatVector va = FloatVector.fromArray(S, act, a + l);
+            FloatVector vb = FloatVector.fromArray(S, act, b + l);
+            FloatVector vc = FloatVector.fromArray(S, act, c + l);
+            FloatVector vd = FloatVector.fromArray(S, act, d + l);
+            VectorMask<Float> takeB = vb.compare(VectorOperators.GT, va);
+            FloatVector v = va.blend(vb, takeB);
+            VectorMask<Float> takeC = vc.compare(VectorOperators.GT, v);
+            v = v.blend(vc, takeC);
+            VectorMask<Float> takeD = vd.compare(VectorOperators.GT, v);
+            v = v.blend(vd, takeD);
+            FloatVector g = FloatVector.fromArray(S, dOut, o + l);
+            if (relu) {
+                g = g.blend(0f, v.compare(VectorOperators.GT, 0f).not());
             }
-            out[outOff + i] = a;
+            VectorMask<Float> notD = takeD.not();
+            VectorMask<Float> onC = takeC.and(notD);
+            VectorMask<Float> onB = takeB.and(takeC.not()).and(notD);
+            VectorMask<Float> onA = takeB.not().and(takeC.not()).and(notD);
+            zero.blend(g, takeD).intoArray(dIn, d + l);
+            zero.blend(g, onC).intoArray(dIn, c + l);
+            zero.blend(g, onB).intoArray(dIn, b + l);
+            zero.blend(g, onA).intoArray(dIn, a + l);
         }
     }
 
@@ -256,4 +325,33 @@ final class VectorLoops {
             out[i] = alpha * a[i] + beta * b[i];
         }
     }
+
+    static void relu(float[] a, int off, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, a, off + i);
+            v.blend(0f, v.compare(VectorOperators.LT, 0f)).intoArray(a, off + i);
+        }
+        for (; i < n; i++) {
+            if (a[off + i] < 0f) {
+                a[off + i] = 0f;
+            }
+        }
+    }
+
+    static void zeroWhereNotPositive(float[] out, int outOff, float[] act, int actOff, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            VectorMask<Float> dead = FloatVector.fromArray(S, act, actOff + i).compare(VectorOperators.LE, 0f);
+            FloatVector.fromArray(S, out, outOff + i).blend(0f, dead).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            if (act[actOff + i] <= 0f) {
+                out[outOff + i] = 0f;
+            }
+        }
+    }
+
 }

@@ -76,6 +76,9 @@ public final class Bench {
         }
         int dim = 1 << 20;
         for (String device : o.get("mix-devices").split(",")) {
+            if (device.isBlank()) { // --mix-devices "": no mixing rows
+                continue;
+            }
             ComputeDevice d = ComputeDevice.select(device);
             for (int k : new int[] {2, 4}) {
                 double[] rates = mixing(d, dim, k, seconds, repeats);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.detrain.model.Models;
 import org.detrain.util.Rng;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -145,6 +146,51 @@ class NetKernelTwinTest {
             one.close();
             three.close();
         }
+    }
+
+    /**
+     * The Java engine keeps convolution tensors in its own lane layout between passes; a step after
+     * steps and evaluations of other batch sizes must give the same bits as on a fresh engine.
+     */
+    @Test
+    void javaEngineGivesTheSameBitsAfterOtherBatchSizes() {
+        Rng rng = new Rng(45);
+        NetProgram program = Models.lenetProgram(new int[] {1, 28, 28}, 10);
+        int cap = 40;
+        float[] params = new float[program.dim()];
+        for (int k = 0; k < params.length; k++) {
+            params[k] = (float) (0.1 * rng.nextGaussian());
+        }
+        NetEngine fresh = NetEngine.create(program, ComputeDevice.JAVA, cap);
+        NetEngine used = NetEngine.create(program, ComputeDevice.JAVA, cap);
+        fill(fresh, cap, rng);
+        float[] input = fresh.input().clone();
+        int[] labels = fresh.labels().clone();
+        float[] scratch = new float[program.dim()];
+        fill(used, cap, rng); // other samples first
+        used.trainStep(params, 33, scratch);
+        used.forward(params, 5);
+        used.trainStep(params, 21, scratch); // the same size as the step compared: only the input changes
+        System.arraycopy(input, 0, used.input(), 0, input.length);
+        System.arraycopy(labels, 0, used.labels(), 0, labels.length);
+        float[] g1 = new float[program.dim()];
+        float[] g2 = new float[program.dim()];
+        fresh.trainStep(params, 21, g1);
+        used.trainStep(params, 21, g2);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(g1, g2, "gradient");
+        for (int s = 0; s < 21; s++) {
+            assertEquals(fresh.loss(s), used.loss(s), 0f);
+        }
+        float[] mf = fresh.workspace();
+        float[] mu = used.workspace();
+        for (int i = 0; i < program.regions.length; i += 2) { // the 21 samples of every tensor
+            int base = program.regions[i] * cap;
+            int len = 21 * program.regions[i + 1];
+            org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOfRange(mf, base, base + len),
+                    java.util.Arrays.copyOfRange(mu, base, base + len), "workspace region " + i / 2);
+        }
+        fresh.close();
+        used.close();
     }
 
     @Test
