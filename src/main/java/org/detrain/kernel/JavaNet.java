@@ -228,9 +228,11 @@ final class JavaNet implements AutoCloseable {
         int n = nb;
         int bOff = wOff + jj * kk;
         boolean inputMajor = prog[o + 8] == 1;
-        // W input-major: out[s,:] = b + Σ_k in[s,k]·W[k,:], rows as stored, unless the layer is narrower
-        // than a vector and the batch is not (then over the samples below, without scalar tails)
-        if (inputMajor && (jj >= Loops.LANES || n < Loops.LANES)) {
+        // W input-major: out[s,:] = b + Σ_k in[s,k]·W[k,:], rows as stored, unless the batch fills whole
+        // vectors better than the layer's width does (then over the samples below: fewer scalar tails)
+        int lanes = Loops.LANES;
+        boolean overSamples = n >= lanes && (jj < lanes || n % lanes < jj % lanes);
+        if (inputMajor && !overSamples) {
             split(n, (from, to, w) -> {
                 for (int s = from; s < to; s++) {
                     int orow = outB + s * jj;
@@ -334,7 +336,9 @@ final class JavaNet implements AutoCloseable {
         int n = nb;
         rowsOf(prog[o + 2], prog[o + 1]);
         rowsOf(0, prog[o + 4]);
-        if (prog[o + 7] == 1 && jj < Loops.LANES && kk >= Loops.LANES) { // narrow layer: a column dW[:,j] at a time
+        int lanes = Loops.LANES;
+        if (prog[o + 7] == 1 && kk >= lanes && (jj < lanes || kk % lanes < jj % lanes)) {
+            // a column dW[:,j] at a time when the input width fills whole vectors better than the layer's
             split(jj, (from, to, w) -> {
                 float[] z = w.a(kk);
                 for (int j = from; j < to; j++) {
@@ -394,6 +398,35 @@ final class JavaNet implements AutoCloseable {
             rowsOf(0, maskB);
         }
         wroteRows(prog[o + 5]);
+        int n = nb;
+        if (prog[o + 7] == 1 && n >= Loops.LANES && n % Loops.LANES <= kk % Loops.LANES) {
+            // W input-major, over the samples when the batch fills whole vectors at least as well as the
+            // input width: din[:,k] = Σ_j W[k,j]·dzᵀ[j,:] (dz transposed, jj x n; no transpose of W)
+            float[] dzt = shared(jj * n);
+            for (int s = 0; s < n; s++) {
+                for (int j = 0; j < jj; j++) {
+                    dzt[j * n + s] = m[dB + s * jj + j];
+                }
+            }
+            split(kk, (from, to, w) -> {
+                float[] z = w.a(n);
+                for (int k = from; k < to; k++) {
+                    java.util.Arrays.fill(z, 0, n, 0f);
+                    Loops.accumulate(z, 0, n, p, wOff + k * jj, 1, dzt, 0, n, jj);
+                    for (int s = 0; s < n; s++) {
+                        m[outB + s * kk + k] = z[s];
+                    }
+                }
+            });
+            if (maskB >= 0) {
+                split(n, (from, to, w) -> {
+                    for (int s = from; s < to; s++) {
+                        Loops.zeroWhereNotPositive(m, outB + s * kk, m, maskB * cap + s * kk, kk);
+                    }
+                });
+            }
+            return;
+        }
         float[] wRows = p; // rows W[j,:] of kk floats, j ascending
         int wRowsOff = wOff;
         if (prog[o + 7] == 1) { // W input-major: transpose it (jj x kk rows) once for all samples
