@@ -234,7 +234,20 @@ final class JavaNet implements AutoCloseable {
         boolean overSamples = n >= lanes && (jj < lanes || n % lanes < jj % lanes);
         if (inputMajor && !overSamples) {
             split(n, (from, to, w) -> {
-                for (int s = from; s < to; s++) {
+                int s = from;
+                for (; s + 4 <= to; s += 4) { // four samples share each load of W
+                    int orow = outB + s * jj;
+                    for (int q = 0; q < 4; q++) {
+                        System.arraycopy(p, bOff, m, orow + q * jj, jj);
+                    }
+                    int irow = inB + s * kk;
+                    Loops.accumulate4(m, orow, orow + jj, orow + 2 * jj, orow + 3 * jj, jj, in, irow, irow + kk,
+                            irow + 2 * kk, irow + 3 * kk, 1, p, wOff, jj, kk);
+                    if (relu) {
+                        Loops.relu(m, orow, 4 * jj);
+                    }
+                }
+                for (; s < to; s++) {
                     int orow = outB + s * jj;
                     System.arraycopy(p, bOff, m, orow, jj);
                     Loops.accumulate(m, orow, jj, in, inB + s * kk, 1, p, wOff, jj, kk);
@@ -358,7 +371,14 @@ final class JavaNet implements AutoCloseable {
         }
         if (prog[o + 7] == 1) { // W input-major: dW[k,:] = Σ_s in[s,k]·dz[s,:]
             split(kk, (from, to, w) -> {
-                for (int k = from; k < to; k++) {
+                int k = from;
+                for (; k + 4 <= to; k += 4) { // four rows of dW share each load of dz
+                    int grow = wOff + k * jj;
+                    java.util.Arrays.fill(g, grow, grow + 4 * jj, 0f);
+                    Loops.accumulate4(g, grow, grow + jj, grow + 2 * jj, grow + 3 * jj, jj, in, inB + k, inB + k + 1,
+                            inB + k + 2, inB + k + 3, kk, m, dB, jj, n);
+                }
+                for (; k < to; k++) {
                     java.util.Arrays.fill(g, wOff + k * jj, wOff + (k + 1) * jj, 0f);
                     Loops.accumulate(g, wOff + k * jj, jj, in, inB + k, kk, m, dB, jj, n);
                 }

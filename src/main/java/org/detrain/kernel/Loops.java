@@ -46,6 +46,24 @@ public final class Loops {
         }
     }
 
+    /**
+     * Four {@link #accumulate}s that share their rows: out[o_q + i] += Σ_{r < count} coef[c_q + r·coefStride]
+     * · rows[rowsOff + r·rowStride + i] for q in 0..3 and i in [0, n), rows in ascending r (four
+     * samples through one weight matrix, or four weight rows from one batch).
+     */
+    public static void accumulate4(float[] out, int o0, int o1, int o2, int o3, int n, float[] coef, int c0, int c1,
+                                   int c2, int c3, int coefStride, float[] rows, int rowsOff, int rowStride, int count) {
+        if (VECTOR) {
+            VectorLoops.accumulate4(out, o0, o1, o2, o3, n, coef, c0, c1, c2, c3, coefStride, rows, rowsOff, rowStride,
+                    count);
+            return;
+        }
+        accumulate(out, o0, n, coef, c0, coefStride, rows, rowsOff, rowStride, count);
+        accumulate(out, o1, n, coef, c1, coefStride, rows, rowsOff, rowStride, count);
+        accumulate(out, o2, n, coef, c2, coefStride, rows, rowsOff, rowStride, count);
+        accumulate(out, o3, n, coef, c3, coefStride, rows, rowsOff, rowStride, count);
+    }
+
     /*
      * The lane loops: arrays laid out [element][sample] (the samples as vector lanes), each call
      * covering LANES consecutive samples. The plain variants take the lane count so that tests can

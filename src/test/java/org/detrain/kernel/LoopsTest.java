@@ -117,6 +117,21 @@ class LoopsTest {
             for (int k = 0; k < 4; k++) {
                 VectorLoops.accumulate(one, k * (n + 2), n, coef, k * count, 1, rows, 2, stride, count);
             }
+            float[] four = out.clone();
+            VectorLoops.accumulate4(four, 0, n + 2, 2 * (n + 2), 3 * (n + 2), n, coef, 0, count, 2 * count, 3 * count, 1,
+                    rows, 2, stride, count);
+            assertArrayEquals(expected, four, "accumulate4 n=" + n);
+            // coefficients with a stride (a column of a row-major matrix), outputs in another order
+            float[] strided = new float[4 * count + 8];
+            for (int k = 0; k < 4; k++) {
+                for (int r = 0; r < count; r++) {
+                    strided[k + 4 * r] = coef[k * count + r];
+                }
+            }
+            float[] fourStrided = out.clone();
+            VectorLoops.accumulate4(fourStrided, 3 * (n + 2), 0, (n + 2), 2 * (n + 2), n, strided, 3, 0, 1, 2, 4, rows, 2,
+                    stride, count);
+            assertArrayEquals(expected, fourStrided, "accumulate4 strided n=" + n);
             assertArrayEquals(expected, one, "accumulate n=" + n);
         }
     }
