@@ -33,9 +33,10 @@ public final class ConfigSchema {
                     "softmax regression; linear least squares (synthetic-lsq, synthetic-hlsq); L2-regularised logistic"
                             + " regression (synthetic-logreg); an MLP (model.hidden, ReLU) or LeNet-5 (28x28x1 or 32x32x3 images)"),
             KeySpec.real("model.l2", "0.01", 0, INF, "logistic: L2 regularisation mu/2 ||x||^2 in every rank's objective"),
-            KeySpec.choice("dataset", "fashion-mnist", List.of("fashion-mnist", "synthetic-lsq", "synthetic-hlsq",
+            KeySpec.choice("dataset", "fashion-mnist", List.of("fashion-mnist", "cifar10", "synthetic-lsq", "synthetic-hlsq",
                     "synthetic-logreg"), "training data"),
-            KeySpec.string("dataset.dir", "data/fashion-mnist", "directory of the Fashion-MNIST IDX files (make data fills it)"),
+            KeySpec.string("dataset.dir", "auto", "directory of the dataset's files; auto: data/fashion-mnist (make data"
+                    + " fills it) or data/cifar-10-batches-bin (you put CIFAR-10's binary version there)"),
             KeySpec.integer("synthetic.samples", 4096, 1, 100_000_000,
                     "synthetic: training samples (synthetic-lsq: in all; hlsq/logreg: per rank); test sets are a quarter"),
             KeySpec.integer("synthetic.features", 16, 1, 1_000_000, "synthetic: dimension of x"),

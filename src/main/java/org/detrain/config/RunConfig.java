@@ -106,7 +106,7 @@ public final class RunConfig {
         String model = get("model");
         String dataset = get("dataset");
         java.util.List<String> fitting = switch (dataset) {
-            case "fashion-mnist" -> java.util.List.of("softmax", "mlp", "lenet");
+            case "fashion-mnist", "cifar10" -> java.util.List.of("softmax", "mlp", "lenet");
             case "synthetic-lsq", "synthetic-hlsq" -> java.util.List.of("linear");
             case "synthetic-logreg" -> java.util.List.of("logistic");
             default -> java.util.List.of();
@@ -134,7 +134,8 @@ public final class RunConfig {
             throw new DetrainException("topology=file needs topology.file = <edge list path> (one 'i j' pair per line)");
         }
         if (get("dataset.dir").isEmpty()) {
-            throw new DetrainException("dataset.dir is empty; set it to the dataset's directory (default data/fashion-mnist)");
+            throw new DetrainException("dataset.dir is empty; set it to the dataset's directory, or to auto (its"
+                    + " directory under data/)");
         }
         decayEpochs(); // validates the list
     }

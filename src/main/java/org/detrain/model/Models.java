@@ -106,7 +106,7 @@ public final class Models {
             case 28 * 28 -> new int[] {1, 28, 28};
             case 3 * 32 * 32 -> new int[] {3, 32, 32};
             default -> throw new DetrainException("model=lenet needs 28x28x1 or 32x32x3 images but the samples have "
-                    + features + " features; use dataset=fashion-mnist, or model=mlp");
+                    + features + " features; use dataset=fashion-mnist or cifar10, or model=mlp");
         };
     }
 

@@ -3,6 +3,7 @@ package org.detrain.runner;
 import java.nio.file.Path;
 import org.detrain.algo.Algorithms;
 import org.detrain.config.RunConfig;
+import org.detrain.data.Cifar10Reader;
 import org.detrain.data.FashionMnist;
 import org.detrain.data.ImageSamples;
 import org.detrain.data.Partition;
@@ -49,8 +50,9 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
         int[] labels;
         long seed = config.getLong("seed");
         switch (config.get("dataset")) {
-            case "fashion-mnist" -> {
-                Split split = FashionMnist.load(Path.of(config.get("dataset.dir")));
+            case "fashion-mnist", "cifar10" -> {
+                Split split = config.get("dataset").equals("cifar10") ? Cifar10Reader.load(datasetDir(config))
+                        : FashionMnist.load(datasetDir(config));
                 train = new ImageSamples(split.train());
                 test = new ImageSamples(split.test());
                 labels = split.train().labels();
@@ -163,5 +165,14 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
     /** Epochs completed after {@code iteration} iterations. */
     public double epochAt(long iteration) {
         return (double) iteration / iterationsPerEpoch;
+    }
+
+    /** The directory a run reads its images from: {@code dataset.dir}, or for auto the dataset's own under data/. */
+    static Path datasetDir(RunConfig config) {
+        String dir = config.get("dataset.dir");
+        if (!dir.equals("auto")) {
+            return Path.of(dir);
+        }
+        return config.get("dataset").equals("cifar10") ? Cifar10Reader.defaultDir() : FashionMnist.defaultDir();
     }
 }

@@ -313,8 +313,8 @@ public final class TrainLauncher {
     }
 
     private static RunConfig pinned(RunConfig config, Options o) {
-        Path dataDir = Path.of(config.get("dataset.dir"));
-        if (dataDir.isAbsolute()) {
+        Path dataDir = RunPlan.datasetDir(config); // recorded resolved and absolute: the results say what was read
+        if (dataDir.isAbsolute() && !config.get("dataset.dir").equals("auto")) {
             return config;
         }
         List<String> overrides = new ArrayList<>(o.overrides());
