@@ -279,11 +279,7 @@ final class JavaNet implements AutoCloseable {
             return;
         }
         float[] t = shared(kk * n);
-        for (int s = 0; s < n; s++) {
-            for (int k = 0; k < kk; k++) {
-                t[k * n + s] = in[inB + s * kk + k];
-            }
-        }
+        toLanes(in, inB, kk, t, n); // the batch transposed (kk x n)
         split(jj, (from, to, w) -> {
             float[] z = w.a(n);
             for (int j = from; j < to; j++) {
@@ -423,11 +419,7 @@ final class JavaNet implements AutoCloseable {
             // W input-major, over the samples when the batch fills whole vectors at least as well as the
             // input width: din[:,k] = Σ_j W[k,j]·dzᵀ[j,:] (dz transposed, jj x n; no transpose of W)
             float[] dzt = shared(jj * n);
-            for (int s = 0; s < n; s++) {
-                for (int j = 0; j < jj; j++) {
-                    dzt[j * n + s] = m[dB + s * jj + j];
-                }
-            }
+            toLanes(m, dB, jj, dzt, n);
             split(kk, (from, to, w) -> {
                 float[] z = w.a(n);
                 for (int k = from; k < to; k++) {
