@@ -86,79 +86,63 @@ final class VectorLoops {
         }
     }
 
-    /** See {@link Loops#accumulate4}: 4 outputs x 4 vectors (16 sums) in registers, 8 loads per 16 products. */
+    /**
+     * See {@link Loops#accumulate4}: 4 outputs x 2 vectors (8 sums) in registers, 6 loads per 8 products.
+     * (16 sums, 4 x 4 vectors, measured faster alone but C2 sometimes left its vectors boxed: 20 GB/s of
+     * garbage and half the speed in a two-rank run.)
+     */
     static void accumulate4(float[] out, int o0, int o1, int o2, int o3, int n, float[] coef, int c0, int c1, int c2,
                             int c3, int coefStride, float[] rows, int rowsOff, int rowStride, int count) {
         int len = S.length();
         int i = 0;
-        for (; i + 4 * len <= n; i += 4 * len) {
-            FloatVector s00 = FloatVector.fromArray(S, out, o0 + i + 0 * len);
-            FloatVector s01 = FloatVector.fromArray(S, out, o0 + i + 1 * len);
-            FloatVector s02 = FloatVector.fromArray(S, out, o0 + i + 2 * len);
-            FloatVector s03 = FloatVector.fromArray(S, out, o0 + i + 3 * len);
-            FloatVector s10 = FloatVector.fromArray(S, out, o1 + i + 0 * len);
-            FloatVector s11 = FloatVector.fromArray(S, out, o1 + i + 1 * len);
-            FloatVector s12 = FloatVector.fromArray(S, out, o1 + i + 2 * len);
-            FloatVector s13 = FloatVector.fromArray(S, out, o1 + i + 3 * len);
-            FloatVector s20 = FloatVector.fromArray(S, out, o2 + i + 0 * len);
-            FloatVector s21 = FloatVector.fromArray(S, out, o2 + i + 1 * len);
-            FloatVector s22 = FloatVector.fromArray(S, out, o2 + i + 2 * len);
-            FloatVector s23 = FloatVector.fromArray(S, out, o2 + i + 3 * len);
-            FloatVector s30 = FloatVector.fromArray(S, out, o3 + i + 0 * len);
-            FloatVector s31 = FloatVector.fromArray(S, out, o3 + i + 1 * len);
-            FloatVector s32 = FloatVector.fromArray(S, out, o3 + i + 2 * len);
-            FloatVector s33 = FloatVector.fromArray(S, out, o3 + i + 3 * len);
+        for (; i + 2 * len <= n; i += 2 * len) {
+            FloatVector s00 = FloatVector.fromArray(S, out, o0 + i);
+            FloatVector s01 = FloatVector.fromArray(S, out, o0 + i + len);
+            FloatVector s10 = FloatVector.fromArray(S, out, o1 + i);
+            FloatVector s11 = FloatVector.fromArray(S, out, o1 + i + len);
+            FloatVector s20 = FloatVector.fromArray(S, out, o2 + i);
+            FloatVector s21 = FloatVector.fromArray(S, out, o2 + i + len);
+            FloatVector s30 = FloatVector.fromArray(S, out, o3 + i);
+            FloatVector s31 = FloatVector.fromArray(S, out, o3 + i + len);
             int row = rowsOff + i;
             int c = 0;
             for (int r = 0; r < count; r++, row += rowStride, c += coefStride) {
                 FloatVector v0 = FloatVector.fromArray(S, rows, row);
                 FloatVector v1 = FloatVector.fromArray(S, rows, row + len);
-                FloatVector v2 = FloatVector.fromArray(S, rows, row + 2 * len);
-                FloatVector v3 = FloatVector.fromArray(S, rows, row + 3 * len);
                 float w0 = coef[c0 + c];
                 float w1 = coef[c1 + c];
                 float w2 = coef[c2 + c];
                 float w3 = coef[c3 + c];
                 s00 = s00.add(v0.mul(w0));
                 s01 = s01.add(v1.mul(w0));
-                s02 = s02.add(v2.mul(w0));
-                s03 = s03.add(v3.mul(w0));
                 s10 = s10.add(v0.mul(w1));
                 s11 = s11.add(v1.mul(w1));
-                s12 = s12.add(v2.mul(w1));
-                s13 = s13.add(v3.mul(w1));
                 s20 = s20.add(v0.mul(w2));
                 s21 = s21.add(v1.mul(w2));
-                s22 = s22.add(v2.mul(w2));
-                s23 = s23.add(v3.mul(w2));
                 s30 = s30.add(v0.mul(w3));
                 s31 = s31.add(v1.mul(w3));
-                s32 = s32.add(v2.mul(w3));
-                s33 = s33.add(v3.mul(w3));
             }
-            s00.intoArray(out, o0 + i + 0 * len);
-            s01.intoArray(out, o0 + i + 1 * len);
-            s02.intoArray(out, o0 + i + 2 * len);
-            s03.intoArray(out, o0 + i + 3 * len);
-            s10.intoArray(out, o1 + i + 0 * len);
-            s11.intoArray(out, o1 + i + 1 * len);
-            s12.intoArray(out, o1 + i + 2 * len);
-            s13.intoArray(out, o1 + i + 3 * len);
-            s20.intoArray(out, o2 + i + 0 * len);
-            s21.intoArray(out, o2 + i + 1 * len);
-            s22.intoArray(out, o2 + i + 2 * len);
-            s23.intoArray(out, o2 + i + 3 * len);
-            s30.intoArray(out, o3 + i + 0 * len);
-            s31.intoArray(out, o3 + i + 1 * len);
-            s32.intoArray(out, o3 + i + 2 * len);
-            s33.intoArray(out, o3 + i + 3 * len);
+            s00.intoArray(out, o0 + i);
+            s01.intoArray(out, o0 + i + len);
+            s10.intoArray(out, o1 + i);
+            s11.intoArray(out, o1 + i + len);
+            s20.intoArray(out, o2 + i);
+            s21.intoArray(out, o2 + i + len);
+            s30.intoArray(out, o3 + i);
+            s31.intoArray(out, o3 + i + len);
         }
         if (i < n) { // the rest output by output, in the same order
-            accumulate(out, o0 + i, n - i, coef, c0, coefStride, rows, rowsOff + i, rowStride, count);
-            accumulate(out, o1 + i, n - i, coef, c1, coefStride, rows, rowsOff + i, rowStride, count);
-            accumulate(out, o2 + i, n - i, coef, c2, coefStride, rows, rowsOff + i, rowStride, count);
-            accumulate(out, o3 + i, n - i, coef, c3, coefStride, rows, rowsOff + i, rowStride, count);
+            accumulateRest4(out, o0, o1, o2, o3, i, n, coef, c0, c1, c2, c3, coefStride, rows, rowsOff, rowStride, count);
         }
+    }
+
+    private static void accumulateRest4(float[] out, int o0, int o1, int o2, int o3, int i, int n, float[] coef, int c0,
+                                        int c1, int c2, int c3, int coefStride, float[] rows, int rowsOff, int rowStride,
+                                        int count) {
+        accumulate(out, o0 + i, n - i, coef, c0, coefStride, rows, rowsOff + i, rowStride, count);
+        accumulate(out, o1 + i, n - i, coef, c1, coefStride, rows, rowsOff + i, rowStride, count);
+        accumulate(out, o2 + i, n - i, coef, c2, coefStride, rows, rowsOff + i, rowStride, count);
+        accumulate(out, o3 + i, n - i, coef, c3, coefStride, rows, rowsOff + i, rowStride, count);
     }
 
     /** See {@link Loops#laneDots4x4}: 16 sums in registers, 8 loads per 16 products. */

@@ -18,15 +18,25 @@ final class ProgressRenderer {
         this.live = live;
     }
 
-    /** Line format: "@@progress done total epoch loss elapsed accuracy". */
-    synchronized void update(String line) {
+    /**
+     * Line format: "@@progress done total epoch loss elapsed accuracy". Returns false, showing nothing,
+     * for a line that does not parse (another writer's output interleaved with it, e.g. JVM diagnostics).
+     */
+    synchronized boolean update(String line) {
         String[] f = line.trim().split("\\s+");
-        if (f.length < 7) {
-            return;
+        long done;
+        long total;
+        double elapsed;
+        try {
+            if (f.length < 7) {
+                return false;
+            }
+            done = Long.parseLong(f[1]);
+            total = Long.parseLong(f[2]);
+            elapsed = Double.parseDouble(f[5]);
+        } catch (NumberFormatException e) {
+            return false;
         }
-        long done = Long.parseLong(f[1]);
-        long total = Long.parseLong(f[2]);
-        double elapsed = Double.parseDouble(f[5]);
         double eta = done > 0 ? elapsed * (total - done) / done : Double.NaN;
         String text = String.format("iter %d/%d  epoch %s  loss(avg) %s  test acc %s  elapsed %s  ETA %s", done, total, f[3],
                 f[4], f[6], seconds(elapsed), seconds(eta));
@@ -43,6 +53,7 @@ final class ProgressRenderer {
                 out.println(text);
             }
         }
+        return true;
     }
 
     /** A message for the user, printed on its own line. */

@@ -278,9 +278,10 @@ final class RankJobs {
                          StandardOpenOption.CREATE, StandardOpenOption.APPEND), true)) {
                 String line;
                 while ((line = in.readLine()) != null) {
-                    if (line.startsWith(TrainingRun.PROGRESS)) {
-                        progress.update(line);
-                    } else if (line.startsWith(CommCheck.SAY)) {
+                    if (line.startsWith(TrainingRun.PROGRESS) && progress.update(line)) {
+                        continue;
+                    }
+                    if (line.startsWith(CommCheck.SAY)) {
                         progress.say(line.substring(CommCheck.SAY.length()));
                     } else {
                         if (line.startsWith("detrain rank ") && rankErrors.size() < 16) {
