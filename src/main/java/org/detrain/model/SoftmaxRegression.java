@@ -8,8 +8,7 @@ import org.detrain.util.Rng;
  * (classes x features, row-major) followed by b (classes). Plain-Java reference implementation.
  *
  * <p>The logits of a whole batch are computed at once (the batch transposed, each logit still
- * b_c + Σ_k W_ck·a_k in ascending k) and the gradient rows as sums over the samples in order
- * ({@code kernel.Loops}); every
+ * b_c + Σ_k W_ck·a_k in ascending k) and the gradient rows as axpy loops ({@code kernel.Loops}); every
  * number is the same as in the one-sample-at-a-time original, which the tests keep as a reference.
  */
 public final class SoftmaxRegression implements Model {
@@ -19,8 +18,6 @@ public final class SoftmaxRegression implements Model {
     /** Scratch: the batch transposed (features x samples), then the logits (classes x samples). */
     private float[] transposed = new float[0];
     private float[] batchLogits = new float[0];
-    /** Scratch: d loss / d logit of every sample, [sample][class]. */
-    private float[] deltas = new float[0];
 
     public SoftmaxRegression(int features, int classes) {
         this.features = features;
@@ -55,36 +52,18 @@ public final class SoftmaxRegression implements Model {
         float invN = 1f / n;
         int biasOffset = classes * features;
         computeLogits(params, batch);
-        if (deltas.length < n * classes) {
-            deltas = new float[n * classes];
-        }
         double loss = 0;
         for (int s = 0; s < n; s++) {
+            int row = s * features;
             int y = batch.labels[s];
             double logSum = logSumExp(s, n);
             loss += logSum - logits[y];
             for (int c = 0; c < classes; c++) {
                 // d loss / d logit_c = p_c − [c == y], averaged over the batch
-                deltas[s * classes + c] = ((float) Math.exp(logits[c] - logSum) - (c == y ? 1f : 0f)) * invN;
+                float delta = ((float) Math.exp(logits[c] - logSum) - (c == y ? 1f : 0f)) * invN;
+                Loops.axpy(grad, c * features, delta, batch.features, row, features);
+                grad[biasOffset + c] += delta;
             }
-        }
-        // grad row c = Σ_s delta_sc·a_s, s ascending (as one sample at a time would add them); four rows
-        // share each load of a sample
-        int c = 0;
-        for (; c + 4 <= classes; c += 4) {
-            int g0 = c * features;
-            Loops.accumulate4(grad, g0, g0 + features, g0 + 2 * features, g0 + 3 * features, features, deltas, c, c + 1,
-                    c + 2, c + 3, classes, batch.features, 0, features, n);
-        }
-        for (; c < classes; c++) {
-            Loops.accumulate(grad, c * features, features, deltas, c, classes, batch.features, 0, features, n);
-        }
-        for (c = 0; c < classes; c++) {
-            float b = 0f;
-            for (int s = 0; s < n; s++) {
-                b += deltas[s * classes + c];
-            }
-            grad[biasOffset + c] = b;
         }
         return loss / n;
     }
@@ -127,13 +106,6 @@ public final class SoftmaxRegression implements Model {
         int biasOffset = classes * features;
         for (int c = 0; c < classes; c++) {
             java.util.Arrays.fill(batchLogits, c * n, (c + 1) * n, params[biasOffset + c]);
-        }
-        int c = 0;
-        for (; c + 4 <= classes; c += 4) { // four classes share each row of the transposed batch
-            Loops.accumulate4(batchLogits, c * n, (c + 1) * n, (c + 2) * n, (c + 3) * n, n, params, c * features,
-                    (c + 1) * features, (c + 2) * features, (c + 3) * features, 1, transposed, 0, n, features);
-        }
-        for (; c < classes; c++) {
             Loops.accumulate(batchLogits, c * n, n, params, c * features, 1, transposed, 0, n, features);
         }
     }
