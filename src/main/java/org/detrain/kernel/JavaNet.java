@@ -651,13 +651,18 @@ final class JavaNet implements AutoCloseable {
         float[] out = lanesFor(prog[o + 5], cc * oh * ow);
         split(cc * oh * ow, (from, to, w) -> {
             for (int win = from; win < to; win++) {
-                int c = win / (oh * ow);
-                int y = win / ow - c * oh;
-                int x = win % ow;
-                int a = ((c * hh + 2 * y) * ww + 2 * x) * np;
+                int a = windowCorner(win, oh, ow, hh, ww, np);
                 Loops.poolMaxLanes(out, win * np, in, a, a + np, a + ww * np, a + (ww + 1) * np, np);
             }
         });
+    }
+
+    /** The lane offset of the top-left element of pooling window win = (c, y, x) of an oh x ow output. */
+    private static int windowCorner(int win, int oh, int ow, int hh, int ww, int np) {
+        int c = win / (oh * ow);
+        int y = win / ow - c * oh;
+        int x = win % ow;
+        return ((c * hh + 2 * y) * ww + 2 * x) * np;
     }
 
     /*
@@ -681,10 +686,7 @@ final class JavaNet implements AutoCloseable {
         }
         split(cc * oh * ow, (from, to, w) -> {
             for (int win = from; win < to; win++) {
-                int c = win / (oh * ow);
-                int y = win / ow - c * oh;
-                int x = win % ow;
-                int a = ((c * hh + 2 * y) * ww + 2 * x) * np;
+                int a = windowCorner(win, oh, ow, hh, ww, np);
                 Loops.poolGradLanes(dIn, act, a, a + np, a + ww * np, a + (ww + 1) * np, dOut, win * np, relu, np);
             }
         });
