@@ -6,10 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The plain-Java reference twin of {@link NetKernel}: it interprets the same {@link NetProgram}
@@ -31,7 +27,7 @@ final class JavaNet implements AutoCloseable {
     private final NetProgram program;
     private final int[] prog;
     private final int threads;
-    private final ExecutorService pool;
+    private final ThreadTeam team;
     /** Per-thread scratch; two arrays because the JIT vectorises best when source and target differ. */
     private final Work[] work;
     /** Shared scratch (a transposed matrix; the inputs and position-major dz of a weight gradient), filled before a split. */
@@ -118,44 +114,22 @@ final class JavaNet implements AutoCloseable {
         for (int t = 0; t < this.threads; t++) {
             work[t] = new Work();
         }
-        pool = this.threads == 1 ? null : Executors.newFixedThreadPool(this.threads - 1, r -> {
-            Thread t = new Thread(r, "detrain-java-kernel");
-            t.setDaemon(true);
-            return t;
-        });
+        team = this.threads == 1 ? null : new ThreadTeam(this.threads, "detrain-java-kernel");
     }
 
     /** Splits [0, count) into one contiguous range per thread; the caller's thread takes the first. */
     private void split(int count, Part part) {
-        int parts = Math.min(threads, count);
-        if (parts <= 1) {
+        if (team == null || count <= 1) {
             part.run(0, count, work[0]);
             return;
         }
-        List<Future<?>> futures = new ArrayList<>(parts - 1);
-        for (int t = 1; t < parts; t++) {
-            int from = (int) ((long) count * t / parts);
-            int to = (int) ((long) count * (t + 1) / parts);
-            Work w = work[t];
-            futures.add(pool.submit(() -> part.run(from, to, w)));
-        }
-        part.run(0, (int) ((long) count / parts), work[0]);
-        try {
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while a kernel pass ran", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("a kernel pass failed: " + e.getCause(), e.getCause());
-        }
+        team.run(count, (member, from, to) -> part.run(from, to, work[member]));
     }
 
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
+        if (team != null) {
+            team.close();
         }
     }
 
