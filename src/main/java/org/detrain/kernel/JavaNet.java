@@ -583,7 +583,7 @@ final class JavaNet implements AutoCloseable {
             int[] rowOff = new int[ckk];
             int[] coefIdx = new int[ckk];
             for (int r = 0; r < ckk; r++) {
-                rowOff[r] = (((r / 25) * hh + (r % 25) / 5) * ww + r % 5) * lanes;
+                rowOff[r] = windowTerm(r, hh, ww) * lanes;
                 coefIdx[r] = r * oo;
             }
             return new int[][] {{0, ckk}, rowOff, coefIdx, {lanes}};
@@ -629,6 +629,11 @@ final class JavaNet implements AutoCloseable {
                 Loops.poolMaxLanes(out, win * np, in, a, a + np, a + ww * np, a + (ww + 1) * np, np);
             }
         });
+    }
+
+    /** Where term q = (c, ky, kx) of a 5x5 window starts in an input of hh x ww planes: (c·hh + ky)·ww + kx. */
+    private static int windowTerm(int q, int hh, int ww) {
+        return ((q / 25) * hh + (q % 25) / 5) * ww + q % 5;
     }
 
     /** The lane offset of the top-left element of pooling window win = (c, y, x) of an oh x ow output. */
@@ -706,7 +711,7 @@ final class JavaNet implements AutoCloseable {
                 for (int k = 0; k < 4; k++) { // a short block repeats its last filter or term (results dropped)
                     a[k] = Math.min(oc0 + k, oo - 1) * plane * np;
                     int q = Math.min(q0 + k, ckk - 1);
-                    b[k] = (((q / 25) * hh + (q % 25) / 5) * ww + q % 5) * np;
+                    b[k] = windowTerm(q, hh, ww) * np;
                 }
                 for (int v = 0; v < np; v += Loops.LANES) {
                     Loops.laneDots4x4(part, v, np, dzT, a[0] + v, a[1] + v, a[2] + v, a[3] + v, ow * np, inT, b[0] + v,
