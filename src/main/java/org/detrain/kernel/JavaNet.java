@@ -11,7 +11,10 @@ import java.util.Map;
  * The plain-Java reference twin of {@link NetKernel}: it interprets the same {@link NetProgram}
  * over the same buffer layout, computing every element with the same float32 operations in the
  * same order as the kernel (bias first, then the sum in ascending index order). Loops are nested so
- * that the innermost one runs over contiguous memory without a reduction ({@link Loops}).
+ * that the innermost one runs over contiguous memory without a reduction ({@link Loops}). The
+ * convolution and pooling passes work on copies of their tensors with the samples as the vector
+ * lanes (see {@link LaneCopy}); the convolution's weight gradient adds each sample's sum in sample
+ * order, as the kernel does.
  *
  * <p>With {@code threads > 1} each pass splits its outputs (samples, or weight rows) into contiguous
  * ranges, one per thread; every element is still computed by one thread in the same order, so the
@@ -48,6 +51,7 @@ final class JavaNet implements AutoCloseable {
     private int nb;
     private float invN;
 
+    /** One tensor's [element][sample] copy and which of it and the row-major tensor is current. */
     private static final class LaneCopy {
         final int key;
         final int per;
