@@ -10,7 +10,7 @@ rm -rf .gpu
 mkdir -p .gpu/lib
 jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,jdk.incubator.vector \
   --strip-debug --no-man-pages --no-header-files --compress=2 --output .gpu/jre
-cp target/detrain.jar target/lib/*.jar .gpu/lib/
+cp target/detrain.jar target/detrain-bench.jar target/lib/*.jar .gpu/lib/
 # aparapi-jni carries natives for every platform (19 MB); keep the Linux x86-64 one (the carry limit is 64 MiB)
 jni=$(ls .gpu/lib/aparapi-jni-*.jar)
 tmp=$(mktemp -d)

@@ -8,5 +8,5 @@ mkdir -p "$out"
 java=(.gpu/jre/bin/java --add-modules=jdk.incubator.vector -cp '.gpu/lib/*')
 "${java[@]}" org.detrain.cli.Main devices 2>&1 | tee "$out/devices.txt"
 "${java[@]}" org.detrain.cli.Main devices --check "${GPU_DEVICE:-gpu}" 2>&1 | tee "$out/check.txt"
-"${java[@]}" org.detrain.model.Bench --devices "${GPU_DEVICE:-gpu},java" --java-threads 1 --mix-devices "${GPU_DEVICE:-gpu},java" \
+"${java[@]}" org.detrain.bench.Bench --devices "${GPU_DEVICE:-gpu},java" --java-threads 1 --mix-devices "${GPU_DEVICE:-gpu},java" \
   --batches 32,128,512 --seconds 1 --repeats 3 --out "$out/bench-gpu.json" 2>&1 | grep -v -e '^WARNING' | tee "$out/bench.txt"

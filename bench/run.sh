@@ -19,7 +19,7 @@ OMP_NUM_THREADS=1 build/triad > "$out/triad-1.json"
 OMP_NUM_THREADS=2 build/triad > "$out/triad-2.json"
 
 echo "== detrain, one rank" >&2
-java --add-modules=jdk.incubator.vector -cp "target/detrain.jar:target/lib/*" org.detrain.model.Bench \
+java --add-modules=jdk.incubator.vector -cp "target/detrain.jar:target/detrain-bench.jar:target/lib/*" org.detrain.bench.Bench \
   --devices "${BENCH_DEVICES:-java,jtp,cpu}" --mix-devices "${BENCH_DEVICES:-java,jtp,cpu}" --out "$out/detrain.json" \
   2> >(grep -v -e '^WARNING' -e 'com.aparapi' >&2)
 

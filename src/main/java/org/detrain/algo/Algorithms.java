@@ -18,7 +18,7 @@ public final class Algorithms {
      */
     public static void validate(RunConfig config, Spectrum spectrum) {
         if (config.get("algorithm").equals("d2") && spectrum.lambdaMin() <= -1.0 / 3 + 1e-9) {
-            throw new DetrainException(String.format("algorithm=d2 needs the smallest eigenvalue of W above -1/3,"
+            throw DetrainException.badInput(String.format("algorithm=d2 needs the smallest eigenvalue of W above -1/3,"
                             + " but it is %.4f for weights=%s on this graph; use weights=lazy ((W + I)/2 has all"
                             + " eigenvalues >= 0) or lower weights.kappa", spectrum.lambdaMin(), config.get("weights")));
         }

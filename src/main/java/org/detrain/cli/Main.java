@@ -15,10 +15,10 @@ import org.detrain.config.ConfigSchema;
 import org.detrain.config.KeySpec;
 import org.detrain.config.RunConfig;
 import org.detrain.report.Report;
-import org.detrain.runner.CheckLauncher;
-import org.detrain.runner.RunSummary;
-import org.detrain.runner.TrainLauncher;
-import org.detrain.runner.Version;
+import org.detrain.launch.CheckLauncher;
+import org.detrain.results.RunSummary;
+import org.detrain.launch.TrainLauncher;
+import org.detrain.results.Version;
 import org.detrain.theory.Complexity;
 import org.detrain.theory.TheoryReport;
 import org.detrain.util.DetrainException;
@@ -69,7 +69,7 @@ public final class Main {
                     out.println("detrain " + Version.VERSION);
                     yield 0;
                 }
-                default -> throw new DetrainException("unknown command '" + args[0] + "'; commands: train, check, config,"
+                default -> throw DetrainException.badInput("unknown command '" + args[0] + "'; commands: train, check, config,"
                         + " devices, report, theory, daemon, sweep, version");
             };
         } catch (DetrainException e) {
@@ -114,11 +114,11 @@ public final class Main {
             return null;
         }
         if (!cl.hasOption("machines") || !cl.hasOption("daemon-port")) {
-            throw new DetrainException("--machines and --daemon-port go together: the hosts and the port their"
+            throw DetrainException.badInput("--machines and --daemon-port go together: the hosts and the port their"
                     + " `detrain daemon` listens on");
         }
         if (!"niodev".equals(transport)) {
-            throw new DetrainException("--machines runs ranks on several hosts and needs --transport niodev");
+            throw DetrainException.badInput("--machines runs ranks on several hosts and needs --transport niodev");
         }
         return org.detrain.comm.MpjLauncher.Placement.read(Path.of(cl.getOptionValue("machines")),
                 parseInt(cl.getOptionValue("daemon-port"), "--daemon-port"));
@@ -141,7 +141,7 @@ public final class Main {
         if (cl.hasOption("resume")) {
             for (String fixed : List.of("config", "set", "run-id", "results", "overwrite", "resume-if-possible")) {
                 if (cl.hasOption(fixed)) {
-                    throw new DetrainException("--" + fixed + " cannot be combined with --resume: a resumed run keeps"
+                    throw DetrainException.badInput("--" + fixed + " cannot be combined with --resume: a resumed run keeps"
                             + " its directory and the config it was launched with (" + cl.getOptionValue("resume")
                             + "/config.properties)");
                 }
@@ -162,7 +162,7 @@ public final class Main {
                 Path.of(cl.getOptionValue("results", "results")), cl.hasOption("overwrite"),
                 jvm, commandLine);
         if (cl.hasOption("resume-if-possible") && cl.hasOption("overwrite")) {
-            throw new DetrainException("--resume-if-possible and --overwrite contradict each other; choose one");
+            throw DetrainException.badInput("--resume-if-possible and --overwrite contradict each other; choose one");
         }
         org.detrain.comm.MpjLauncher.Placement placement = placement(cl, opts.transport());
         TrainLauncher.Outcome outcome = cl.hasOption("resume-if-possible")
@@ -193,7 +193,7 @@ public final class Main {
         try {
             timeout = Double.parseDouble(cl.getOptionValue("timeout", "60"));
         } catch (NumberFormatException e) {
-            throw new DetrainException("--timeout must be a number of seconds");
+            throw DetrainException.badInput("--timeout must be a number of seconds");
         }
         String transport = cl.getOptionValue("transport", "multicore");
         CheckLauncher.run(detrainHome(), parseInt(cl.getOptionValue("np", "4"), "-np"),
@@ -225,7 +225,7 @@ public final class Main {
             return 0;
         }
         if (!cl.hasOption("port") || !cl.hasOption("allow")) {
-            throw new DetrainException("detrain daemon needs --port P and --allow (the machines file of the job); see --help");
+            throw DetrainException.badInput("detrain daemon needs --port P and --allow (the machines file of the job); see --help");
         }
         int port = parseInt(cl.getOptionValue("port"), "--port");
         String bind = cl.getOptionValue("bind");
@@ -233,7 +233,7 @@ public final class Main {
             try {
                 bind = java.net.InetAddress.getLocalHost().getHostName();
             } catch (java.net.UnknownHostException e) {
-                throw new DetrainException("this host's name does not resolve (" + e.getMessage() + "); pass --bind ADDRESS");
+                throw DetrainException.badInput("this host's name does not resolve (" + e.getMessage() + "); pass --bind ADDRESS");
             }
         }
         String allowArg = cl.getOptionValue("allow");
@@ -244,7 +244,7 @@ public final class Main {
             try {
                 java.net.InetAddress.getAllByName(h);
             } catch (java.net.UnknownHostException e) {
-                throw new DetrainException("host '" + h + "' does not resolve on this host; fix the machines file or the"
+                throw DetrainException.badInput("host '" + h + "' does not resolve on this host; fix the machines file or the"
                         + " host names (/etc/hosts or DNS)");
             }
         }
@@ -352,7 +352,7 @@ public final class Main {
         }
         String n = cl.getOptionValue("n", cl.getOptionValue("np"));
         if (n == null) {
-            throw new DetrainException("theory needs the number of ranks: pass --n N (e.g. --n 16)");
+            throw DetrainException.badInput("theory needs the number of ranks: pass --n N (e.g. --n 16)");
         }
         RunConfig config = RunConfig.load(cl.hasOption("config") ? Path.of(cl.getOptionValue("config")) : null,
                 cl.hasOption("set") ? List.of(cl.getOptionValues("set")) : List.of());
@@ -390,7 +390,7 @@ public final class Main {
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new DetrainException(what + " must be a finite number, got '" + text + "'");
+            throw DetrainException.badInput(what + " must be a finite number, got '" + text + "'");
         }
     }
 
@@ -399,7 +399,7 @@ public final class Main {
         try {
             return new DefaultParser().parse(options, args);
         } catch (ParseException e) {
-            throw new DetrainException(e.getMessage() + "; see --help");
+            throw DetrainException.badInput(e.getMessage() + "; see --help");
         }
     }
 
@@ -415,9 +415,9 @@ public final class Main {
             return 0;
         }
         if (cl.hasOption("check")) {
-            org.detrain.model.DeviceCheck.check(cl.getOptionValue("check"), out);
+            org.detrain.diag.DeviceCheck.check(cl.getOptionValue("check"), out);
         } else {
-            org.detrain.model.DeviceCheck.list(out);
+            org.detrain.diag.DeviceCheck.list(out);
         }
         return 0;
     }
@@ -426,11 +426,11 @@ public final class Main {
         try {
             CommandLine cl = new DefaultParser().parse(options, args);
             if (!cl.getArgList().isEmpty()) {
-                throw new DetrainException("unexpected argument(s) " + cl.getArgList() + "; see --help");
+                throw DetrainException.badInput("unexpected argument(s) " + cl.getArgList() + "; see --help");
             }
             return cl;
         } catch (ParseException e) {
-            throw new DetrainException(e.getMessage() + "; see --help");
+            throw DetrainException.badInput(e.getMessage() + "; see --help");
         }
     }
 
@@ -438,7 +438,7 @@ public final class Main {
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
-            throw new DetrainException(what + " must be a whole number, got '" + text + "'");
+            throw DetrainException.badInput(what + " must be a whole number, got '" + text + "'");
         }
     }
 
@@ -452,7 +452,7 @@ public final class Main {
     private static Path detrainHome() {
         String home = System.getProperty("detrain.home");
         if (home == null) {
-            throw new DetrainException("detrain.home is not set; start detrain through bin/detrain");
+            throw DetrainException.badInput("detrain.home is not set; start detrain through bin/detrain");
         }
         return Path.of(home).toAbsolutePath().normalize();
     }

@@ -49,7 +49,7 @@ public final class MpjLauncher {
             Path mpjHome = detrainHome.resolve("build/mpj");
             for (String jar : List.of("starter.jar", "daemon.jar", "mpj.jar", "mpi.jar", "mpjdev.jar", "niodev.jar", "smpdev.jar")) {
                 if (!Files.isRegularFile(mpjHome.resolve("lib").resolve(jar))) {
-                    throw new DetrainException("MPJ Express is not set up (" + mpjHome.resolve("lib").resolve(jar)
+                    throw DetrainException.badInput("MPJ Express is not set up (" + mpjHome.resolve("lib").resolve(jar)
                             + " is missing): run `make mpj` (as root it installs the Debian package libmpj-java)");
                 }
             }
@@ -58,13 +58,13 @@ public final class MpjLauncher {
             Path rank = target.resolve("detrain-rank.jar");
             Path libDir = target.resolve("lib");
             if (!Files.isRegularFile(core) || !Files.isRegularFile(rank) || !Files.isDirectory(libDir)) {
-                throw new DetrainException("detrain is not built (" + core + " or " + rank + " missing): run `make build`");
+                throw DetrainException.badInput("detrain is not built (" + core + " or " + rank + " missing): run `make build`");
             }
             List<Path> libs;
             try (Stream<Path> s = Files.list(libDir)) {
                 libs = s.filter(p -> p.toString().endsWith(".jar")).sorted().collect(Collectors.toList());
             } catch (IOException e) {
-                throw new DetrainException("cannot list " + libDir + ": " + e.getMessage() + "; run `make build`", e);
+                throw DetrainException.badInput("cannot list " + libDir + ": " + e.getMessage() + "; run `make build`", e);
             }
             return new Installation(mpjHome, core, rank, libs);
         }
@@ -97,10 +97,10 @@ public final class MpjLauncher {
         public Placement {
             machines = List.copyOf(machines);
             if (machines.isEmpty()) {
-                throw new DetrainException("the machines file names no host; list one host name per line");
+                throw DetrainException.badInput("the machines file names no host; list one host name per line");
             }
             if (daemonPort < 1 || daemonPort > 65535) {
-                throw new DetrainException("--daemon-port must be a TCP port (1-65535), got " + daemonPort);
+                throw DetrainException.badInput("--daemon-port must be a TCP port (1-65535), got " + daemonPort);
             }
         }
 
@@ -114,17 +114,17 @@ public final class MpjLauncher {
                         continue;
                     }
                     if (!h.matches("[A-Za-z0-9][A-Za-z0-9._:-]*")) {
-                        throw new DetrainException("machines file " + machinesFile + ": '" + h + "' is not a host name"
+                        throw DetrainException.badInput("machines file " + machinesFile + ": '" + h + "' is not a host name"
                                 + " or address; write one host per line");
                     }
                     hosts.add(h);
                 }
             } catch (IOException e) {
-                throw new DetrainException("cannot read the machines file " + machinesFile + ": " + e.getMessage()
+                throw DetrainException.badInput("cannot read the machines file " + machinesFile + ": " + e.getMessage()
                         + "; pass an existing file to --machines", e);
             }
             if (hosts.isEmpty()) {
-                throw new DetrainException("the machines file " + machinesFile + " names no host; list one host name"
+                throw DetrainException.badInput("the machines file " + machinesFile + " names no host; list one host name"
                         + " per line");
             }
             return new Placement(hosts, daemonPort);
@@ -183,7 +183,7 @@ public final class MpjLauncher {
                             double commTimeout, List<String> jvmOptions, List<String> programArgs, Path workDir,
                             Path scratch, Path daemonLog) {
         if (placement != null && !transport.equals("niodev")) {
-            throw new DetrainException("--machines needs --transport niodev (multicore runs on this host only)");
+            throw DetrainException.badInput("--machines needs --transport niodev (multicore runs on this host only)");
         }
         try {
             Files.createDirectories(scratch);
@@ -193,7 +193,7 @@ public final class MpjLauncher {
                         ? startNiodev(inst, np, programClass, commTimeout, jvmOptions, programArgs, workDir, scratch, daemonLog)
                         : startOnHosts(inst, placement, np, programClass, commTimeout, jvmOptions, programArgs, workDir,
                                 scratch);
-                default -> throw new DetrainException("unknown transport '" + transport + "': use multicore or niodev");
+                default -> throw DetrainException.badInput("unknown transport '" + transport + "': use multicore or niodev");
             };
         } catch (IOException e) {
             throw DetrainException.runFailure("cannot start MPJ Express: " + e.getMessage(), e);
@@ -313,7 +313,7 @@ public final class MpjLauncher {
     public static void serveDaemon(Installation inst, int port, String bind, List<String> allow, Path ready, Path log,
                                    Path work, java.io.PrintStream out) {
         if (port < 1 || port > 65534) {
-            throw new DetrainException("--port must be a TCP port between 1 and 65534 (the next one is used too), got " + port);
+            throw DetrainException.badInput("--port must be a TCP port between 1 and 65534 (the next one is used too), got " + port);
         }
         Path home;
         try {
@@ -321,13 +321,13 @@ public final class MpjLauncher {
                 home = Files.createTempDirectory("detrain-daemon-" + port + "-");
             } else {
                 if (Files.exists(work)) {
-                    throw new DetrainException("--work " + work + " exists already; name a new directory (it is removed"
+                    throw DetrainException.badInput("--work " + work + " exists already; name a new directory (it is removed"
                             + " when the daemon stops)");
                 }
                 home = Files.createDirectories(work);
             }
         } catch (IOException e) {
-            throw new DetrainException("cannot create a temporary MPJ home: " + e.getMessage() + "; check TMPDIR", e);
+            throw DetrainException.badInput("cannot create a temporary MPJ home: " + e.getMessage() + "; check TMPDIR", e);
         }
         Process daemon = null;
         Thread cleanup = null;

@@ -115,6 +115,6 @@ public record KeySpec(String name, Type type, String defaultValue, List<String> 
     }
 
     private DetrainException bad(String origin, String what) {
-        return new DetrainException("config key '" + name + "' (" + origin + "): " + what + " — " + description);
+        return DetrainException.badInput("config key '" + name + "' (" + origin + "): " + what + " — " + description);
     }
 }

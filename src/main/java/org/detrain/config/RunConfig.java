@@ -45,7 +45,7 @@ public final class RunConfig {
         for (String o : overrides) {
             int eq = o.indexOf('=');
             if (eq <= 0) {
-                throw new DetrainException("--set '" + o + "' is not key=value; write e.g. --set lr=0.05");
+                throw DetrainException.badInput("--set '" + o + "' is not key=value; write e.g. --set lr=0.05");
             }
             String key = o.substring(0, eq).trim();
             raw.put(key, o.substring(eq + 1));
@@ -59,7 +59,7 @@ public final class RunConfig {
             KeySpec spec = ConfigSchema.find(e.getKey());
             if (spec == null) {
                 String guess = ConfigSchema.closest(e.getKey());
-                throw new DetrainException("unknown config key '" + e.getKey() + "' (" + origin.get(e.getKey()) + ")"
+                throw DetrainException.badInput("unknown config key '" + e.getKey() + "' (" + origin.get(e.getKey()) + ")"
                         + (guess != null ? "; did you mean '" + guess + "'?" : "")
                         + " Run `bin/detrain config` for the list of keys.");
             }
@@ -78,9 +78,9 @@ public final class RunConfig {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new DetrainException("config file " + file + " does not exist; pass an existing file to --config (see jobs/)");
+            throw DetrainException.badInput("config file " + file + " does not exist; pass an existing file to --config (see jobs/)");
         } catch (IOException e) {
-            throw new DetrainException("cannot read config file " + file + ": " + e.getMessage(), e);
+            throw DetrainException.badInput("cannot read config file " + file + ": " + e.getMessage(), e);
         }
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -90,11 +90,11 @@ public final class RunConfig {
             int eq = line.indexOf('=');
             String where = file + ":" + (i + 1);
             if (eq <= 0) {
-                throw new DetrainException(where + ": '" + line + "' is not key = value; fix the line or comment it out with #");
+                throw DetrainException.badInput(where + ": '" + line + "' is not key = value; fix the line or comment it out with #");
             }
             String key = line.substring(0, eq).strip();
             if (raw.containsKey(key)) {
-                throw new DetrainException(where + ": key '" + key + "' is set twice (first at " + origin.get(key)
+                throw DetrainException.badInput(where + ": key '" + key + "' is set twice (first at " + origin.get(key)
                         + "); keep one of them");
             }
             raw.put(key, line.substring(eq + 1).strip());
@@ -112,29 +112,29 @@ public final class RunConfig {
             default -> java.util.List.of();
         };
         if (!fitting.isEmpty() && !fitting.contains(model)) {
-            throw new DetrainException("dataset=" + dataset + " needs model=" + String.join(" or model=", fitting)
+            throw DetrainException.badInput("dataset=" + dataset + " needs model=" + String.join(" or model=", fitting)
                     + " but model=" + model + "; set model=" + fitting.get(0) + " (or pick a dataset for " + model + ")");
         }
         boolean perRank = dataset.equals("synthetic-hlsq") || dataset.equals("synthetic-logreg");
         String partition = get("partition");
         if (perRank && !partition.equals("auto") && !partition.equals("by-rank")) {
-            throw new DetrainException("dataset=" + dataset + " is generated rank by rank, so partition=" + partition
+            throw DetrainException.badInput("dataset=" + dataset + " is generated rank by rank, so partition=" + partition
                     + " cannot apply; use partition=by-rank (or auto)");
         }
         if (!perRank && partition.equals("by-rank")) {
-            throw new DetrainException("partition=by-rank applies only to data generated per rank (synthetic-hlsq,"
+            throw DetrainException.badInput("partition=by-rank applies only to data generated per rank (synthetic-hlsq,"
                     + " synthetic-logreg); use partition=shuffled or dirichlet for dataset=" + dataset);
         }
         int rows = getInt("topology.rows");
         int cols = getInt("topology.cols");
         if ((rows == 0) != (cols == 0)) {
-            throw new DetrainException("set both topology.rows and topology.cols, or neither (then -np is factored)");
+            throw DetrainException.badInput("set both topology.rows and topology.cols, or neither (then -np is factored)");
         }
         if (get("topology").equals("file") && get("topology.file").isEmpty()) {
-            throw new DetrainException("topology=file needs topology.file = <edge list path> (one 'i j' pair per line)");
+            throw DetrainException.badInput("topology=file needs topology.file = <edge list path> (one 'i j' pair per line)");
         }
         if (get("dataset.dir").isEmpty()) {
-            throw new DetrainException("dataset.dir is empty; set it to the dataset's directory, or to auto (its"
+            throw DetrainException.badInput("dataset.dir is empty; set it to the dataset's directory, or to auto (its"
                     + " directory under data/)");
         }
         decayEpochs(); // validates the list
@@ -152,11 +152,11 @@ public final class RunConfig {
             try {
                 epochs[i] = Double.parseDouble(parts[i]);
             } catch (NumberFormatException e) {
-                throw new DetrainException("lr.decay.epochs = '" + text + "': '" + parts[i]
+                throw DetrainException.badInput("lr.decay.epochs = '" + text + "': '" + parts[i]
                         + "' is not a number; write e.g. lr.decay.epochs = 80, 120");
             }
             if (!(epochs[i] >= 0) || (i > 0 && epochs[i] <= epochs[i - 1])) {
-                throw new DetrainException("lr.decay.epochs = '" + text + "' must be non-negative and increasing;"
+                throw DetrainException.badInput("lr.decay.epochs = '" + text + "' must be non-negative and increasing;"
                         + " write e.g. lr.decay.epochs = 80, 120");
             }
         }

@@ -56,7 +56,7 @@ public final class BatchSampler {
                                        int[] permutation) {
         checkBatch(shard.length, batch);
         if (permutation.length != shard.length || position < 0 || position > shard.length || pass < 0) {
-            throw new DetrainException("saved sampler state (permutation of " + permutation.length + " samples,"
+            throw DetrainException.badInput("saved sampler state (permutation of " + permutation.length + " samples,"
                     + " position " + position + ", pass " + pass + ") does not fit a shard of " + shard.length
                     + " samples: restart with the partition and rank count the checkpoint was written with,"
                     + " or start the run afresh");
@@ -66,7 +66,7 @@ public final class BatchSampler {
         Arrays.sort(sortedShard);
         Arrays.sort(sortedPermutation);
         if (!Arrays.equals(sortedShard, sortedPermutation)) {
-            throw new DetrainException("saved sampler permutation holds other samples than this rank's shard:"
+            throw DetrainException.badInput("saved sampler permutation holds other samples than this rank's shard:"
                     + " restart with the partition and rank count the checkpoint was written with,"
                     + " or start the run afresh");
         }
@@ -76,7 +76,7 @@ public final class BatchSampler {
     /** Writes the next {@link #batch()} sample indices into {@code out[0 .. batch)}. */
     public void next(int[] out) {
         if (out.length < batch) {
-            throw new DetrainException("batch buffer holds " + out.length + " entries but the batch size is "
+            throw DetrainException.badInput("batch buffer holds " + out.length + " entries but the batch size is "
                     + batch + ": allocate the buffer with the sampler's batch size");
         }
         int filled = 0;
@@ -130,10 +130,10 @@ public final class BatchSampler {
 
     private static void checkBatch(int shardSize, int batch) {
         if (batch < 1) {
-            throw new DetrainException("batch size " + batch + " must be at least 1");
+            throw DetrainException.badInput("batch size " + batch + " must be at least 1");
         }
         if (batch > shardSize) {
-            throw new DetrainException("batch size " + batch + " is larger than this rank's shard of " + shardSize
+            throw DetrainException.badInput("batch size " + batch + " is larger than this rank's shard of " + shardSize
                     + " samples: use a batch size of at most " + shardSize + ", or fewer ranks so shards are larger");
         }
     }

@@ -42,7 +42,7 @@ public final class Cifar10Reader {
     /** Reads {@code data_batch_1.bin .. data_batch_5.bin} as the training set and {@code test_batch.bin} as the test set. */
     public static Split load(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new DetrainException("CIFAR-10 directory " + dir.toAbsolutePath() + " not found: " + FIX);
+            throw DetrainException.badInput("CIFAR-10 directory " + dir.toAbsolutePath() + " not found: " + FIX);
         }
         List<Path> train = new ArrayList<>();
         for (String name : TRAIN_FILES) {
@@ -58,16 +58,16 @@ public final class Cifar10Reader {
         for (int f = 0; f < files.size(); f++) {
             Path file = files.get(f);
             if (!Files.isRegularFile(file)) {
-                throw new DetrainException("CIFAR-10 batch file " + file.toAbsolutePath() + " not found: " + FIX);
+                throw DetrainException.badInput("CIFAR-10 batch file " + file.toAbsolutePath() + " not found: " + FIX);
             }
             try {
                 sizes[f] = Files.size(file);
             } catch (IOException e) {
-                throw new DetrainException("cannot read CIFAR-10 batch file " + file + " (" + e
+                throw DetrainException.badInput("cannot read CIFAR-10 batch file " + file + " (" + e
                         + "): check that it is readable", e);
             }
             if (sizes[f] % RECORD_BYTES != 0) {
-                throw new DetrainException("CIFAR-10 batch file " + file + " has " + sizes[f] + " bytes, not a"
+                throw DetrainException.badInput("CIFAR-10 batch file " + file + " has " + sizes[f] + " bytes, not a"
                         + " multiple of the record size " + RECORD_BYTES + " (1 label + 3072 pixels): it is cut short"
                         + " or not the binary version; " + FIX);
             }
@@ -75,7 +75,7 @@ public final class Cifar10Reader {
         }
         int features = RECORD_BYTES - 1;
         if (records * features > Integer.MAX_VALUE - 16) {
-            throw new DetrainException("the CIFAR-10 files hold " + records + " records, more than fit one Java"
+            throw DetrainException.badInput("the CIFAR-10 files hold " + records + " records, more than fit one Java"
                     + " array: read fewer files at once");
         }
         byte[] pixels = new byte[(int) (records * features)];
@@ -87,18 +87,18 @@ public final class Cifar10Reader {
             try {
                 bytes = Files.readAllBytes(file);
             } catch (IOException e) {
-                throw new DetrainException("cannot read CIFAR-10 batch file " + file + " (" + e
+                throw DetrainException.badInput("cannot read CIFAR-10 batch file " + file + " (" + e
                         + "): check that it is readable", e);
             }
             if (bytes.length != sizes[f]) {
-                throw new DetrainException("CIFAR-10 batch file " + file + " changed size while being read: rerun"
+                throw DetrainException.badInput("CIFAR-10 batch file " + file + " changed size while being read: rerun"
                         + " once nothing else writes it");
             }
             for (int r = 0; r < bytes.length / RECORD_BYTES; r++, record++) {
                 int at = r * RECORD_BYTES;
                 int label = bytes[at] & 0xFF;
                 if (label >= CLASSES) {
-                    throw new DetrainException("CIFAR-10 batch file " + file + ": record " + r + " has label " + label
+                    throw DetrainException.badInput("CIFAR-10 batch file " + file + ": record " + r + " has label " + label
                             + ", outside 0..9 (is it CIFAR-100's format?); " + FIX);
                 }
                 labels[record] = (byte) label;

@@ -51,7 +51,7 @@ public final class FashionMnist {
      */
     public static Split load(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new DetrainException("Fashion-MNIST directory " + dir.toAbsolutePath() + " not found: " + FIX);
+            throw DetrainException.badInput("Fashion-MNIST directory " + dir.toAbsolutePath() + " not found: " + FIX);
         }
         Path trainImages = locate(dir, TRAIN_IMAGES);
         Path testImages = locate(dir, TEST_IMAGES);
@@ -71,12 +71,12 @@ public final class FashionMnist {
         if (Files.isRegularFile(plain)) {
             return plain;
         }
-        throw new DetrainException("Fashion-MNIST file " + gz.toAbsolutePath() + " not found: " + FIX);
+        throw DetrainException.badInput("Fashion-MNIST file " + gz.toAbsolutePath() + " not found: " + FIX);
     }
 
     private static void check(ImageDataset set, int expectedCount, Path file, String part) {
         if (set.count() != expectedCount || set.rows() != SIDE || set.cols() != SIDE) {
-            throw new DetrainException("Fashion-MNIST " + part + " file " + file + " holds " + set.count()
+            throw DetrainException.badInput("Fashion-MNIST " + part + " file " + file + " holds " + set.count()
                     + " images of " + set.rows() + "x" + set.cols() + " but Fashion-MNIST has " + expectedCount
                     + " of " + SIDE + "x" + SIDE + ": this is not Fashion-MNIST; " + FIX);
         }

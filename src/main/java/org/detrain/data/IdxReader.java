@@ -39,20 +39,20 @@ public final class IdxReader {
      */
     public static ImageDataset read(Path images, Path labels, int classCount) {
         if (classCount < 1 || classCount > 256) {
-            throw new DetrainException("class count " + classCount
+            throw DetrainException.badInput("class count " + classCount
                     + " is out of range for IDX labels, which are single bytes: use 1 to 256");
         }
         RawImages raw = readImages(images);
         byte[] labelBytes = readLabels(labels);
         if (labelBytes.length != raw.count) {
-            throw new DetrainException("images file " + images + " holds " + raw.count + " images but labels file "
+            throw DetrainException.badInput("images file " + images + " holds " + raw.count + " images but labels file "
                     + labels + " holds " + labelBytes.length + " labels: pass the labels file that belongs to"
                     + " these images (e.g. train-images with train-labels, t10k-images with t10k-labels)");
         }
         for (int i = 0; i < labelBytes.length; i++) {
             int label = labelBytes[i] & 0xFF;
             if (label >= classCount) {
-                throw new DetrainException("labels file " + labels + ": label " + label + " at index " + i
+                throw DetrainException.badInput("labels file " + labels + ": label " + label + " at index " + i
                         + " is outside 0.." + (classCount - 1) + " for " + classCount + " classes: set the class"
                         + " count the dataset really has, or " + FIX_FILE);
             }
@@ -70,7 +70,7 @@ public final class IdxReader {
             int rows = bigEndianInt(header, 8);
             int cols = bigEndianInt(header, 12);
             if (count < 0 || rows < 1 || cols < 1) {
-                throw new DetrainException("images file " + file + " has an impossible header (" + count
+                throw DetrainException.badInput("images file " + file + " has an impossible header (" + count
                         + " images of " + rows + "x" + cols + "): it is corrupt; " + FIX_FILE);
             }
             long size = (long) count * rows * cols;
@@ -86,7 +86,7 @@ public final class IdxReader {
             byte[] header = readHeader(in, file, 8, LABELS_MAGIC, "labels");
             int count = bigEndianInt(header, 4);
             if (count < 0) {
-                throw new DetrainException("labels file " + file + " has an impossible header (" + count
+                throw DetrainException.badInput("labels file " + file + " has an impossible header (" + count
                         + " labels): it is corrupt; " + FIX_FILE);
             }
             return readPayload(in, file, 8, count);
@@ -98,7 +98,7 @@ public final class IdxReader {
     /** Opens the file, decompressing if it starts with the gzip magic bytes. */
     private static InputStream open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new DetrainException("IDX file " + file + " not found: check the path"
+            throw DetrainException.badInput("IDX file " + file + " not found: check the path"
                     + " (for Fashion-MNIST run `make data`, which fills data/fashion-mnist/)");
         }
         InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
@@ -118,13 +118,13 @@ public final class IdxReader {
         if (header.length >= 4) {
             int magic = bigEndianInt(header, 0);
             if (magic != expectedMagic) {
-                throw new DetrainException(kind + " file " + file + " has magic number " + describeMagic(magic)
+                throw DetrainException.badInput(kind + " file " + file + " has magic number " + describeMagic(magic)
                         + " but an IDX " + kind + " file starts with " + describeMagic(expectedMagic)
                         + ": pass the " + kind + " file here (are the images and labels paths swapped?)");
             }
         }
         if (header.length < length) {
-            throw new DetrainException(kind + " file " + file + " is truncated: expected a header of " + length
+            throw DetrainException.badInput(kind + " file " + file + " is truncated: expected a header of " + length
                     + " bytes, got " + header.length + "; " + FIX_FILE);
         }
         return header;
@@ -133,20 +133,20 @@ public final class IdxReader {
     /** Reads exactly {@code size} payload bytes and checks that nothing follows them. */
     private static byte[] readPayload(InputStream in, Path file, int headerLength, long size) throws IOException {
         if (size > Integer.MAX_VALUE - 16) {
-            throw new DetrainException("IDX file " + file + " declares " + size + " data bytes, more than one"
+            throw DetrainException.badInput("IDX file " + file + " declares " + size + " data bytes, more than one"
                     + " Java array holds: split the dataset into several files");
         }
         // readNBytes(int) grows its buffer as data arrives, so a corrupt header claiming gigabytes
         // fails as "truncated" instead of allocating them up front.
         byte[] payload = in.readNBytes((int) size);
         if (payload.length < size) {
-            throw new DetrainException("IDX file " + file + " is truncated: expected " + (headerLength + size)
+            throw DetrainException.badInput("IDX file " + file + " is truncated: expected " + (headerLength + size)
                     + " bytes (header " + headerLength + " + data " + size + "), got "
                     + (headerLength + payload.length) + "; " + FIX_FILE);
         }
         // For gzip this read also reaches the trailer, so a bad CRC is caught here.
         if (in.read() >= 0) {
-            throw new DetrainException("IDX file " + file + " has data beyond what its header declares (expected "
+            throw DetrainException.badInput("IDX file " + file + " has data beyond what its header declares (expected "
                     + (headerLength + size) + " bytes, got more): the header and contents disagree; " + FIX_FILE);
         }
         return payload;
@@ -154,10 +154,10 @@ public final class IdxReader {
 
     private static DetrainException ioFailure(Path file, IOException e) {
         if (e instanceof ZipException || e instanceof EOFException) {
-            return new DetrainException("IDX file " + file + " is not valid gzip data (" + e.getMessage()
+            return DetrainException.badInput("IDX file " + file + " is not valid gzip data (" + e.getMessage()
                     + "): the file is damaged or cut short; " + FIX_FILE, e);
         }
-        return new DetrainException("cannot read IDX file " + file + " (" + e + "): check that it exists and"
+        return DetrainException.badInput("cannot read IDX file " + file + " (" + e + "): check that it exists and"
                 + " is readable", e);
     }
 

@@ -51,23 +51,23 @@ public final class ImageDataset {
     private ImageDataset(byte[] pixels, byte[] labels, int rows, int cols, int channels, int classCount,
                          boolean owned) {
         if (rows < 1 || cols < 1 || channels < 1) {
-            throw new DetrainException("image shape " + channels + "x" + rows + "x" + cols
+            throw DetrainException.badInput("image shape " + channels + "x" + rows + "x" + cols
                     + " (channels x rows x cols) is empty: every dimension must be at least 1");
         }
         if (classCount < 1 || classCount > 256) {
-            throw new DetrainException("class count " + classCount
+            throw DetrainException.badInput("class count " + classCount
                     + " is out of range: labels are stored as bytes, so use 1 to 256 classes");
         }
         long features = (long) rows * cols * channels;
         if ((long) labels.length * features != pixels.length) {
-            throw new DetrainException("pixel array holds " + pixels.length + " values but " + labels.length
+            throw DetrainException.badInput("pixel array holds " + pixels.length + " values but " + labels.length
                     + " images of " + features + " values need " + (long) labels.length * features
                     + ": pass one label per image and pixels for exactly those images");
         }
         for (int i = 0; i < labels.length; i++) {
             int label = labels[i] & 0xFF;
             if (label >= classCount) {
-                throw new DetrainException("label " + label + " of image " + i + " is not below the class count "
+                throw DetrainException.badInput("label " + label + " of image " + i + " is not below the class count "
                         + classCount + ": pass the right class count or fix the labels");
             }
         }
@@ -167,7 +167,7 @@ public final class ImageDataset {
         for (int k = 0; k < indices.length; k++) {
             int i = indices[k];
             if (i < 0 || i >= count()) {
-                throw new DetrainException("subset index " + i + " at position " + k + " is outside the dataset of "
+                throw DetrainException.badInput("subset index " + i + " at position " + k + " is outside the dataset of "
                         + count() + " images: pass indices in [0, " + count() + ")");
             }
             System.arraycopy(pixels, i * features, subPixels, k * features, features);

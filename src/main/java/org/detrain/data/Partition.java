@@ -25,7 +25,7 @@ public final class Partition {
      */
     public static Partition of(String scheme, int[][] shards) {
         if (shards.length < 1) {
-            throw new DetrainException("a partition needs at least one shard, got none: pass one shard per rank");
+            throw DetrainException.badInput("a partition needs at least one shard, got none: pass one shard per rank");
         }
         int[][] copy = new int[shards.length][];
         BitSet seen = new BitSet();
@@ -33,11 +33,11 @@ public final class Partition {
             copy[r] = shards[r].clone();
             for (int index : copy[r]) {
                 if (index < 0) {
-                    throw new DetrainException("shard of rank " + r + " holds the negative sample index " + index
+                    throw DetrainException.badInput("shard of rank " + r + " holds the negative sample index " + index
                             + ": shards must hold indices into the training set");
                 }
                 if (seen.get(index)) {
-                    throw new DetrainException("sample " + index + " appears twice in the partition (again in the"
+                    throw DetrainException.badInput("sample " + index + " appears twice in the partition (again in the"
                             + " shard of rank " + r + "): shards must be disjoint");
                 }
                 seen.set(index);
@@ -88,19 +88,19 @@ public final class Partition {
      */
     public int[][] classCounts(int[] labels, int classes) {
         if (classes < 1) {
-            throw new DetrainException("class count " + classes + " must be at least 1");
+            throw DetrainException.badInput("class count " + classes + " must be at least 1");
         }
         int[][] counts = new int[shards.length][classes];
         for (int r = 0; r < shards.length; r++) {
             for (int index : shards[r]) {
                 if (index >= labels.length) {
-                    throw new DetrainException("rank " + r + "'s shard holds sample " + index + " but the label"
+                    throw DetrainException.badInput("rank " + r + "'s shard holds sample " + index + " but the label"
                             + " vector has only " + labels.length + " entries: pass the labels of the training set"
                             + " this partition was made for");
                 }
                 int label = labels[index];
                 if (label < 0 || label >= classes) {
-                    throw new DetrainException("sample " + index + " has label " + label + ", outside 0.." + (classes - 1)
+                    throw DetrainException.badInput("sample " + index + " has label " + label + ", outside 0.." + (classes - 1)
                             + ": pass the right class count");
                 }
                 counts[r][label]++;
@@ -139,7 +139,7 @@ public final class Partition {
 
     private int checkRank(int rank) {
         if (rank < 0 || rank >= shards.length) {
-            throw new DetrainException("rank " + rank + " is outside the partition's ranks 0.." + (shards.length - 1)
+            throw DetrainException.badInput("rank " + rank + " is outside the partition's ranks 0.." + (shards.length - 1)
                     + ": make the partition for the job's rank count");
         }
         return rank;

@@ -36,7 +36,7 @@ public final class Partitioner {
         int n = labels.length;
         checkRanks(ranks, n);
         if (!(percent >= 0 && percent <= 100)) {
-            throw new DetrainException("shuffled fraction " + percent + "% is outside [0, 100]: use 100 for IID data,"
+            throw DetrainException.badInput("shuffled fraction " + percent + "% is outside [0, 100]: use 100 for IID data,"
                     + " 0 for fully label-sorted shards, or a value in between");
         }
         int[] order = stableSortByLabel(labels);
@@ -72,11 +72,11 @@ public final class Partitioner {
         int n = labels.length;
         checkRanks(ranks, n);
         if (!(alpha > 0) || Double.isInfinite(alpha)) {
-            throw new DetrainException("Dirichlet alpha " + alpha + " must be a positive number: use e.g. 0.1 for"
+            throw DetrainException.badInput("Dirichlet alpha " + alpha + " must be a positive number: use e.g. 0.1 for"
                     + " strong label skew, 1 for moderate, 100 for nearly IID");
         }
         if (minShard < 0 || (long) minShard * ranks > n) {
-            throw new DetrainException("minimum shard size " + minShard + " cannot be met by " + ranks + " ranks"
+            throw DetrainException.badInput("minimum shard size " + minShard + " cannot be met by " + ranks + " ranks"
                     + " sharing " + n + " samples: use a minimum between 0 and " + n / ranks);
         }
         int[][] byClass = indicesByClass(labels, classes);
@@ -91,7 +91,7 @@ public final class Partitioner {
                 return Partition.wrap("Dirichlet alpha=" + formatNumber(alpha) + ", minimum shard " + minShard, shards);
             }
         }
-        throw new DetrainException("Dirichlet partition with alpha=" + formatNumber(alpha) + " over " + ranks
+        throw DetrainException.badInput("Dirichlet partition with alpha=" + formatNumber(alpha) + " over " + ranks
                 + " ranks left some rank with fewer than " + minShard + " samples in " + DIRICHLET_ATTEMPTS
                 + " draws (smallest shard in the last draw: " + smallest + "): use a larger alpha, fewer ranks"
                 + " or a smaller minimum shard size");
@@ -175,7 +175,7 @@ public final class Partitioner {
         long[] keys = new long[labels.length];
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0) {
-                throw new DetrainException("sample " + i + " has the negative label " + labels[i]
+                throw DetrainException.badInput("sample " + i + " has the negative label " + labels[i]
                         + ": labels must be class numbers 0, 1, 2, ...");
             }
             keys[i] = ((long) labels[i] << 32) | i;
@@ -190,13 +190,13 @@ public final class Partitioner {
 
     private static int[][] indicesByClass(int[] labels, int classes) {
         if (classes < 1) {
-            throw new DetrainException("class count " + classes + " must be at least 1");
+            throw DetrainException.badInput("class count " + classes + " must be at least 1");
         }
         int[] counts = new int[classes];
         for (int i = 0; i < labels.length; i++) {
             int label = labels[i];
             if (label < 0 || label >= classes) {
-                throw new DetrainException("sample " + i + " has label " + label + ", outside 0.." + (classes - 1)
+                throw DetrainException.badInput("sample " + i + " has label " + label + ", outside 0.." + (classes - 1)
                         + ": pass the dataset's real class count");
             }
             counts[label]++;
@@ -214,10 +214,10 @@ public final class Partitioner {
 
     private static void checkRanks(int ranks, int n) {
         if (ranks < 1) {
-            throw new DetrainException("rank count " + ranks + " must be at least 1: run with -np 1 or more");
+            throw DetrainException.badInput("rank count " + ranks + " must be at least 1: run with -np 1 or more");
         }
         if (ranks > n) {
-            throw new DetrainException(ranks + " ranks cannot share " + n + " training samples (each needs at least"
+            throw DetrainException.badInput(ranks + " ranks cannot share " + n + " training samples (each needs at least"
                     + " one): use at most " + n + " ranks or a larger training set");
         }
     }

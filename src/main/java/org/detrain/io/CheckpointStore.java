@@ -111,7 +111,7 @@ public final class CheckpointStore {
         try {
             Files.createDirectories(file.getParent());
         } catch (IOException e) {
-            throw new DetrainException("cannot create checkpoint directory " + file.getParent() + ": " + e
+            throw DetrainException.badInput("cannot create checkpoint directory " + file.getParent() + ": " + e
                     + "; free space or fix the permissions of the results directory", e);
         }
         Hdf5Files.writeAtomically(file, content);
@@ -184,7 +184,7 @@ public final class CheckpointStore {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new DetrainException("cannot set the damaged checkpoint " + from + " aside: " + e
+            throw DetrainException.badInput("cannot set the damaged checkpoint " + from + " aside: " + e
                     + "; fix the permissions of the results directory or remove it by hand", e);
         }
         return to;
@@ -215,7 +215,7 @@ public final class CheckpointStore {
                 }
             }
         } catch (IOException e) {
-            throw new DetrainException("cannot list checkpoints in " + dir + ": " + e
+            throw DetrainException.badInput("cannot list checkpoints in " + dir + ": " + e
                     + "; check that the results directory is readable", e);
         }
         out.sort(Comparator.reverseOrder());
@@ -229,16 +229,16 @@ public final class CheckpointStore {
         try {
             p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
         } catch (IOException | IllegalArgumentException e) {
-            throw new DetrainException("checkpoint manifest " + file + " is unreadable (" + e + ")", e);
+            throw DetrainException.badInput("checkpoint manifest " + file + " is unreadable (" + e + ")", e);
         }
         String stored = p.getProperty(CHECKSUM);
         if (stored == null || !stored.equals(propertiesDigest(p))) {
-            throw new DetrainException("checkpoint manifest " + file + " fails its checksum (the file is damaged)");
+            throw DetrainException.badInput("checkpoint manifest " + file + " fails its checksum (the file is damaged)");
         }
         try {
             String format = require(file, p, "format");
             if (!SET_FORMAT.equals(format)) {
-                throw new DetrainException("checkpoint manifest " + file + " has format '" + format + "', not "
+                throw DetrainException.badInput("checkpoint manifest " + file + " has format '" + format + "', not "
                         + SET_FORMAT + " (written by another detrain version?)");
             }
             int ranks = Integer.parseInt(require(file, p, "ranks"));
@@ -246,14 +246,14 @@ public final class CheckpointStore {
             for (int r = 0; r < ranks; r++) {
                 String sha = require(file, p, "rank." + r + ".sha256");
                 if (!sha.matches("[0-9a-f]{64}")) {
-                    throw new DetrainException("checkpoint manifest " + file + ": rank." + r + ".sha256 is not a SHA-256");
+                    throw DetrainException.badInput("checkpoint manifest " + file + ": rank." + r + ".sha256 is not a SHA-256");
                 }
                 files.add(new FileDigest(Long.parseLong(require(file, p, "rank." + r + ".bytes")), sha));
             }
             return new Manifest(Long.parseLong(require(file, p, "iteration")), ranks, require(file, p, "config_hash"),
                     require(file, p, "run_id"), require(file, p, "reason"), require(file, p, "written_at"), List.copyOf(files));
         } catch (NumberFormatException e) {
-            throw new DetrainException("checkpoint manifest " + file + " holds a malformed number (" + e.getMessage() + ")", e);
+            throw DetrainException.badInput("checkpoint manifest " + file + " holds a malformed number (" + e.getMessage() + ")", e);
         }
     }
 
@@ -268,7 +268,7 @@ public final class CheckpointStore {
     private static String require(Path file, Properties p, String key) {
         String v = p.getProperty(key);
         if (v == null) {
-            throw new DetrainException("checkpoint manifest " + file + " lacks '" + key + "'");
+            throw DetrainException.badInput("checkpoint manifest " + file + " lacks '" + key + "'");
         }
         return v;
     }
@@ -290,7 +290,7 @@ public final class CheckpointStore {
             return "manifest " + manifest(iteration) + " says iteration " + m.iteration();
         }
         if (!m.configHash().equals(configHash) || m.ranks() != ranks) {
-            throw new DetrainException("checkpoint " + setDir(iteration) + " was written by a run with "
+            throw DetrainException.badInput("checkpoint " + setDir(iteration) + " was written by a run with "
                     + m.ranks() + " ranks and config hash " + m.configHash() + ", but this run has " + ranks
                     + " ranks and config hash " + configHash + ": resume it with the run directory and -np it was"
                     + " written with, or start a new run without --resume");
@@ -345,11 +345,11 @@ public final class CheckpointStore {
         H5Group root = Hdf5Files.read(file);
         String advice = "; resume from another checkpoint set (remove this one) or start afresh";
         if (!root.hasAttribute("format") || !FILE_FORMAT.equals(root.getAttribute("format"))) {
-            throw new DetrainException(file + " is not a detrain checkpoint (format "
+            throw DetrainException.badInput(file + " is not a detrain checkpoint (format "
                     + (root.hasAttribute("format") ? root.getAttribute("format") : "missing") + ")" + advice);
         }
         if (!root.hasAttribute(CHECKSUM) || !H5Digest.of(root, Set.of(CHECKSUM)).equals(root.getAttribute(CHECKSUM))) {
-            throw new DetrainException(file + " fails its checksum: the stored values are damaged" + advice);
+            throw DetrainException.badInput(file + " fails its checksum: the stored values are damaged" + advice);
         }
         String configHash = root.getAttribute("config_hash", String.class);
         long ranks = root.getAttribute("ranks", Long.class);
@@ -357,7 +357,7 @@ public final class CheckpointStore {
         long iteration = root.getAttribute("iteration", Long.class);
         if (!configHash.equals(expected.configHash()) || ranks != expected.ranks() || rank != expected.rank()
                 || iteration != expected.iteration()) {
-            throw new DetrainException(file + " holds rank " + rank + " of " + ranks + " at iteration " + iteration
+            throw DetrainException.badInput(file + " holds rank " + rank + " of " + ranks + " at iteration " + iteration
                     + " with config hash " + configHash + ", not rank " + expected.rank() + " of " + expected.ranks()
                     + " at iteration " + expected.iteration() + " with config hash " + expected.configHash() + advice);
         }
@@ -376,7 +376,7 @@ public final class CheckpointStore {
                 bytes += n;
             }
         } catch (IOException e) {
-            throw new DetrainException("cannot read " + file + ": " + e, e);
+            throw DetrainException.badInput("cannot read " + file + ": " + e, e);
         }
         return new FileDigest(bytes, HexFormat.of().formatHex(md.digest()));
     }
@@ -405,7 +405,7 @@ public final class CheckpointStore {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new DetrainException("cannot write " + target + ": " + e
+            throw DetrainException.runFailure("cannot write " + target + ": " + e
                     + "; free space or fix the permissions of the results directory", e);
         }
     }
@@ -419,7 +419,7 @@ public final class CheckpointStore {
                 Files.deleteIfExists(q);
             }
         } catch (IOException e) {
-            throw new DetrainException("cannot delete old checkpoint " + p + ": " + e
+            throw DetrainException.runFailure("cannot delete old checkpoint " + p + ": " + e
                     + "; fix the permissions of the results directory", e);
         }
     }

@@ -218,7 +218,7 @@ public final class H5Group {
     public H5Group group(String name) {
         checkName(name, "group");
         if (datasets.containsKey(name)) {
-            throw new DetrainException(where(name) + " is already a dataset: give the group another name");
+            throw DetrainException.badInput(where(name) + " is already a dataset: give the group another name");
         }
         return groups.computeIfAbsent(name, n -> new H5Group(childPath(n)));
     }
@@ -298,7 +298,7 @@ public final class H5Group {
     H5Group putAttribute(String name, Object value) {
         checkName(name, "attribute");
         if (EMPTY_DATASETS_ATTRIBUTE.equals(name)) {
-            throw new DetrainException(where(name) + ": the attribute name " + EMPTY_DATASETS_ATTRIBUTE
+            throw DetrainException.badInput(where(name) + ": the attribute name " + EMPTY_DATASETS_ATTRIBUTE
                     + " is reserved for the list of empty datasets; choose another name");
         }
         attributes.put(name, checkedAttribute(name, value));
@@ -309,15 +309,15 @@ public final class H5Group {
     H5Group putDataset(String name, Object values) {
         checkName(name, "dataset");
         if (values == null) {
-            throw new DetrainException(where(name) + " is null: pass an array (an empty one if there is no data)");
+            throw DetrainException.badInput(where(name) + " is null: pass an array (an empty one if there is no data)");
         }
         DatasetKind kind = DatasetKind.of(values.getClass());
         if (kind == null) {
-            throw new DetrainException(where(name) + " is a " + values.getClass().getSimpleName()
+            throw DetrainException.badInput(where(name) + " is a " + values.getClass().getSimpleName()
                     + ": datasets take 1-D or 2-D arrays of double, float, long, int, byte or String");
         }
         if (groups.containsKey(name)) {
-            throw new DetrainException(where(name) + " is already a group: give the dataset another name");
+            throw DetrainException.badInput(where(name) + " is already a group: give the dataset another name");
         }
         checkRectangular(name, values);
         if (kind == DatasetKind.STRING) {
@@ -427,16 +427,16 @@ public final class H5Group {
 
     private void checkName(String name, String what) {
         if (name == null || name.isBlank()) {
-            throw new DetrainException("an HDF5 " + what + " name in " + path + " is "
+            throw DetrainException.badInput("an HDF5 " + what + " name in " + path + " is "
                     + (name == null ? "null" : "blank") + ": give the " + what + " a name");
         }
         if (name.indexOf('/') >= 0 || name.indexOf('\0') >= 0 || ".".equals(name)) {
-            throw new DetrainException("HDF5 " + what + " name '" + name.replace("\0", "\\0") + "' in " + path
+            throw DetrainException.badInput("HDF5 " + what + " name '" + name.replace("\0", "\\0") + "' in " + path
                     + " is not allowed: names must not contain '/' or NUL, or be '.'; rename it");
         }
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_NAME_BYTES) {
-            throw new DetrainException("HDF5 " + what + " name '" + name.substring(0, 20) + "…' in " + path
+            throw DetrainException.badInput("HDF5 " + what + " name '" + name.substring(0, 20) + "…' in " + path
                     + " is " + bytes + " UTF-8 bytes long; jHDF 0.13 writes at most " + MAX_NAME_BYTES
                     + ": shorten it");
         }
@@ -444,7 +444,7 @@ public final class H5Group {
 
     private Object checkedAttribute(String name, Object value) {
         if (value == null) {
-            throw new DetrainException("attribute " + where(name) + " is null: pass a value (e.g. \"\" or \"none\")");
+            throw DetrainException.badInput("attribute " + where(name) + " is null: pass a value (e.g. \"\" or \"none\")");
         }
         long bytes;
         if (value instanceof String) {
@@ -459,7 +459,7 @@ public final class H5Group {
         } else if (value instanceof String[] || value instanceof double[] || value instanceof long[]
                 || value instanceof int[]) {
             if (java.lang.reflect.Array.getLength(value) == 0) {
-                throw new DetrainException("attribute " + where(name) + " is an empty array, which jHDF 0.13"
+                throw DetrainException.badInput("attribute " + where(name) + " is an empty array, which jHDF 0.13"
                         + " cannot write: leave the attribute out or store a dataset (empty datasets are allowed)");
             }
             if (value instanceof String[]) {
@@ -470,11 +470,11 @@ public final class H5Group {
             }
             value = DatasetKind.copy(value);
         } else {
-            throw new DetrainException("attribute " + where(name) + " is a " + value.getClass().getSimpleName()
+            throw DetrainException.badInput("attribute " + where(name) + " is a " + value.getClass().getSimpleName()
                     + ": attributes take String, long, int, double, boolean, String[], double[], long[] or int[]");
         }
         if (bytes > MAX_ATTRIBUTE_BYTES) {
-            throw new DetrainException("attribute " + where(name) + " holds " + bytes + " bytes, more than the "
+            throw DetrainException.badInput("attribute " + where(name) + " holds " + bytes + " bytes, more than the "
                     + MAX_ATTRIBUTE_BYTES + " an attribute may hold: store it as a dataset instead");
         }
         return value;
@@ -488,12 +488,12 @@ public final class H5Group {
         int columns = -1;
         for (int r = 0; r < rows.length; r++) {
             if (rows[r] == null) {
-                throw new DetrainException("dataset " + where(name) + " has a null row " + r
+                throw DetrainException.badInput("dataset " + where(name) + " has a null row " + r
                         + ": fill every row (2-D datasets are rectangular)");
             }
             int length = java.lang.reflect.Array.getLength(rows[r]);
             if (columns >= 0 && length != columns) {
-                throw new DetrainException("dataset " + where(name) + " is ragged: row 0 has " + columns
+                throw DetrainException.badInput("dataset " + where(name) + " is ragged: row 0 has " + columns
                         + " values but row " + r + " has " + length + "; 2-D datasets must be rectangular");
             }
             columns = length;
@@ -505,7 +505,7 @@ public final class H5Group {
         for (Object row : rows) {
             for (String s : (String[]) row) {
                 if (s == null) {
-                    throw new DetrainException(where(name) + " contains a null string: use \"\" instead");
+                    throw DetrainException.badInput(where(name) + " contains a null string: use \"\" instead");
                 }
                 checkNoNul(name, s);
             }
@@ -514,21 +514,21 @@ public final class H5Group {
 
     private void checkNoNul(String name, String s) {
         if (s.indexOf('\0') >= 0) {
-            throw new DetrainException(where(name) + " contains a NUL character, which HDF5's null-terminated"
+            throw DetrainException.badInput(where(name) + " contains a NUL character, which HDF5's null-terminated"
                     + " strings would cut off: remove it");
         }
     }
 
     private DetrainException missing(String what, String name, java.util.Set<String> present) {
         List<String> names = new ArrayList<>(present);
-        return new DetrainException(path + " has no " + what + " '" + name + "'"
+        return DetrainException.badInput(path + " has no " + what + " '" + name + "'"
                 + (names.isEmpty() ? " (it has no " + what + "s)" : "; it has: " + String.join(", ", names))
                 + ": check the name, or the file's detrain version");
     }
 
     private <T> T as(Class<T> type, Object value, String what, String name) {
         if (!type.isInstance(value)) {
-            throw new DetrainException(what + " " + where(name) + " is a " + value.getClass().getSimpleName()
+            throw DetrainException.badInput(what + " " + where(name) + " is a " + value.getClass().getSimpleName()
                     + ", not a " + type.getSimpleName() + ": read it as " + value.getClass().getSimpleName());
         }
         return type.cast(value);

@@ -47,7 +47,7 @@ public final class Hdf5Files {
         Path temporary = null;
         try {
             if (Files.isDirectory(absolute, LinkOption.NOFOLLOW_LINKS)) {
-                throw new DetrainException("cannot write results to " + target + ": it is a directory;"
+                throw DetrainException.badInput("cannot write results to " + target + ": it is a directory;"
                         + " remove it or choose another results file");
             }
             temporary = createTemporary(directory, absolute.getFileName().toString());
@@ -64,7 +64,7 @@ public final class Hdf5Files {
             if (e instanceof DetrainException) {
                 throw (DetrainException) e;
             }
-            throw new DetrainException("cannot write results to " + target + ": " + reason(e, directory)
+            throw DetrainException.runFailure("cannot write results to " + target + ": " + reason(e, directory)
                     + "; free space, fix the permissions or choose another results dir", e);
         }
     }
@@ -76,7 +76,7 @@ public final class Hdf5Files {
      */
     public static H5Group read(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new DetrainException("cannot read HDF5 file " + file + ": "
+            throw DetrainException.badInput("cannot read HDF5 file " + file + ": "
                     + (Files.exists(file) ? "it is not a regular file" : "it does not exist")
                     + "; check the path (results are in results/<run-id>/metrics.h5)");
         }
@@ -93,7 +93,7 @@ public final class Hdf5Files {
 
     private static Path createTemporary(Path directory, String name) throws IOException {
         if (!Files.isDirectory(directory)) {
-            throw new DetrainException("cannot write results to " + directory.resolve(name) + ": "
+            throw DetrainException.badInput("cannot write results to " + directory.resolve(name) + ": "
                     + (Files.exists(directory) ? directory + " is not a directory" : "directory " + directory
                     + " does not exist") + "; create it or choose another results dir");
         }

@@ -187,11 +187,11 @@ final class JhdfReader {
             reason = "the file is damaged or not HDF5 (" + cause
                     + (root == cause ? "" : "; caused by " + root) + ")";
         }
-        return new DetrainException("cannot read HDF5 file " + file + ": " + reason
+        return DetrainException.badInput("cannot read HDF5 file " + file + ": " + reason
                 + "; restore it, or re-run to regenerate it", cause);
     }
 
     static DetrainException failure(Path file, DetrainException cause) {
-        return new DetrainException("cannot read HDF5 file " + file + ": " + cause.getMessage(), cause);
+        return DetrainException.badInput("cannot read HDF5 file " + file + ": " + cause.getMessage(), cause);
     }
 }

@@ -68,7 +68,7 @@ public final class ComputeDevice {
      */
     public static ComputeDevice java(int threads) {
         if (threads < 1) {
-            throw new DetrainException("threads must be at least 1, got " + threads);
+            throw DetrainException.badInput("threads must be at least 1, got " + threads);
         }
         return threads == 1 ? JAVA : new ComputeDevice(Kind.JAVA, null, "java", threads);
     }
@@ -109,7 +109,7 @@ public final class ComputeDevice {
                 }
                 yield openCl(d, request);
             }
-            default -> throw new DetrainException("unknown device '" + request + "': use one of " + CHOICES);
+            default -> throw DetrainException.badInput("unknown device '" + request + "': use one of " + CHOICES);
         };
     }
 
@@ -125,7 +125,7 @@ public final class ComputeDevice {
     private static ComputeDevice openCl(OpenCLDevice d, String request) {
         if (d == null) {
             List<String> present = listOpenCl();
-            throw new DetrainException("device=" + request + " asks for an OpenCL " + (request.equals("auto") ? "" : request.toUpperCase(Locale.ROOT) + " ")
+            throw DetrainException.badInput("device=" + request + " asks for an OpenCL " + (request.equals("auto") ? "" : request.toUpperCase(Locale.ROOT) + " ")
                     + "device but " + (present.isEmpty() ? "no OpenCL platform is installed" : "only " + present + " are present")
                     + "; install an OpenCL driver (make deps installs PoCL for CPUs) or choose device="
                     + (present.isEmpty() ? "java or jtp" : "cpu, jtp or java"));

@@ -46,30 +46,30 @@ public final class Models {
     /** Validates a model choice against the data and device; a mismatch is a {@link DetrainException}. */
     public static void check(String name, int features, int classes, String hidden, ComputeDevice device) {
         if (!NAMES.contains(name)) {
-            throw new DetrainException("unknown model '" + name + "': use one of " + NAMES);
+            throw DetrainException.badInput("unknown model '" + name + "': use one of " + NAMES);
         }
         if (name.equals("logistic")) {
             if (classes != 2) {
-                throw new DetrainException("model=logistic is a binary classifier but the dataset has " + classes
+                throw DetrainException.badInput("model=logistic is a binary classifier but the dataset has " + classes
                         + " classes; use it with dataset=synthetic-logreg");
             }
             if (device.kind() != ComputeDevice.Kind.JAVA) {
-                throw new DetrainException("model=logistic runs on device=java only (it has no kernel); set device=java");
+                throw DetrainException.badInput("model=logistic runs on device=java only (it has no kernel); set device=java");
             }
             return;
         }
         if (name.equals("linear")) {
             if (classes != 0) {
-                throw new DetrainException("model=linear fits a regression target but the dataset has " + classes
+                throw DetrainException.badInput("model=linear fits a regression target but the dataset has " + classes
                         + " classes; use model=softmax, mlp or lenet, or dataset=synthetic-lsq");
             }
             if (device.kind() != ComputeDevice.Kind.JAVA) {
-                throw new DetrainException("model=linear runs on device=java only (it has no kernel); set device=java");
+                throw DetrainException.badInput("model=linear runs on device=java only (it has no kernel); set device=java");
             }
             return;
         }
         if (classes < 2) {
-            throw new DetrainException("model=" + name + " is a classifier but the dataset has no class labels"
+            throw DetrainException.badInput("model=" + name + " is a classifier but the dataset has no class labels"
                     + " (dataset=synthetic-lsq is a regression problem); use model=linear");
         }
         if (name.equals("mlp")) {
@@ -92,7 +92,7 @@ public final class Models {
                 w = -1;
             }
             if (w < 1 || w > 65_536) {
-                throw new DetrainException("model.hidden='" + hidden + "' is not a comma-separated list of layer widths in"
+                throw DetrainException.badInput("model.hidden='" + hidden + "' is not a comma-separated list of layer widths in"
                         + " [1, 65536]; write e.g. model.hidden=128 or model.hidden=256,128");
             }
             widths.add(w);
@@ -105,7 +105,7 @@ public final class Models {
         return switch (features) {
             case 28 * 28 -> new int[] {1, 28, 28};
             case 3 * 32 * 32 -> new int[] {3, 32, 32};
-            default -> throw new DetrainException("model=lenet needs 28x28x1 or 32x32x3 images but the samples have "
+            default -> throw DetrainException.badInput("model=lenet needs 28x28x1 or 32x32x3 images but the samples have "
                     + features + " features; use dataset=fashion-mnist or cifar10, or model=mlp");
         };
     }

@@ -34,7 +34,7 @@ public final class Optima {
         }
         DMatrixRMaj x = new DMatrixRMaj(d, 1);
         if (!CommonOps_DDRM.solveSPD(ata, atb, x)) {
-            throw new DetrainException("the synthetic least-squares problem is singular (fewer samples than features?):"
+            throw DetrainException.badInput("the synthetic least-squares problem is singular (fewer samples than features?):"
                     + " raise synthetic.samples above synthetic.features");
         }
         return x.data.clone();
@@ -78,7 +78,7 @@ public final class Optima {
             }
             DMatrixRMaj step = new DMatrixRMaj(d, 1);
             if (!CommonOps_DDRM.solveSPD(hessian, gradient, step)) {
-                throw new DetrainException("the synthetic logistic problem is degenerate: set model.l2 > 0");
+                throw DetrainException.badInput("the synthetic logistic problem is degenerate: set model.l2 > 0");
             }
             double norm = 0;
             for (int k = 0; k < d; k++) {

@@ -18,8 +18,8 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * One PNG of the report: a grid of panels (one per {@link Sweep.Panel}), each an XChart line chart
- * with one line per {@link Sweep.Line} (the mean over seeds, with thin dotted lines at the min and
+ * One PNG of the report: a grid of panels (one per {@link RunGroups.Panel}), each an XChart line chart
+ * with one line per {@link RunGroups.Line} (the mean over seeds, with thin dotted lines at the min and
  * max when there are several seeds), under a common title. Rendered off screen (headless AWT).
  *
  * @param file   file name inside the report directory, e.g. {@code loss_vs_epoch.png}
@@ -41,7 +41,7 @@ public record Figure(String file, String title, String xLabel, String yLabel,
     /** At most this many panels side by side; more wrap onto further rows. */
     public static final int MAX_COLUMNS = 4;
 
-    /** Line colours, indexed by {@link Sweep.Line#colour()} (a colour-blind-safe palette, then repeats). */
+    /** Line colours, indexed by {@link RunGroups.Line#colour()} (a colour-blind-safe palette, then repeats). */
     private static final Color[] PALETTE = {
         new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115), new Color(204, 121, 167),
         new Color(86, 180, 233), new Color(230, 159, 0), new Color(0, 0, 0), new Color(240, 228, 66),
@@ -65,13 +65,13 @@ public record Figure(String file, String title, String xLabel, String yLabel,
     }
 
     /** Whether any line of the sweep has a point to draw. */
-    public boolean hasData(Sweep sweep) {
+    public boolean hasData(RunGroups sweep) {
         return sweep.lines().stream().anyMatch(l -> Band.of(l.runs(), x, y).size() > 0);
     }
 
     /** The whole figure as an image: the title, then the panels left to right, top to bottom. */
-    public BufferedImage render(Sweep sweep) {
-        List<Sweep.Panel> panels = sweep.panels();
+    public BufferedImage render(RunGroups sweep) {
+        List<RunGroups.Panel> panels = sweep.panels();
         int columns = Math.min(panels.size(), MAX_COLUMNS);
         int rows = (panels.size() + columns - 1) / columns;
         BufferedImage image = new BufferedImage(columns * PANEL_WIDTH, TITLE_HEIGHT + rows * PANEL_HEIGHT,
@@ -97,7 +97,7 @@ public record Figure(String file, String title, String xLabel, String yLabel,
         return image;
     }
 
-    private BufferedImage renderPanel(Sweep.Panel panel, boolean untitled) {
+    private BufferedImage renderPanel(RunGroups.Panel panel, boolean untitled) {
         XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT)
                 .title(untitled ? "" : panel.title()).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         Styler s = chart.getStyler();
@@ -114,7 +114,7 @@ public record Figure(String file, String title, String xLabel, String yLabel,
         List<Band> bands = new ArrayList<>();
         double lowest = Double.POSITIVE_INFINITY;
         double highest = Double.NEGATIVE_INFINITY;
-        for (Sweep.Line line : panel.lines()) {
+        for (RunGroups.Line line : panel.lines()) {
             Band b = Band.of(line.runs(), x, y);
             bands.add(b);
             for (int i = 0; i < b.size(); i++) {
@@ -129,7 +129,7 @@ public record Figure(String file, String title, String xLabel, String yLabel,
                 continue;
             }
             any = true;
-            Sweep.Line line = panel.lines().get(i);
+            RunGroups.Line line = panel.lines().get(i);
             Color colour = PALETTE[line.colour() % PALETTE.length];
             String label = line.label() + (b.replicas() > 1 ? " (" + b.replicas() + " seeds)" : "");
             XYSeries mean = chart.addSeries(label, b.x(), b.mean());

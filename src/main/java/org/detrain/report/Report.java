@@ -48,7 +48,7 @@ public final class Report {
     }
 
     /** What was written. */
-    public record Outcome(Path dir, List<Path> files, Sweep sweep, List<SummaryTable.Row> rows, double targetLoss) {
+    public record Outcome(Path dir, List<Path> files, RunGroups sweep, List<SummaryTable.Row> rows, double targetLoss) {
     }
 
     private Report() {
@@ -64,11 +64,11 @@ public final class Report {
         for (Path f : files) {
             runs.add(RunResult.read(f));
         }
-        Sweep sweep = Sweep.of(runs, options.panelBy(), options.lineBy());
+        RunGroups sweep = RunGroups.of(runs, options.panelBy(), options.lineBy());
         double target;
         if (options.targetLoss() != null) {
             if (!(options.targetLoss() > 0) || Double.isInfinite(options.targetLoss())) {
-                throw new DetrainException("--target-loss must be a positive number, got " + options.targetLoss());
+                throw DetrainException.badInput("--target-loss must be a positive number, got " + options.targetLoss());
             }
             target = options.targetLoss();
         } else {
@@ -114,14 +114,14 @@ public final class Report {
             Path in = options.inputs().get(0);
             dir = (Files.isRegularFile(in) ? in.toAbsolutePath().getParent() : in).resolve(DEFAULT_DIR);
         } else if (options.inputs().isEmpty()) {
-            throw new DetrainException("no results given: pass a run directory (results/<run-id>) or a sweep directory");
+            throw DetrainException.badInput("no results given: pass a run directory (results/<run-id>) or a sweep directory");
         } else {
-            throw new DetrainException(options.inputs().size() + " inputs given but no --out: pass --out DIR to say"
+            throw DetrainException.badInput(options.inputs().size() + " inputs given but no --out: pass --out DIR to say"
                     + " where the report goes (with one input it goes to <input>/report)");
         }
         dir = dir.toAbsolutePath().normalize();
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new DetrainException("the report directory " + dir + " exists and is not a directory:"
+            throw DetrainException.badInput("the report directory " + dir + " exists and is not a directory:"
                     + " remove it or pass another --out");
         }
         return dir;
@@ -198,7 +198,7 @@ public final class Report {
         }
     }
 
-    private static String markdown(Path dir, Options options, Sweep sweep, List<SummaryTable.Row> rows, double target,
+    private static String markdown(Path dir, Options options, RunGroups sweep, List<SummaryTable.Row> rows, double target,
                                    boolean targetGiven, List<Figure> drawn, List<Figure> skipped) {
         StringBuilder b = new StringBuilder("# detrain report\n\n");
         b.append(sweep.runCount()).append(sweep.runCount() == 1 ? " run" : " runs").append(" from ");
@@ -247,13 +247,13 @@ public final class Report {
             b.append(SummaryTable.keyHeader(k)).append(" | ");
         }
         b.append("seed | file |\n|").append("---|".repeat(keys.size() + 4)).append('\n');
-        for (Sweep.Line line : sweep.lines()) {
+        for (RunGroups.Line line : sweep.lines()) {
             for (RunResult r : line.runs()) {
                 b.append("| ").append(r.runId()).append(" | ").append(r.status()).append(" | ");
                 for (String k : keys) {
-                    b.append(Sweep.display(k, r.value(k))).append(" | ");
+                    b.append(RunGroups.display(k, r.value(k))).append(" | ");
                 }
-                b.append(r.value(Sweep.SEED_KEY)).append(" | `").append(relative(dir, r.file())).append("` |\n");
+                b.append(r.value(RunGroups.SEED_KEY)).append(" | `").append(relative(dir, r.file())).append("` |\n");
             }
         }
         return b.toString();

@@ -30,18 +30,18 @@ public final class RunFinder {
      */
     public static List<Path> find(List<Path> paths) {
         if (paths.isEmpty()) {
-            throw new DetrainException("no results given: pass a run directory (results/<run-id>) or a sweep"
+            throw DetrainException.badInput("no results given: pass a run directory (results/<run-id>) or a sweep"
                     + " directory, e.g. detrain report results/quickstart-20250101-120000");
         }
         Set<Path> found = new LinkedHashSet<>();
         for (Path p : paths) {
             if (!Files.exists(p)) {
-                throw new DetrainException(p + " does not exist: pass a run directory (results/<run-id>),"
+                throw DetrainException.badInput(p + " does not exist: pass a run directory (results/<run-id>),"
                         + " a sweep directory or a metrics.h5 file");
             }
             if (Files.isRegularFile(p)) {
                 if (!p.getFileName().toString().equals(METRICS_FILE)) {
-                    throw new DetrainException(p + " is a file but not a " + METRICS_FILE
+                    throw DetrainException.badInput(p + " is a file but not a " + METRICS_FILE
                             + ": pass a run directory (results/<run-id>) or its " + METRICS_FILE);
                 }
                 found.add(p.toAbsolutePath().normalize());
@@ -52,10 +52,10 @@ public final class RunFinder {
                 walk.filter(f -> f.getFileName() != null && f.getFileName().toString().equals(METRICS_FILE)
                         && Files.isRegularFile(f)).forEach(below::add);
             } catch (IOException | UncheckedIOException e) {
-                throw new DetrainException("cannot list " + p + " (" + e.getMessage() + "): check its permissions", e);
+                throw DetrainException.badInput("cannot list " + p + " (" + e.getMessage() + "): check its permissions", e);
             }
             if (below.isEmpty()) {
-                throw new DetrainException("no " + METRICS_FILE + " below " + p + ": pass a run directory"
+                throw DetrainException.badInput("no " + METRICS_FILE + " below " + p + ": pass a run directory"
                         + " (results/<run-id>) or a directory that holds run directories");
             }
             below.stream().map(f -> f.toAbsolutePath().normalize()).sorted().forEach(found::add);

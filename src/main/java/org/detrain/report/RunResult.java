@@ -43,7 +43,7 @@ public final class RunResult {
     private RunResult(Path file, H5Group root) {
         this.file = file;
         if (!root.hasGroup("metrics")) {
-            throw new DetrainException(file + " has no /metrics group, so it is not a detrain metrics.h5:"
+            throw DetrainException.badInput(file + " has no /metrics group, so it is not a detrain metrics.h5:"
                     + " pass run directories written by `detrain train` (results/<run-id>)");
         }
         H5Group m = root.getGroup("metrics");
@@ -335,7 +335,7 @@ public final class RunResult {
         if (v instanceof int[] n) {
             return java.util.Arrays.stream(n).asDoubleStream().toArray();
         }
-        throw new DetrainException(what + " holds " + v.getClass().getSimpleName()
+        throw DetrainException.badInput(what + " holds " + v.getClass().getSimpleName()
                 + ", not numbers: is this a detrain metrics.h5 file?");
     }
 
@@ -378,7 +378,7 @@ public final class RunResult {
     }
 
     private DetrainException damaged(String problem) {
-        return new DetrainException(file + " is not a complete detrain metrics file: " + problem
+        return DetrainException.badInput(file + " is not a complete detrain metrics file: " + problem
                 + "; pass run directories written by `detrain train`, or re-run this one");
     }
 }

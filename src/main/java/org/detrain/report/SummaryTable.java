@@ -27,7 +27,7 @@ public final class SummaryTable {
      * @param epochs         mean epochs trained
      * @param spectralGap    1 − λ of the first run (NaN if not recorded)
      */
-    public record Row(Sweep.Panel panel, Sweep.Line line, double[] finalLoss, double[] bestAccuracy, double[] time,
+    public record Row(RunGroups.Panel panel, RunGroups.Line line, double[] finalLoss, double[] bestAccuracy, double[] time,
                       double[] bytes, double[] toTarget, int reached, long iterationsMin, long iterationsMax,
                       double epochs, double spectralGap) {
         public int seeds() {
@@ -39,9 +39,9 @@ public final class SummaryTable {
     }
 
     /** The highest final training loss of any run: a target every run has reached by its end. NaN without records. */
-    public static double defaultTarget(Sweep sweep) {
+    public static double defaultTarget(RunGroups sweep) {
         double worst = Double.NaN;
-        for (Sweep.Line line : sweep.lines()) {
+        for (RunGroups.Line line : sweep.lines()) {
             for (RunResult r : line.runs()) {
                 double f = r.finalLoss();
                 if (!Double.isNaN(f) && !(f <= worst)) {
@@ -52,10 +52,10 @@ public final class SummaryTable {
         return worst;
     }
 
-    public static List<Row> rows(Sweep sweep, double target) {
+    public static List<Row> rows(RunGroups sweep, double target) {
         List<Row> rows = new ArrayList<>();
-        for (Sweep.Panel panel : sweep.panels()) {
-            for (Sweep.Line line : panel.lines()) {
+        for (RunGroups.Panel panel : sweep.panels()) {
+            for (RunGroups.Line line : panel.lines()) {
                 List<RunResult> runs = line.runs();
                 List<Double> hit = new ArrayList<>();
                 for (RunResult r : runs) {
@@ -81,7 +81,7 @@ public final class SummaryTable {
     }
 
     /** The Markdown table (header, separator, rows), each line ending in a newline. */
-    public static String markdown(Sweep sweep, List<Row> rows, double target) {
+    public static String markdown(RunGroups sweep, List<Row> rows, double target) {
         List<String> header = new ArrayList<>();
         for (String k : sweep.panelKeys()) {
             header.add(keyHeader(k));
@@ -95,7 +95,7 @@ public final class SummaryTable {
         for (Row r : rows) {
             List<String> cells = new ArrayList<>();
             for (String k : sweep.panelKeys()) {
-                cells.add(Sweep.display(k, r.panel().key().get(k)));
+                cells.add(RunGroups.display(k, r.panel().key().get(k)));
             }
             cells.add(r.line().label());
             cells.add(Integer.toString(r.seeds()));
@@ -121,7 +121,7 @@ public final class SummaryTable {
     }
 
     /** The same rows with full-precision numbers, for scripts: one header line, comma-separated, NaN as empty. */
-    public static String csv(Sweep sweep, List<Row> rows, double target) {
+    public static String csv(RunGroups sweep, List<Row> rows, double target) {
         List<String> header = new ArrayList<>(sweep.panelKeys());
         header.addAll(List.of("line", "seeds", "run_ids", "iterations", "epochs", "final_loss", "final_loss_sd",
                 "best_accuracy", "best_accuracy_sd", "time_s", "time_s_sd", "bytes_sent", "target_loss",
@@ -164,7 +164,7 @@ public final class SummaryTable {
         };
     }
 
-    private static String lineHeader(Sweep sweep) {
+    private static String lineHeader(RunGroups sweep) {
         List<String> keys = sweep.lineKeys();
         return keys.isEmpty() || keys.equals(List.of("algorithm")) ? "algorithm" : String.join(", ", keys);
     }

@@ -10,7 +10,7 @@ import org.detrain.comm.Communicator;
 import org.detrain.data.BatchSampler;
 import org.detrain.io.CheckpointStore;
 import org.detrain.io.H5Group;
-import org.detrain.io.LaunchInfo;
+import org.detrain.results.LaunchInfo;
 import org.detrain.util.DetrainException;
 
 /**
@@ -193,12 +193,12 @@ final class Checkpointer {
         try {
             H5Group s = root.getGroup("state");
             if (s.getAttribute("iteration", Long.class) != iteration) {
-                throw new DetrainException(file + ": state iteration " + s.getAttribute("iteration") + " is not " + iteration);
+                throw DetrainException.badInput(file + ": state iteration " + s.getAttribute("iteration") + " is not " + iteration);
             }
             H5Group buffers = s.getGroup("buffers");
             for (Map.Entry<String, float[]> e : state.buffers().entrySet()) {
                 if (!buffers.hasDataset(e.getKey())) {
-                    throw new DetrainException(file + " lacks the algorithm's state buffer '" + e.getKey()
+                    throw DetrainException.badInput(file + " lacks the algorithm's state buffer '" + e.getKey()
                             + "' (written by another algorithm or detrain version?)");
                 }
             }
@@ -206,7 +206,7 @@ final class Checkpointer {
                 float[] saved = buffers.getDataset(name, float[].class);
                 float[] target = state.buffers().containsKey(name) ? state.buffer(name) : state.buffer(name, saved.length);
                 if (target.length != saved.length) {
-                    throw new DetrainException(file + ": state buffer '" + name + "' has " + saved.length
+                    throw DetrainException.badInput(file + ": state buffer '" + name + "' has " + saved.length
                             + " values but this run's model needs " + target.length);
                 }
                 System.arraycopy(saved, 0, target, 0, saved.length);
@@ -214,7 +214,7 @@ final class Checkpointer {
             H5Group scalars = s.getGroup("scalars");
             for (String name : state.scalars().keySet()) {
                 if (!scalars.hasAttribute(name)) {
-                    throw new DetrainException(file + " lacks the algorithm's state scalar '" + name + "'");
+                    throw DetrainException.badInput(file + " lacks the algorithm's state scalar '" + name + "'");
                 }
             }
             for (String name : scalars.attributeNames()) {
@@ -239,9 +239,9 @@ final class Checkpointer {
                     k.getAttribute("comm_wait_time", Double.class), k.getAttribute("wall_time", Double.class));
         } catch (DetrainException e) {
             throw e.getMessage().contains(file) ? e
-                    : new DetrainException("checkpoint " + file + ": " + e.getMessage(), e);
+                    : DetrainException.badInput("checkpoint " + file + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new DetrainException("checkpoint " + file + " does not fit this run: " + e.getMessage()
+            throw DetrainException.badInput("checkpoint " + file + " does not fit this run: " + e.getMessage()
                     + "; resume from another checkpoint set or start afresh", e);
         }
     }

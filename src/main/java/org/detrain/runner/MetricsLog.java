@@ -9,7 +9,7 @@ import org.detrain.algo.Algorithm;
 import org.detrain.data.Partition;
 import org.detrain.io.H5Group;
 import org.detrain.io.Hdf5Files;
-import org.detrain.io.LaunchInfo;
+import org.detrain.results.LaunchInfo;
 import org.detrain.topology.MixingMatrix;
 import org.detrain.topology.Spectrum;
 
@@ -122,7 +122,7 @@ final class MetricsLog {
                 || optimumDistance.size() != steps
                 || evalEpoch.size() != evals || evalWallTime.size() != evals || testLoss.size() != evals
                 || testAccuracy.size() != evals || evalRows.size() != evals) {
-            throw new org.detrain.util.DetrainException("the metric series in the checkpoint have unequal lengths;"
+            throw org.detrain.util.DetrainException.badInput("the metric series in the checkpoint have unequal lengths;"
                     + " resume from another checkpoint set or start afresh");
         }
     }

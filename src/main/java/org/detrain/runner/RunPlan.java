@@ -34,7 +34,7 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
 
     public static RunPlan build(RunConfig config, int ranks) {
         if (ranks < 1) {
-            throw new DetrainException("-np must be at least 1, got " + ranks);
+            throw DetrainException.badInput("-np must be at least 1, got " + ranks);
         }
         String edgeFile = config.get("topology.file");
         Graph graph = Topologies.build(new Topologies.Spec(config.get("topology"), ranks, config.getInt("topology.rows"),
@@ -108,7 +108,7 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
                     Rng.of(seed, "partition", 0));
             case "dirichlet" -> {
                 if (train.classCount() == 0) {
-                    throw new DetrainException("partition=dirichlet needs class labels but dataset="
+                    throw DetrainException.badInput("partition=dirichlet needs class labels but dataset="
                             + config.get("dataset") + " is a regression problem; use partition=shuffled");
                 }
                 yield Partitioner.dirichlet(labels, train.classCount(), ranks, config.getDouble("partition.alpha"),
@@ -125,13 +125,13 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
         int batch = exact ? 1 : config.getInt("batch");
         for (int r = 0; r < ranks; r++) {
             if (partition.shardSize(r) < batch) {
-                throw new DetrainException("rank " + r + " holds " + partition.shardSize(r) + " training samples, fewer than"
+                throw DetrainException.badInput("rank " + r + " holds " + partition.shardSize(r) + " training samples, fewer than"
                         + " batch=" + batch + "; lower batch or -np");
             }
         }
         long perEpoch = exact ? 1 : partition.assigned() / ((long) ranks * batch);
         if (perEpoch < 1) {
-            throw new DetrainException("one epoch is shorter than one iteration (" + partition.assigned() + " samples, "
+            throw DetrainException.badInput("one epoch is shorter than one iteration (" + partition.assigned() + " samples, "
                     + ranks + " ranks x batch " + batch + "); lower batch or -np");
         }
         long iterations = config.getInt("iterations") > 0 ? config.getInt("iterations")
@@ -168,7 +168,7 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
     }
 
     /** The directory a run reads its images from: {@code dataset.dir}, or for auto the dataset's own under data/. */
-    static Path datasetDir(RunConfig config) {
+    public static Path datasetDir(RunConfig config) {
         String dir = config.get("dataset.dir");
         if (!dir.equals("auto")) {
             return Path.of(dir);

@@ -13,11 +13,12 @@ import org.detrain.comm.RankProgram;
 import org.detrain.config.RunConfig;
 import org.detrain.data.Samples;
 import org.detrain.io.CheckpointStore;
-import org.detrain.io.LaunchInfo;
-import org.detrain.io.RunLayout;
+import org.detrain.results.LaunchInfo;
+import org.detrain.results.RunLayout;
 import org.detrain.model.Batch;
 import org.detrain.model.Model;
 import org.detrain.util.DetrainException;
+import org.detrain.util.StopSignals;
 
 /**
  * The program every rank runs: builds the run from {@code config.properties}, owns the iteration
@@ -33,7 +34,7 @@ public final class TrainingRun implements RankProgram {
     public static final String PROGRESS = "@@progress";
     private static final long PROGRESS_INTERVAL_NANOS = 500_000_000L;
     /** Program argument that makes the ranks resume: {@code <run-dir> --resume-from <iteration>}. */
-    static final String RESUME_ARG = "--resume-from";
+    public static final String RESUME_ARG = "--resume-from";
 
     private RunLayout layout;
     private RankLog log;
@@ -56,7 +57,7 @@ public final class TrainingRun implements RankProgram {
         RunConfig config = RunConfig.fromFile(layout.config());
         LaunchInfo launch = LaunchInfo.read(layout.launch());
         if (launch.ranks() != n) {
-            throw new DetrainException("the launch record says " + launch.ranks() + " ranks but MPJ started " + n
+            throw DetrainException.badInput("the launch record says " + launch.ranks() + " ranks but MPJ started " + n
                     + "; relaunch with bin/detrain");
         }
         log.info("host " + comm.hostName() + ", transport " + comm.transport() + ", config hash " + config.hash());

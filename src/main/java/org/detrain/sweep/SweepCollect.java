@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.detrain.io.H5Group;
 import org.detrain.io.Hdf5Files;
-import org.detrain.runner.RunSummary;
+import org.detrain.results.RunSummary;
 import org.detrain.util.DetrainException;
 
 /**
@@ -32,7 +32,7 @@ public final class SweepCollect {
     private SweepCollect() {
     }
 
-    public static List<Row> rows(Sweep sweep, Path results, String prefix) {
+    public static List<Row> rows(SweepSpec sweep, Path results, String prefix) {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < sweep.size(); i++) {
             String runId = prefix + i;
@@ -77,7 +77,7 @@ public final class SweepCollect {
     }
 
     /** Writes {@code out/summary.csv} and {@code out/summary.h5} (each to a temp name, then renamed). */
-    public static void write(Sweep sweep, String arrayId, List<Row> rows, Path out) {
+    public static void write(SweepSpec sweep, String arrayId, List<Row> rows, Path out) {
         try {
             Files.createDirectories(out);
             StringBuilder csv = new StringBuilder();
@@ -101,7 +101,7 @@ public final class SweepCollect {
             Files.writeString(tmp, csv, StandardCharsets.UTF_8);
             Files.move(tmp, out.resolve("summary.csv"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new DetrainException("cannot write the sweep summary into " + out + ": " + e.getMessage()
+            throw DetrainException.badInput("cannot write the sweep summary into " + out + ": " + e.getMessage()
                     + "; check that the results directory is writable", e);
         }
         int n = rows.size();

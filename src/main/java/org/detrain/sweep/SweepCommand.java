@@ -30,9 +30,9 @@ public final class SweepCommand {
             return args.length == 0 ? DetrainException.BAD_INPUT : 0;
         }
         if (args.length < 2) {
-            throw new DetrainException("detrain sweep " + args[0] + " needs a sweep file; " + USAGE);
+            throw DetrainException.badInput("detrain sweep " + args[0] + " needs a sweep file; " + USAGE);
         }
-        Sweep sweep = Sweep.read(Path.of(args[1]));
+        SweepSpec sweep = SweepSpec.read(Path.of(args[1]));
         switch (args[0]) {
             case "count" -> out.println(sweep.size());
             case "ranks" -> out.println(sweep.ranks());
@@ -58,7 +58,7 @@ public final class SweepCommand {
                 Path results = Path.of(args[2]);
                 String arrayId = args[3];
                 if (!arrayId.matches("[A-Za-z0-9._-]+")) {
-                    throw new DetrainException("array id '" + arrayId + "' must be letters, digits, '.', '_' or '-'");
+                    throw DetrainException.badInput("array id '" + arrayId + "' must be letters, digits, '.', '_' or '-'");
                 }
                 Path dest = args.length > 4 ? Path.of(args[4]) : results.resolve(arrayId);
                 List<SweepCollect.Row> rows = SweepCollect.rows(sweep, results, arrayId + "_");
@@ -70,14 +70,14 @@ public final class SweepCommand {
                 }
                 out.printf("collected %d of %d run(s) complete -> %s/summary.csv, summary.h5%n", complete, rows.size(), dest);
             }
-            default -> throw new DetrainException("unknown sweep verb '" + args[0] + "'; " + USAGE);
+            default -> throw DetrainException.badInput("unknown sweep verb '" + args[0] + "'; " + USAGE);
         }
         return 0;
     }
 
     private static void need(String[] args, int n) {
         if (args.length < n) {
-            throw new DetrainException("detrain sweep " + args[0] + ": missing arguments; " + USAGE);
+            throw DetrainException.badInput("detrain sweep " + args[0] + ": missing arguments; " + USAGE);
         }
     }
 
@@ -85,7 +85,7 @@ public final class SweepCommand {
         try {
             return Integer.parseInt(s);
         } catch (NumberFormatException e) {
-            throw new DetrainException("task index must be a whole number, got '" + s + "'");
+            throw DetrainException.badInput("task index must be a whole number, got '" + s + "'");
         }
     }
 }

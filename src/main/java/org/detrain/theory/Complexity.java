@@ -38,7 +38,7 @@ public final class Complexity {
 
         private static void positive(String name, double v, boolean zeroAllowed) {
             if (!(zeroAllowed ? v >= 0 : v > 0) || Double.isInfinite(v)) {
-                throw new DetrainException(name + " = " + v + " must be a finite number " + (zeroAllowed ? ">= 0" : "> 0")
+                throw DetrainException.badInput(name + " = " + v + " must be a finite number " + (zeroAllowed ? ">= 0" : "> 0")
                         + ": pass e.g. --" + name.substring(0, name.indexOf(' ')) + " 1");
             }
         }

@@ -39,7 +39,7 @@ public final class GossipTheory {
     /** The phase length to run: the recommended R rounded up, at least 1. */
     public static int phaseRounds(double recommended) {
         if (!(recommended < Integer.MAX_VALUE)) {
-            throw new DetrainException("the recommended phase length " + recommended + " is too large to run:"
+            throw DetrainException.badInput("the recommended phase length " + recommended + " is too large to run:"
                     + " the spectral gap is (nearly) 0; use a better connected topology or a larger kappa");
         }
         return Math.max(1, (int) Math.ceil(recommended));
@@ -130,7 +130,7 @@ public final class GossipTheory {
 
     private static void requireLambda(double lambda) {
         if (!(lambda >= 0 && lambda <= 1)) {
-            throw new DetrainException("lambda = " + lambda + " is outside [0, 1]: it must come from a symmetric,"
+            throw DetrainException.badInput("lambda = " + lambda + " is outside [0, 1]: it must come from a symmetric,"
                     + " doubly stochastic mixing matrix (weights=metropolis or lazy)");
         }
     }

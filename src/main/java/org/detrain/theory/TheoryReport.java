@@ -91,7 +91,7 @@ public final class TheoryReport {
         double eta;
         if (o.eta() != null) {
             if (!(o.eta() >= 0 && o.eta() < 1)) {
-                throw new DetrainException("--eta " + o.eta() + " is outside [0, 1): give a momentum in [0, 1)"
+                throw DetrainException.badInput("--eta " + o.eta() + " is outside [0, 1): give a momentum in [0, 1)"
                         + " (0 is plain gossip), or leave it out for the theory's value from λ");
             }
             eta = o.eta();
@@ -102,7 +102,7 @@ public final class TheoryReport {
         double logArgument = Double.NaN;
         if (o.iterations() != null) {
             if (o.iterations() < 1) {
-                throw new DetrainException("--iterations " + o.iterations() + " must be at least 1 (T, the training length)");
+                throw DetrainException.badInput("--iterations " + o.iterations() + " must be at least 1 (T, the training length)");
             }
             logArgument = c.varsigma0() * c.varsigma0() * o.iterations() / (c.delta() * c.smoothness());
         }
@@ -110,7 +110,7 @@ public final class TheoryReport {
         int rounds;
         if (o.rounds() != null) {
             if (o.rounds() < 1) {
-                throw new DetrainException("--rounds " + o.rounds() + " must be at least 1");
+                throw DetrainException.badInput("--rounds " + o.rounds() + " must be at least 1");
             }
             rounds = o.rounds();
         } else {

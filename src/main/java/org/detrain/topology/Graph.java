@@ -34,7 +34,7 @@ public final class Graph {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(edges, "edges");
         if (n < 1) {
-            throw new DetrainException("graph " + name + " needs at least 1 rank but got n = " + n
+            throw DetrainException.badInput("graph " + name + " needs at least 1 rank but got n = " + n
                     + ": run with -np 1 or more");
         }
         @SuppressWarnings("unchecked")
@@ -45,13 +45,13 @@ public final class Graph {
         for (int e = 0; e < edges.length; e++) {
             int[] edge = edges[e];
             if (edge == null || edge.length != 2) {
-                throw new DetrainException("graph " + name + ": edge #" + e + " is "
+                throw DetrainException.badInput("graph " + name + ": edge #" + e + " is "
                         + Arrays.toString(edge) + ", not a pair {i, j}: give every edge as two ranks");
             }
             int a = edge[0];
             int b = edge[1];
             if (a < 0 || a >= n || b < 0 || b >= n) {
-                throw new DetrainException("graph " + name + ": edge #" + e + " {" + a + ", " + b
+                throw DetrainException.badInput("graph " + name + ": edge #" + e + " {" + a + ", " + b
                         + "} names a rank outside 0.." + (n - 1) + ": use ranks below n = " + n);
             }
             if (a != b) {
@@ -172,7 +172,7 @@ public final class Graph {
             int[] distance = hopDistances(source);
             for (int target = 0; target < distance.length; target++) {
                 if (distance[target] < 0) {
-                    throw new DetrainException("graph " + name + " is not connected (rank " + target
+                    throw DetrainException.badInput("graph " + name + " is not connected (rank " + target
                             + " cannot reach rank " + source + "), so it has no finite diameter and gossip"
                             + " cannot reach consensus: use a connected topology such as ring or torus");
                 }
@@ -203,7 +203,7 @@ public final class Graph {
 
     private int checkRank(int i) {
         if (i < 0 || i >= neighbours.length) {
-            throw new DetrainException("rank " + i + " is not in graph " + name + " (ranks 0.."
+            throw DetrainException.badInput("rank " + i + " is not in graph " + name + " (ranks 0.."
                     + (neighbours.length - 1) + "): use a rank below " + neighbours.length);
         }
         return i;

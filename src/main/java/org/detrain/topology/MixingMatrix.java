@@ -78,19 +78,19 @@ public final class MixingMatrix {
         Objects.requireNonNull(name, "name");
         int n = graph.size();
         if (matrix == null || matrix.length != n) {
-            throw new DetrainException("mixing matrix '" + name + "' has " + (matrix == null ? 0 : matrix.length)
+            throw DetrainException.badInput("mixing matrix '" + name + "' has " + (matrix == null ? 0 : matrix.length)
                     + " rows but " + graph.name() + " has " + n + " ranks: give an " + n + " x " + n + " matrix");
         }
         double[][] w = new double[n][];
         for (int i = 0; i < n; i++) {
             if (matrix[i] == null || matrix[i].length != n) {
-                throw new DetrainException("mixing matrix '" + name + "' row " + i + " has "
+                throw DetrainException.badInput("mixing matrix '" + name + "' row " + i + " has "
                         + (matrix[i] == null ? 0 : matrix[i].length) + " entries but " + graph.name() + " has " + n
                         + " ranks: give " + n + " entries per row");
             }
             for (int j = 0; j < n; j++) {
                 if (!Double.isFinite(matrix[i][j])) {
-                    throw new DetrainException("mixing matrix '" + name + "' entry W[" + i + "][" + j + "] = "
+                    throw DetrainException.badInput("mixing matrix '" + name + "' entry W[" + i + "][" + j + "] = "
                             + matrix[i][j] + " is not a finite number: give finite weights in [0, 1]");
                 }
             }
@@ -113,7 +113,7 @@ public final class MixingMatrix {
             case "metropolis" -> metropolis(graph);
             case "lazy" -> lazyMetropolis(graph);
             case "uniform" -> uniform(graph);
-            default -> throw new DetrainException("unknown weights '" + weights + "': use one of "
+            default -> throw DetrainException.badInput("unknown weights '" + weights + "': use one of "
                     + String.join(", ", WEIGHT_NAMES));
         };
         return kappa == 1.0 ? base : base.withKappa(kappa);
@@ -257,7 +257,7 @@ public final class MixingMatrix {
         if (asymmetry != null) {
             int i = asymmetry[0];
             int j = asymmetry[1];
-            throw new DetrainException("cannot compute the spectrum of " + describe() + ": W[" + i + "][" + j + "] = "
+            throw DetrainException.badInput("cannot compute the spectrum of " + describe() + ": W[" + i + "][" + j + "] = "
                     + w[i][j] + " but W[" + j + "][" + i + "] = " + w[j][i]
                     + " and only symmetric W is supported; " + fixHint());
         }
@@ -277,7 +277,7 @@ public final class MixingMatrix {
     }
 
     private DetrainException invalid(String problem) {
-        return new DetrainException("mixing matrix " + describe() + ": " + problem + "; " + fixHint());
+        return DetrainException.badInput("mixing matrix " + describe() + ": " + problem + "; " + fixHint());
     }
 
     private String fixHint() {
@@ -296,14 +296,14 @@ public final class MixingMatrix {
 
     private static void requireKappa(double kappa) {
         if (!(kappa > 0 && kappa <= 1)) {
-            throw new DetrainException("weights.kappa = " + kappa + " is outside (0, 1]: set weights.kappa to a"
+            throw DetrainException.badInput("weights.kappa = " + kappa + " is outside (0, 1]: set weights.kappa to a"
                     + " value in (0, 1] (1 keeps W unchanged, smaller values slow gossip down)");
         }
     }
 
     private int checkRank(int i) {
         if (i < 0 || i >= w.length) {
-            throw new DetrainException("rank " + i + " is not in the mixing matrix on " + graph.name() + " (ranks 0.."
+            throw DetrainException.badInput("rank " + i + " is not in the mixing matrix on " + graph.name() + " (ranks 0.."
                     + (w.length - 1) + "): use a rank below " + w.length);
         }
         return i;

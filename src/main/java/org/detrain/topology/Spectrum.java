@@ -23,12 +23,12 @@ public record Spectrum(double[] eigenvalues) {
 
     public Spectrum {
         if (eigenvalues == null || eigenvalues.length == 0) {
-            throw new DetrainException("a spectrum needs at least one eigenvalue: pass the eigenvalues of an n x n matrix, n >= 1");
+            throw DetrainException.badInput("a spectrum needs at least one eigenvalue: pass the eigenvalues of an n x n matrix, n >= 1");
         }
         double[] sorted = eigenvalues.clone();
         for (double value : sorted) {
             if (!Double.isFinite(value)) {
-                throw new DetrainException("eigenvalue " + value + " is not finite: check the mixing matrix for NaN or infinite weights");
+                throw DetrainException.badInput("eigenvalue " + value + " is not finite: check the mixing matrix for NaN or infinite weights");
             }
         }
         Arrays.sort(sorted);
@@ -52,14 +52,14 @@ public record Spectrum(double[] eigenvalues) {
         DMatrixRMaj a = new DMatrixRMaj(n, n);
         for (int i = 0; i < n; i++) {
             if (matrix[i].length != n) {
-                throw new DetrainException("row " + i + " has " + matrix[i].length + " entries but the matrix has "
+                throw DetrainException.badInput("row " + i + " has " + matrix[i].length + " entries but the matrix has "
                         + n + " rows: an eigen-decomposition needs a square matrix");
             }
         }
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
                 if (Math.abs(matrix[i][j] - matrix[j][i]) > SYMMETRY_TOLERANCE) {
-                    throw new DetrainException("entry (" + i + ", " + j + ") = " + matrix[i][j] + " but (" + j + ", " + i
+                    throw DetrainException.badInput("entry (" + i + ", " + j + ") = " + matrix[i][j] + " but (" + j + ", " + i
                             + ") = " + matrix[j][i] + ": the symmetric eigen-solver needs a symmetric matrix;"
                             + " use symmetric weights such as weights=metropolis");
                 }

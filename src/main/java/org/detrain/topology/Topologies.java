@@ -51,12 +51,12 @@ public final class Topologies {
      */
     public static Graph torus(int rows, int cols) {
         if (rows < 1 || cols < 1) {
-            throw new DetrainException("torus " + rows + "x" + cols + " has a side below 1: set"
+            throw DetrainException.badInput("torus " + rows + "x" + cols + " has a side below 1: set"
                     + " topology.rows and topology.cols to positive numbers (or both to 0 to factor -np)");
         }
         long ranks = (long) rows * cols;
         if (ranks > Integer.MAX_VALUE) {
-            throw new DetrainException("torus " + rows + "x" + cols + " has more ranks than an int holds:"
+            throw DetrainException.badInput("torus " + rows + "x" + cols + " has more ranks than an int holds:"
                     + " choose a smaller topology.rows/topology.cols");
         }
         int n = (int) ranks;
@@ -111,7 +111,7 @@ public final class Topologies {
         int cols = spec.cols();
         String name = topology == null ? "" : topology.strip().toLowerCase(Locale.ROOT);
         if (!name.equals("torus") && (rows != 0 || cols != 0)) {
-            throw new DetrainException("topology.rows/topology.cols (" + rows + "/" + cols
+            throw DetrainException.badInput("topology.rows/topology.cols (" + rows + "/" + cols
                     + ") apply only to topology=torus but topology=" + name + ": remove them or set topology=torus");
         }
         switch (name) {
@@ -135,7 +135,7 @@ public final class Topologies {
             }
             case "file" -> {
                 if (spec.edgeFile() == null) {
-                    throw new DetrainException("topology=file needs topology.file: the path of an edge list (one 'i j' pair per line)");
+                    throw DetrainException.badInput("topology=file needs topology.file: the path of an edge list (one 'i j' pair per line)");
                 }
                 return fromEdgeList(spec.edgeFile(), n);
             }
@@ -146,7 +146,7 @@ public final class Topologies {
             case "ring" -> {
                 requireRanks("ring", n);
                 if (rows != 0 || cols != 0) {
-                    throw new DetrainException("topology.rows/topology.cols (" + rows + "/" + cols
+                    throw DetrainException.badInput("topology.rows/topology.cols (" + rows + "/" + cols
                             + ") apply only to topology=torus but topology=ring: remove them or set topology=torus");
                 }
                 return ring(n);
@@ -158,19 +158,19 @@ public final class Topologies {
                     return torus(shape[0], shape[1]);
                 }
                 if (rows <= 0 || cols <= 0) {
-                    throw new DetrainException("torus " + rows + "x" + cols + " is not a valid shape for -np "
+                    throw DetrainException.badInput("torus " + rows + "x" + cols + " is not a valid shape for -np "
                             + n + ": set both topology.rows and topology.cols to positive numbers with rows*cols = "
                             + n + ", or both to 0 to factor -np");
                 }
                 long needed = (long) rows * cols;
                 if (needed != n) {
-                    throw new DetrainException("torus " + rows + "x" + cols + " needs " + needed
+                    throw DetrainException.badInput("torus " + rows + "x" + cols + " needs " + needed
                             + " ranks but -np is " + n + ": pass -np " + needed
                             + " or set topology.rows/topology.cols so rows*cols = " + n);
                 }
                 return torus(rows, cols);
             }
-            default -> throw new DetrainException("unknown topology '" + topology + "': use one of "
+            default -> throw DetrainException.badInput("unknown topology '" + topology + "': use one of "
                     + String.join(", ", NAMES));
         }
     }
@@ -212,7 +212,7 @@ public final class Topologies {
         requireRanks("hypercube", n);
         if (Integer.bitCount(n) != 1) {
             int lower = Integer.highestOneBit(n);
-            throw new DetrainException("a hypercube needs a power-of-two rank count but -np is " + n + ": use -np "
+            throw DetrainException.badInput("a hypercube needs a power-of-two rank count but -np is " + n + ": use -np "
                     + lower + " or " + lower * 2 + ", or topology=exponential (any n)");
         }
         List<int[]> edges = new ArrayList<>();
@@ -246,7 +246,7 @@ public final class Topologies {
     public static Graph erdosRenyi(int n, double p, long seed) {
         requireRanks("Erdős–Rényi graph", n);
         if (!(p > 0 && p <= 1)) {
-            throw new DetrainException("topology.p = " + p + " is not an edge probability in (0, 1]: set topology.p");
+            throw DetrainException.badInput("topology.p = " + p + " is not an edge probability in (0, 1]: set topology.p");
         }
         Rng rng = Rng.of(seed, "erdos-renyi", n);
         String name = "erdos-renyi(" + n + ", p=" + p + ")";
@@ -264,7 +264,7 @@ public final class Topologies {
                 return g;
             }
         }
-        throw new DetrainException("no connected Erdős–Rényi graph on " + n + " ranks with p = " + p
+        throw DetrainException.badInput("no connected Erdős–Rényi graph on " + n + " ranks with p = " + p
                 + " in 1000 draws: raise topology.p (above about ln(n)/n)");
     }
 
@@ -278,9 +278,9 @@ public final class Topologies {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new DetrainException("edge list " + file + " does not exist: set topology.file to an existing file");
+            throw DetrainException.badInput("edge list " + file + " does not exist: set topology.file to an existing file");
         } catch (IOException e) {
-            throw new DetrainException("cannot read edge list " + file + ": " + e.getMessage(), e);
+            throw DetrainException.badInput("cannot read edge list " + file + ": " + e.getMessage(), e);
         }
         List<int[]> edges = new ArrayList<>();
         for (int k = 0; k < lines.size(); k++) {
@@ -291,17 +291,17 @@ public final class Topologies {
             String[] f = line.split("[\\s,]+");
             String where = file + ":" + (k + 1);
             if (f.length != 2) {
-                throw new DetrainException(where + ": '" + line + "' is not an edge 'i j'; write two rank numbers per line");
+                throw DetrainException.badInput(where + ": '" + line + "' is not an edge 'i j'; write two rank numbers per line");
             }
             int[] e = new int[2];
             for (int q = 0; q < 2; q++) {
                 try {
                     e[q] = Integer.parseInt(f[q]);
                 } catch (NumberFormatException ex) {
-                    throw new DetrainException(where + ": '" + f[q] + "' is not a rank number");
+                    throw DetrainException.badInput(where + ": '" + f[q] + "' is not a rank number");
                 }
                 if (e[q] < 0 || e[q] >= n) {
-                    throw new DetrainException(where + ": rank " + e[q] + " is outside 0.." + (n - 1)
+                    throw DetrainException.badInput(where + ": rank " + e[q] + " is outside 0.." + (n - 1)
                             + " for -np " + n + ": fix the file or -np");
                 }
             }
@@ -309,7 +309,7 @@ public final class Topologies {
         }
         Graph g = Graph.fromEdges("file(" + file.getFileName() + ")", n, edges.toArray(int[][]::new));
         if (!g.isConnected()) {
-            throw new DetrainException("the graph in " + file + " is not connected on " + n
+            throw DetrainException.badInput("the graph in " + file + " is not connected on " + n
                     + " ranks: gossip cannot reach every rank; add edges (every rank 0.." + (n - 1) + " must be reachable)");
         }
         return g;
@@ -317,7 +317,7 @@ public final class Topologies {
 
     private static void requireRanks(String topology, int n) {
         if (n < 1) {
-            throw new DetrainException("a " + topology + " needs at least 1 rank but got " + n
+            throw DetrainException.badInput("a " + topology + " needs at least 1 rank but got " + n
                     + ": run with -np 1 or more");
         }
     }

@@ -19,21 +19,29 @@ public class DetrainException extends RuntimeException {
 
     private final int exitCode;
 
-    public DetrainException(String message) {
-        this(message, BAD_INPUT, null);
-    }
-
-    public DetrainException(String message, Throwable cause) {
-        this(message, BAD_INPUT, cause);
-    }
-
-    public DetrainException(String message, int exitCode, Throwable cause) {
+    private DetrainException(String message, int exitCode, Throwable cause) {
         super(message, cause);
         this.exitCode = exitCode;
     }
 
+    /** Bad input: arguments, config, data files, checkpoints, results directory (exit 2). */
+    public static DetrainException badInput(String message) {
+        return new DetrainException(message, BAD_INPUT, null);
+    }
+
+    /** Bad input found while handling {@code cause} (exit 2). */
+    public static DetrainException badInput(String message, Throwable cause) {
+        return new DetrainException(message, BAD_INPUT, cause);
+    }
+
+    /** A failure while running: a rank failed, a peer was lost, a write failed, a numeric blow-up (exit 3). */
     public static DetrainException runFailure(String message, Throwable cause) {
         return new DetrainException(message, RUN_FAILED, cause);
+    }
+
+    /** A run that stopped on request after a complete checkpoint (exit {@value #STOPPED}). */
+    public static DetrainException stopped(String message) {
+        return new DetrainException(message, STOPPED, null);
     }
 
     public int exitCode() {

@@ -17,7 +17,7 @@ import org.detrain.it.programs.AcceleratedGossipProbe;
 import org.detrain.it.programs.TrackerProbe;
 import org.detrain.model.Batch;
 import org.detrain.model.Model;
-import org.detrain.runner.ProgramLauncher;
+import org.detrain.launch.ProgramLauncher;
 import org.detrain.runner.RunPlan;
 import org.detrain.util.Rng;
 import org.junit.jupiter.api.Test;

@@ -66,8 +66,8 @@ class ReportTest {
         assertEquals(List.of("partition.shuffled"), o.sweep().panelKeys());
         assertEquals(List.of("algorithm"), o.sweep().lineKeys());
         assertEquals(List.of("100", "0"), o.sweep().panels().stream().map(p -> p.key().get("partition.shuffled")).toList());
-        for (Sweep.Panel p : o.sweep().panels()) {
-            assertEquals(List.of("D-PSGD", "DeTAG"), p.lines().stream().map(Sweep.Line::label).toList());
+        for (RunGroups.Panel p : o.sweep().panels()) {
+            assertEquals(List.of("D-PSGD", "DeTAG"), p.lines().stream().map(RunGroups.Line::label).toList());
             assertEquals(List.of("1", "2"), p.lines().get(0).seeds());
         }
         for (String name : List.of("loss_vs_epoch.png", "loss_vs_time.png", "accuracy_vs_epoch.png", "accuracy_vs_time.png",
@@ -171,7 +171,7 @@ class ReportTest {
         Report.Outcome o = report(dir.resolve("out"), null, dir.resolve("kappa"));
         assertEquals(List.of("weights.kappa"), o.sweep().panelKeys());
         assertEquals(List.of("κ = 1 (1−λ = 0.038)", "κ = 0.1 (1−λ = 0.0038)", "κ = 0.01 (1−λ = 3.8e-4)"),
-                o.sweep().panels().stream().map(Sweep.Panel::title).toList());
+                o.sweep().panels().stream().map(RunGroups.Panel::title).toList());
         BufferedImage image = ImageIO.read(dir.resolve("out/loss_vs_epoch.png").toFile());
         assertEquals(3 * Figure.PANEL_WIDTH, image.getWidth());
     }
@@ -185,7 +185,7 @@ class ReportTest {
         Report.Outcome o = report(dir.resolve("out"), null, grid);
         assertEquals(List.of("algorithm", "lr"), o.sweep().lineKeys());
         assertEquals(List.of("D-PSGD, lr=0.001", "D-PSGD, lr=0.01", "DeTAG, lr=0.01"),
-                o.sweep().lines().stream().map(Sweep.Line::label).toList());
+                o.sweep().lines().stream().map(RunGroups.Line::label).toList());
         assertContains(Files.readString(dir.resolve("out/report.md")), "lines are also split by `lr`");
     }
 

@@ -14,7 +14,7 @@ import org.detrain.config.RunConfig;
 import org.detrain.data.BatchSampler;
 import org.detrain.io.CheckpointStore;
 import org.detrain.io.H5Group;
-import org.detrain.io.LaunchInfo;
+import org.detrain.results.LaunchInfo;
 import org.detrain.util.DetrainException;
 import org.detrain.util.Rng;
 import org.junit.jupiter.api.BeforeEach;

@@ -31,7 +31,7 @@ class SweepTest {
 
     @Test
     void axesCombineAsAProductWithTheLastAxisFastestAndTuplesVaryTogether() throws IOException {
-        Sweep s = Sweep.read(sweep("config = base.properties   # relative to the sweep", "ranks = 8",
+        SweepSpec s = SweepSpec.read(sweep("config = base.properties   # relative to the sweep", "ranks = 8",
                 "set.epochs = 2", "axis.data = partition.shuffled lr : 100 5e-3 | 50 5e-5 | 0 5e-5",
                 "axis.seed = seed : 1 | 2"));
         assertEquals(6, s.size());
@@ -48,11 +48,11 @@ class SweepTest {
 
     @Test
     void linesStartingWithABarContinueTheAxisAbove() throws IOException {
-        Sweep s = Sweep.read(sweep("config = base.properties", "ranks = 2", "axis.t = algorithm lr :",
+        SweepSpec s = SweepSpec.read(sweep("config = base.properties", "ranks = 2", "axis.t = algorithm lr :",
                 "    | dpsgd 0.5   # first row", "", "    | dpsgd 0.25"));
         assertEquals(2, s.size());
         assertEquals(Map.of("algorithm", "dpsgd", "lr", "0.25"), s.varied(1));
-        String e = assertThrows(DetrainException.class, () -> Sweep.read(sweep("config = base.properties",
+        String e = assertThrows(DetrainException.class, () -> SweepSpec.read(sweep("config = base.properties",
                 "ranks = 2", "| dpsgd 0.5"))).getMessage();
         assertTrue(e.contains("continues an axis"), e);
     }
@@ -63,11 +63,11 @@ class SweepTest {
             List<Path> sweeps = files.filter(p -> p.toString().endsWith(".sweep")).sorted().toList();
             assertTrue(sweeps.size() >= 4, "jobs/sweeps holds the studies: " + sweeps);
             for (Path p : sweeps) {
-                Sweep s = Sweep.read(p);
+                SweepSpec s = SweepSpec.read(p);
                 assertTrue(s.size() >= 2, p + " has runs");
             }
         }
-        Sweep tuned = Sweep.read(Path.of("jobs/sweeps/heterogeneity.sweep"));
+        SweepSpec tuned = SweepSpec.read(Path.of("jobs/sweeps/heterogeneity.sweep"));
         assertEquals(8, tuned.ranks());
         // the paper's tuned step sizes (Table 3), DeTAG with its (eta, R)
         assertEquals(Map.of("algorithm", "dpsgd", "partition.shuffled", "50", "lr", "5e-5", "detag.eta", "0",
@@ -75,7 +75,7 @@ class SweepTest {
         assertEquals(Map.of("algorithm", "detag", "partition.shuffled", "50", "lr", "5e-4", "detag.eta", "0.2",
                 "detag.R", "2", "seed", "1"), tuned.varied(39));
         assertEquals(48, tuned.size());
-        Sweep gap = Sweep.read(Path.of("jobs/sweeps/spectral-gap.sweep"));
+        SweepSpec gap = SweepSpec.read(Path.of("jobs/sweeps/spectral-gap.sweep"));
         assertEquals(16, gap.ranks());
         assertEquals(List.of("1", "0.1", "0.05", "0.01"), List.of(0, 3, 6, 9).stream()
                 .map(i -> gap.varied(i).get("weights.kappa")).toList());
@@ -83,26 +83,26 @@ class SweepTest {
 
     @Test
     void noAxesMeansOneRun() throws IOException {
-        assertEquals(1, Sweep.read(sweep("config = base.properties", "ranks = 2")).size());
+        assertEquals(1, SweepSpec.read(sweep("config = base.properties", "ranks = 2")).size());
     }
 
     @Test
     void badSweepsAreRefusedWithTheLineAndTheFix() throws IOException {
-        String e1 = assertThrows(DetrainException.class, () -> Sweep.read(sweep("config = base.properties", "ranks = 2",
+        String e1 = assertThrows(DetrainException.class, () -> SweepSpec.read(sweep("config = base.properties", "ranks = 2",
                 "axis.a = lr seed : 0.1 1 | 0.2"))).getMessage();
         assertTrue(e1.contains("line 3") && e1.contains("has 1 value(s)"), e1);
-        String e2 = assertThrows(DetrainException.class, () -> Sweep.read(sweep("config = base.properties", "ranks = 2",
+        String e2 = assertThrows(DetrainException.class, () -> SweepSpec.read(sweep("config = base.properties", "ranks = 2",
                 "axis.a = lr : 0.1 | -1"))).getMessage();
         assertTrue(e2.contains("task 1") && e2.contains("lr=-1"), e2);
-        String e3 = assertThrows(DetrainException.class, () -> Sweep.read(sweep("config = base.properties", "ranks = 2",
+        String e3 = assertThrows(DetrainException.class, () -> SweepSpec.read(sweep("config = base.properties", "ranks = 2",
                 "axis.a = lr : 0.1", "axis.b = lr : 0.2"))).getMessage();
         assertTrue(e3.contains("already varied"), e3);
-        String e4 = assertThrows(DetrainException.class, () -> Sweep.read(sweep("config = nowhere.properties",
+        String e4 = assertThrows(DetrainException.class, () -> SweepSpec.read(sweep("config = nowhere.properties",
                 "ranks = 2"))).getMessage();
         assertTrue(e4.contains("does not exist"), e4);
-        String e5 = assertThrows(DetrainException.class, () -> Sweep.read(sweep("ranks = 2"))).getMessage();
+        String e5 = assertThrows(DetrainException.class, () -> SweepSpec.read(sweep("ranks = 2"))).getMessage();
         assertTrue(e5.contains("needs 'config = FILE'"), e5);
-        String e6 = assertThrows(DetrainException.class, () -> Sweep.read(sweep("config = base.properties", "ranks = 2",
+        String e6 = assertThrows(DetrainException.class, () -> SweepSpec.read(sweep("config = base.properties", "ranks = 2",
                 "set.lrr = 0.1"))).getMessage();
         assertTrue(e6.contains("did you mean 'lr'"), e6);
     }
@@ -123,7 +123,7 @@ class SweepTest {
         Files.createDirectories(results.resolve("77_1/status"));
         Files.writeString(results.resolve("77_1/status/rank-0.failed"), "rank 0 failed: boom\n");
         Files.createDirectories(results.resolve("77_2/log"));
-        Sweep s = Sweep.read(f);
+        SweepSpec s = SweepSpec.read(f);
         List<SweepCollect.Row> rows = SweepCollect.rows(s, results, "77_");
         assertEquals(List.of("missing", "failed", "no-metrics"), rows.stream().map(SweepCollect.Row::status).toList());
         SweepCollect.write(s, "77", rows, results.resolve("77"));

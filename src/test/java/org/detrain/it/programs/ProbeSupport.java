@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.detrain.io.RunLayout;
+import org.detrain.results.RunLayout;
 
 /** Status and output files for the tests' own rank programs. */
 final class ProbeSupport {

@@ -1,4 +1,4 @@
-package org.detrain.runner;
+package org.detrain.results;
 
 /** The detrain release, as recorded in every result file. */
 public final class Version {

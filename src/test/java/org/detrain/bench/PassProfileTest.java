@@ -1,4 +1,4 @@
-package org.detrain.kernel;
+package org.detrain.bench;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,4 +1,4 @@
-package org.detrain.io;
+package org.detrain.results;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -30,7 +30,7 @@ public record LaunchInfo(String runId, int ranks, String transport, String detra
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             p.store(w, "detrain launch record");
         } catch (IOException e) {
-            throw new DetrainException("cannot write " + file + ": " + e.getMessage()
+            throw DetrainException.badInput("cannot write " + file + ": " + e.getMessage()
                     + "; check that the results directory is writable and not full", e);
         }
     }
@@ -40,7 +40,7 @@ public record LaunchInfo(String runId, int ranks, String transport, String detra
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
         } catch (IOException e) {
-            throw new DetrainException("cannot read launch record " + file + ": " + e.getMessage(), e);
+            throw DetrainException.badInput("cannot read launch record " + file + ": " + e.getMessage(), e);
         }
         try {
             return new LaunchInfo(p.getProperty("run_id"), Integer.parseInt(p.getProperty("ranks")),
@@ -48,7 +48,7 @@ public record LaunchInfo(String runId, int ranks, String transport, String detra
                     Boolean.parseBoolean(p.getProperty("git_dirty")), p.getProperty("launched_at"),
                     p.getProperty("launcher_host"), p.getProperty("command"));
         } catch (RuntimeException e) {
-            throw new DetrainException("launch record " + file + " is incomplete (" + e + "); relaunch the run", e);
+            throw DetrainException.badInput("launch record " + file + " is incomplete (" + e + "); relaunch the run", e);
         }
     }
 }

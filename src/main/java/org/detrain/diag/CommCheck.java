@@ -1,4 +1,4 @@
-package org.detrain.runner;
+package org.detrain.diag;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +9,7 @@ import java.util.List;
 import org.detrain.comm.Communicator;
 import org.detrain.comm.RankProgram;
 import org.detrain.gossip.NeighbourGossip;
-import org.detrain.io.RunLayout;
+import org.detrain.results.RunLayout;
 import org.detrain.kernel.JavaVectorOps;
 import org.detrain.topology.Graph;
 import org.detrain.topology.MixingMatrix;

@@ -1,4 +1,4 @@
-package org.detrain.runner;
+package org.detrain.launch;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.detrain.io.RunLayout;
+import org.detrain.results.RunLayout;
 
 /**
  * The launcher's view of the rank JVMs that run on its own host, from the {@code "pid host"} lines

@@ -1,4 +1,4 @@
-package org.detrain.runner;
+package org.detrain.util;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +25,7 @@ import sun.misc.SignalHandler;
  * the supported-in-practice one. A JVM has one handler per signal: under the multicore device every
  * rank thread installs the same action (write the same file), so whichever is last is right.
  */
-final class StopSignals implements AutoCloseable {
+public final class StopSignals implements AutoCloseable {
     static final List<String> NAMES = List.of("USR1", "TERM");
 
     private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
@@ -38,7 +38,7 @@ final class StopSignals implements AutoCloseable {
      * Installs the handlers. {@code onSignal} is told the signal's name after the request file is
      * written (or, if it could not be, with the reason appended).
      */
-    static StopSignals install(Path requestFile, Consumer<String> onSignal) {
+    public static StopSignals install(Path requestFile, Consumer<String> onSignal) {
         StopSignals s = new StopSignals();
         for (String name : NAMES) {
             try {
@@ -61,13 +61,13 @@ final class StopSignals implements AutoCloseable {
     }
 
     /** Writes the stop request; harmless if it exists already. */
-    static void request(Path requestFile, String why) throws IOException {
+    public static void request(Path requestFile, String why) throws IOException {
         Files.createDirectories(requestFile.getParent());
         Files.writeString(requestFile, why + " at " + Instant.now() + "\n", StandardCharsets.UTF_8);
     }
 
     /** Signals whose handler the JVM refused (e.g. under -Xrs), for the log. */
-    List<String> notInstalled() {
+    public List<String> notInstalled() {
         return List.copyOf(notInstalled);
     }
 

@@ -1,10 +1,10 @@
-package org.detrain.runner;
+package org.detrain.launch;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import org.detrain.comm.MpjLauncher;
-import org.detrain.io.RunLayout;
+import org.detrain.results.RunLayout;
 
 /**
  * Runs any {@link org.detrain.comm.RankProgram} on real MPJ ranks with the launcher's machinery
@@ -23,7 +23,7 @@ public final class ProgramLauncher {
         List<String> all = new java.util.ArrayList<>();
         all.add(dir.toString());
         all.addAll(args);
-        RankJobs.run(installation, transport, ranks, programClass, timeout, List.of(), all, new RunLayout(dir),
+        JobSupervisor.run(installation, transport, ranks, programClass, timeout, List.of(), all, new RunLayout(dir),
                 new ProgressRenderer(out, false));
     }
 }

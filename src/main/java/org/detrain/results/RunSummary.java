@@ -1,4 +1,4 @@
-package org.detrain.runner;
+package org.detrain.results;
 
 import java.nio.file.Path;
 import org.detrain.io.H5Group;

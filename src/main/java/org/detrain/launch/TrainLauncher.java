@@ -1,4 +1,4 @@
-package org.detrain.runner;
+package org.detrain.launch;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,9 +15,14 @@ import java.util.stream.Stream;
 import org.detrain.comm.MpjLauncher;
 import org.detrain.config.RunConfig;
 import org.detrain.io.CheckpointStore;
-import org.detrain.io.LaunchInfo;
-import org.detrain.io.RunLayout;
+import org.detrain.results.LaunchInfo;
+import org.detrain.results.RunLayout;
 import org.detrain.util.DetrainException;
+import org.detrain.runner.RunPlan;
+import org.detrain.results.RunSummary;
+import org.detrain.util.StopSignals;
+import org.detrain.runner.TrainingRun;
+import org.detrain.results.Version;
 
 /**
  * Launches a training run on this machine: validates everything first (config, topology against
@@ -50,7 +55,7 @@ public final class TrainLauncher {
         // Ranks run in the run directory; pin the data to what the user meant at launch.
         RunConfig config = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
         if (!o.transport().equals("multicore") && !o.transport().equals("niodev")) {
-            throw new DetrainException("unknown transport '" + o.transport() + "': use multicore or niodev");
+            throw DetrainException.badInput("unknown transport '" + o.transport() + "': use multicore or niodev");
         }
         RunPlan.build(config, o.ranks()); // every input check, before anything is written
         MpjLauncher.Installation installation = MpjLauncher.Installation.locate(o.home());
@@ -64,7 +69,7 @@ public final class TrainLauncher {
             Files.createDirectories(layout.statusDir());
             Files.writeString(layout.config(), config.toPropertiesText(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new DetrainException("cannot write the run directory " + runDir + ": " + e.getMessage()
+            throw DetrainException.badInput("cannot write the run directory " + runDir + ": " + e.getMessage()
                     + "; check that the results directory is writable and not full", e);
         }
         String[] git = gitCommit(o.home());
@@ -79,7 +84,7 @@ public final class TrainLauncher {
 
     private static void checkPlacement(MpjLauncher.Placement placement, String transport) {
         if (placement != null && !"niodev".equals(transport)) {
-            throw new DetrainException("--machines runs ranks on several hosts and needs --transport niodev");
+            throw DetrainException.badInput("--machines runs ranks on several hosts and needs --transport niodev");
         }
     }
 
@@ -104,25 +109,25 @@ public final class TrainLauncher {
         Path runDir = r.runDir().toAbsolutePath().normalize();
         RunLayout layout = new RunLayout(runDir);
         if (!Files.isRegularFile(layout.config()) || !Files.isRegularFile(layout.launch())) {
-            throw new DetrainException("cannot resume " + runDir + ": it is not a detrain run directory (no "
+            throw DetrainException.badInput("cannot resume " + runDir + ": it is not a detrain run directory (no "
                     + (Files.isRegularFile(layout.config()) ? "run.properties" : "config.properties")
                     + "); pass the directory that `detrain train` printed (results/<run-id>)");
         }
         RunConfig config = RunConfig.fromFile(layout.config());
         LaunchInfo before = LaunchInfo.read(layout.launch());
         RankProcesses.stillRunning(layout).ifPresent(rank -> {
-            throw new DetrainException("cannot resume " + runDir + ": the run is still running (" + rank
+            throw DetrainException.badInput("cannot resume " + runDir + ": the run is still running (" + rank
                     + "); wait for it to end or stop it (SIGUSR1 to its launcher checkpoints it first)");
         });
         int ranks = r.ranks() != null ? r.ranks() : before.ranks();
         if (ranks != before.ranks()) {
-            throw new DetrainException("cannot resume " + runDir + " with -np " + ranks + ": it was launched with "
+            throw DetrainException.badInput("cannot resume " + runDir + " with -np " + ranks + ": it was launched with "
                     + before.ranks() + " ranks and every rank's state is in its own checkpoint file; resume with -np "
                     + before.ranks() + " (or leave -np out)");
         }
         String transport = r.transport() != null ? r.transport() : before.transport();
         if (!transport.equals("multicore") && !transport.equals("niodev")) {
-            throw new DetrainException("unknown transport '" + transport + "': use multicore or niodev");
+            throw DetrainException.badInput("unknown transport '" + transport + "': use multicore or niodev");
         }
         checkPlacement(placement, transport);
         RunPlan plan = RunPlan.build(config, ranks); // the data and config still check out
@@ -130,7 +135,7 @@ public final class TrainLauncher {
         CheckpointStore store = new CheckpointStore(layout.checkpoints());
         CheckpointStore.Selection chosen = store.select(config.hash(), ranks);
         if (!chosen.found()) {
-            throw new DetrainException("cannot resume " + runDir + ": no complete checkpoint to resume from"
+            throw DetrainException.badInput("cannot resume " + runDir + ": no complete checkpoint to resume from"
                     + (chosen.damaged().isEmpty() ? " in " + layout.checkpoints() + " (the run stopped before its"
                     + " first checkpoint)" : ": " + String.join("; ", chosen.reasons()))
                     + "; start the run afresh (without --resume, or with --resume-if-possible)");
@@ -152,7 +157,7 @@ public final class TrainLauncher {
         }
         new LaunchInfo(before.runId(), ranks, transport, Version.VERSION, git[0], Boolean.parseBoolean(git[1]),
                 java.time.Instant.now().toString(), hostName(), r.commandLine()).write(layout.launch());
-        RankJobs.launcherLog(layout, "resuming from iteration " + chosen.iteration() + " (" + r.commandLine() + ")");
+        JobSupervisor.launcherLog(layout, "resuming from iteration " + chosen.iteration() + " (" + r.commandLine() + ")");
         out.printf("detrain %s: resuming %s from iteration %d of %d (%s), %d ranks (%s)%n", Version.VERSION,
                 runDir.getFileName(), chosen.iteration(), plan.iterations(),
                 runDir.relativize(store.setDir(chosen.iteration())), ranks, transport);
@@ -172,7 +177,7 @@ public final class TrainLauncher {
     /** As {@link #resumeIfPossible(Options, PrintStream)}, on pre-started daemons when a placement is given. */
     public static Outcome resumeIfPossible(Options o, MpjLauncher.Placement placement, PrintStream out) {
         if (o.runId() == null) {
-            throw new DetrainException("--resume-if-possible needs --run-id, the same on every attempt, so that a"
+            throw DetrainException.badInput("--resume-if-possible needs --run-id, the same on every attempt, so that a"
                     + " requeued job finds its run directory");
         }
         Path runDir = o.resultsDir().resolve(checkRunId(o.runId())).toAbsolutePath().normalize();
@@ -181,7 +186,7 @@ public final class TrainLauncher {
             return run(o, placement, out);
         }
         if (!Files.isRegularFile(layout.launch()) || !Files.isRegularFile(layout.config())) {
-            throw new DetrainException(runDir + " exists but is not a detrain run directory; choose another --run-id"
+            throw DetrainException.badInput(runDir + " exists but is not a detrain run directory; choose another --run-id"
                     + " or --results");
         }
         if (new CheckpointStore(layout.checkpoints()).completeIterations().isEmpty()) {
@@ -193,7 +198,7 @@ public final class TrainLauncher {
         RunConfig wanted = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
         RunConfig existing = RunConfig.fromFile(layout.config());
         if (!wanted.hash().equals(existing.hash())) {
-            throw new DetrainException(runDir + " holds checkpoints of a run with another configuration (config hash "
+            throw DetrainException.badInput(runDir + " holds checkpoints of a run with another configuration (config hash "
                     + existing.hash() + ", this one " + wanted.hash() + "); use another --run-id, or --overwrite without"
                     + " --resume-if-possible to replace it");
         }
@@ -205,13 +210,13 @@ public final class TrainLauncher {
                                    MpjLauncher.Placement placement, List<String> jvmOptions, List<String> programArgs,
                                    RunLayout layout, PrintStream out) {
         long start = System.nanoTime();
-        RankJobs.Ending ending;
+        JobSupervisor.Ending ending;
         try (StopSignals signals = StopSignals.install(layout.stopRequest(), what -> {
             out.println("\ndetrain: " + what + " received: the ranks checkpoint at the next control point and stop"
                     + " (exit " + DetrainException.STOPPED + ")");
-            RankJobs.launcherLog(layout, what + " received: stop requested");
+            JobSupervisor.launcherLog(layout, what + " received: stop requested");
         })) {
-            ending = RankJobs.run(installation, transport, placement, ranks, TrainingRun.class.getName(),
+            ending = JobSupervisor.run(installation, transport, placement, ranks, TrainingRun.class.getName(),
                     config.getDouble("comm.timeout"), jvmOptions, programArgs, layout,
                     new ProgressRenderer(out, System.console() != null), startupMillis(config));
         } catch (DetrainException e) {
@@ -220,7 +225,7 @@ public final class TrainLauncher {
             }
             throw e;
         }
-        if (ending == RankJobs.Ending.STOPPED) {
+        if (ending == JobSupervisor.Ending.STOPPED) {
             String why = "";
             try {
                 why = Files.readString(layout.stopRequest(), StandardCharsets.UTF_8).trim();
@@ -228,9 +233,9 @@ public final class TrainLauncher {
                 why = "a stop request";
             }
             long at = new CheckpointStore(layout.checkpoints()).completeIterations().stream().findFirst().orElse(-1L);
-            throw new DetrainException("stopped on request (" + why + ") at iteration " + at + " after writing a"
+            throw DetrainException.stopped("stopped on request (" + why + ") at iteration " + at + " after writing a"
                     + " complete checkpoint (" + new CheckpointStore(layout.checkpoints()).setDir(at) + "); continue with:"
-                    + " bin/detrain train --resume " + layout.root(), DetrainException.STOPPED, null);
+                    + " bin/detrain train --resume " + layout.root());
         }
         double wall = (System.nanoTime() - start) / 1e9;
         return new Outcome(layout.root(), RunSummary.read(layout.metrics(), wall));
@@ -271,7 +276,7 @@ public final class TrainLauncher {
             } catch (IOException ignored) {
                 // reported below
             }
-            throw new DetrainException("cannot resume " + runDir + ": cannot write in " + store.dir() + " (" + e
+            throw DetrainException.badInput("cannot resume " + runDir + ": cannot write in " + store.dir() + " (" + e
                     + "); the results file system is read-only or full: make it writable or free space, then resume", e);
         }
         long setBytes = 0;
@@ -288,7 +293,7 @@ public final class TrainLauncher {
             needed += 2 * metricsBytes;
             long usable = Files.getFileStore(store.dir()).getUsableSpace();
             if (usable < needed) {
-                throw new DetrainException(String.format("cannot resume %s: its file system has %.1f MB free but the"
+                throw DetrainException.badInput(String.format("cannot resume %s: its file system has %.1f MB free but the"
                         + " run needs about %.1f MB for its next checkpoint and metrics; free space, then resume",
                         runDir, usable / 1e6, needed / 1e6));
             }
@@ -307,7 +312,7 @@ public final class TrainLauncher {
                 Files.deleteIfExists(p);
             }
         } catch (IOException e) {
-            throw new DetrainException("cannot clean " + layout.root() + " for the resume: " + e
+            throw DetrainException.badInput("cannot clean " + layout.root() + " for the resume: " + e
                     + "; fix the permissions of the results directory", e);
         }
     }
@@ -325,7 +330,7 @@ public final class TrainLauncher {
     private static void prepareRunDirectory(Path runDir, boolean overwrite, boolean explicitId) {
         if (Files.exists(runDir)) {
             if (!overwrite) {
-                throw new DetrainException("results directory " + runDir + " already exists; pass --overwrite to replace it"
+                throw DetrainException.badInput("results directory " + runDir + " already exists; pass --overwrite to replace it"
                         + (explicitId ? " or choose another --run-id" : ""));
             }
             deleteTree(runDir);
@@ -333,14 +338,14 @@ public final class TrainLauncher {
         try {
             Files.createDirectories(runDir);
         } catch (IOException e) {
-            throw new DetrainException("cannot create results directory " + runDir + ": " + e.getMessage()
+            throw DetrainException.badInput("cannot create results directory " + runDir + ": " + e.getMessage()
                     + "; choose a writable --results directory", e);
         }
     }
 
     static String checkRunId(String id) {
         if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
-            throw new DetrainException("run id '" + id + "' must be letters, digits, '.', '_' or '-' (no '/'), starting"
+            throw DetrainException.badInput("run id '" + id + "' must be letters, digits, '.', '_' or '-' (no '/'), starting"
                     + " with a letter or digit");
         }
         return id;
@@ -361,7 +366,7 @@ public final class TrainLauncher {
                 Files.delete(p);
             }
         } catch (IOException e) {
-            throw new DetrainException("cannot remove " + dir + ": " + e.getMessage(), e);
+            throw DetrainException.badInput("cannot remove " + dir + ": " + e.getMessage(), e);
         }
     }
 

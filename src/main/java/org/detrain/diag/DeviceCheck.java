@@ -1,4 +1,4 @@
-package org.detrain.model;
+package org.detrain.diag;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -12,6 +12,7 @@ import org.detrain.kernel.NetProgram;
 import org.detrain.kernel.VectorOps;
 import org.detrain.util.DetrainException;
 import org.detrain.util.Rng;
+import org.detrain.model.Models;
 
 /**
  * {@code detrain devices}: what the {@code device} key can name on this machine, and a self-check of

@@ -26,7 +26,7 @@ import org.detrain.util.Formats;
  * line keys, so that a line only ever averages runs that differ in the seed alone.
  * {@link #IGNORED_KEYS} never split anything: they do not change what a run computes.
  */
-public final class Sweep {
+public final class RunGroups {
     /** Keys that make panels when they vary, in the order they nest. */
     public static final List<String> PANEL_KEYS = List.of("partition.shuffled", "weights.kappa");
     /** The key whose values are replicas of one experiment. */
@@ -66,7 +66,7 @@ public final class Sweep {
     private final List<String> notes;
     private final int runCount;
 
-    private Sweep(List<String> panelKeys, List<String> lineKeys, List<Panel> panels, List<String> notes, int runCount) {
+    private RunGroups(List<String> panelKeys, List<String> lineKeys, List<Panel> panels, List<String> notes, int runCount) {
         this.panelKeys = List.copyOf(panelKeys);
         this.lineKeys = List.copyOf(lineKeys);
         this.panels = List.copyOf(panels);
@@ -81,9 +81,9 @@ public final class Sweep {
      * @param lineBy  keys that make lines, or null for {@code algorithm} when it varies
      * @throws DetrainException if there are no runs, or a named key is in no run's config
      */
-    public static Sweep of(List<RunResult> runs, List<String> panelBy, List<String> lineBy) {
+    public static RunGroups of(List<RunResult> runs, List<String> panelBy, List<String> lineBy) {
         if (runs.isEmpty()) {
-            throw new DetrainException("no runs to report on: pass run directories (results/<run-id>)");
+            throw DetrainException.badInput("no runs to report on: pass run directories (results/<run-id>)");
         }
         Set<String> allKeys = new TreeSet<>();
         runs.forEach(r -> allKeys.addAll(r.config().keySet()));
@@ -132,7 +132,7 @@ public final class Sweep {
         runs.stream().sorted(byLine).forEach(r -> colours.putIfAbsent(values(r, lineKeys), colours.size()));
 
         Map<String, List<RunResult>> byPanelValue = new LinkedHashMap<>();
-        runs.stream().sorted(byPanel.thenComparing(byLine).thenComparing(Sweep::bySeedThenPath))
+        runs.stream().sorted(byPanel.thenComparing(byLine).thenComparing(RunGroups::bySeedThenPath))
                 .forEach(r -> byPanelValue.computeIfAbsent(values(r, panelKeys), k -> new ArrayList<>()).add(r));
         List<Panel> panels = new ArrayList<>();
         for (List<RunResult> inPanel : byPanelValue.values()) {
@@ -150,7 +150,7 @@ public final class Sweep {
             notes.add("not complete (still running, or stopped early): " + String.join(", ", incomplete)
                     + "; their curves end where their files end, and a line with several seeds is cut to its shortest run");
         }
-        return new Sweep(panelKeys, lineKeys, panels, notes, runs.size());
+        return new RunGroups(panelKeys, lineKeys, panels, notes, runs.size());
     }
 
     public List<String> panelKeys() {
@@ -208,7 +208,7 @@ public final class Sweep {
         Set<String> out = new LinkedHashSet<>();
         for (String k : keys) {
             if (!allKeys.contains(k)) {
-                throw new DetrainException(option + " names '" + k + "', which no run's /config records: use one of "
+                throw DetrainException.badInput(option + " names '" + k + "', which no run's /config records: use one of "
                         + (varying.isEmpty() ? "the config keys" : "the keys that vary: " + String.join(", ", varying)));
             }
             out.add(k);

@@ -1,4 +1,4 @@
-package org.detrain.io;
+package org.detrain.results;
 
 import java.nio.file.Path;
 

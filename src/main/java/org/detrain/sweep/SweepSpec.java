@@ -30,7 +30,7 @@ import org.detrain.util.DetrainException;
  * slowest; task {@code i} (0-based, the Slurm array index) is the i-th combination. A line that
  * starts with {@code |} continues the axis above it (one tuple per line reads like a table).
  */
-public final class Sweep {
+public final class SweepSpec {
     /** One axis: keys that vary together, and their value tuples. */
     public record Axis(String name, List<String> keys, List<List<String>> values) {
     }
@@ -41,7 +41,7 @@ public final class Sweep {
     private final List<String> fixed;
     private final List<Axis> axes;
 
-    private Sweep(Path file, Path config, int ranks, List<String> fixed, List<Axis> axes) {
+    private SweepSpec(Path file, Path config, int ranks, List<String> fixed, List<Axis> axes) {
         this.file = file;
         this.config = config;
         this.ranks = ranks;
@@ -50,14 +50,14 @@ public final class Sweep {
     }
 
     /** Reads and checks a sweep file: every task's config must be valid, or nothing is submitted. */
-    public static Sweep read(Path file) {
+    public static SweepSpec read(Path file) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new DetrainException("sweep file " + file + " does not exist; see jobs/sweeps/ for examples");
+            throw DetrainException.badInput("sweep file " + file + " does not exist; see jobs/sweeps/ for examples");
         } catch (IOException e) {
-            throw new DetrainException("cannot read sweep file " + file + ": " + e.getMessage(), e);
+            throw DetrainException.badInput("cannot read sweep file " + file + ": " + e.getMessage(), e);
         }
         Path config = null;
         Integer ranks = null;
@@ -73,7 +73,7 @@ public final class Sweep {
             }
             if (line.startsWith("|")) {
                 if (entries.isEmpty() || !entries.get(entries.size() - 1).startsWith("axis.")) {
-                    throw new DetrainException(file + " line " + (n + 1) + ": a line starting with '|' continues an"
+                    throw DetrainException.badInput(file + " line " + (n + 1) + ": a line starting with '|' continues an"
                             + " axis, but there is no axis.<name> line above it");
                 }
                 entries.set(entries.size() - 1, entries.get(entries.size() - 1) + " " + line);
@@ -87,7 +87,7 @@ public final class Sweep {
             String where = file + " line " + starts.get(at);
             int eq = line.indexOf('=');
             if (eq <= 0) {
-                throw new DetrainException(where + ": '" + line + "' is not name = value; see the format in jobs/sweeps/README.md");
+                throw DetrainException.badInput(where + ": '" + line + "' is not name = value; see the format in jobs/sweeps/README.md");
             }
             String name = line.substring(0, eq).trim();
             String value = line.substring(eq + 1).trim();
@@ -95,7 +95,7 @@ public final class Sweep {
                 Path base = file.toAbsolutePath().getParent();
                 config = base.resolve(value).normalize();
                 if (!Files.isRegularFile(config)) {
-                    throw new DetrainException(where + ": config file " + config + " does not exist; the path is relative to"
+                    throw DetrainException.badInput(where + ": config file " + config + " does not exist; the path is relative to"
                             + " the sweep file");
                 }
             } else if (name.equals("ranks")) {
@@ -105,7 +105,7 @@ public final class Sweep {
                     ranks = -1;
                 }
                 if (ranks < 1) {
-                    throw new DetrainException(where + ": ranks must be a whole number ≥ 1, got '" + value + "'");
+                    throw DetrainException.badInput(where + ": ranks must be a whole number ≥ 1, got '" + value + "'");
                 }
             } else if (name.startsWith("set.") && name.length() > 4) {
                 fixed.add(name.substring(4) + "=" + value);
@@ -113,25 +113,25 @@ public final class Sweep {
                 Axis axis = parseAxis(name.substring(5), value, where);
                 for (String k : axis.keys()) {
                     if (!varied.add(k)) {
-                        throw new DetrainException(where + ": key '" + k + "' is already varied by another axis; put keys"
+                        throw DetrainException.badInput(where + ": key '" + k + "' is already varied by another axis; put keys"
                                 + " that vary together on one axis");
                     }
                 }
                 axes.add(axis);
             } else {
-                throw new DetrainException(where + ": unknown entry '" + name + "'; use config, ranks, set.<key> or"
+                throw DetrainException.badInput(where + ": unknown entry '" + name + "'; use config, ranks, set.<key> or"
                         + " axis.<name>");
             }
         }
         if (config == null || ranks == null) {
-            throw new DetrainException("sweep file " + file + " needs 'config = FILE' and 'ranks = N'");
+            throw DetrainException.badInput("sweep file " + file + " needs 'config = FILE' and 'ranks = N'");
         }
-        Sweep sweep = new Sweep(file, config, ranks, fixed, axes);
+        SweepSpec sweep = new SweepSpec(file, config, ranks, fixed, axes);
         for (int i = 0; i < sweep.size(); i++) {
             try {
                 RunConfig.load(config, sweep.overrides(i));
             } catch (DetrainException e) {
-                throw new DetrainException("sweep " + file + ", task " + i + " " + sweep.overrides(i) + ": "
+                throw DetrainException.badInput("sweep " + file + ", task " + i + " " + sweep.overrides(i) + ": "
                         + e.getMessage());
             }
         }
@@ -141,11 +141,11 @@ public final class Sweep {
     private static Axis parseAxis(String name, String value, String where) {
         int colon = value.indexOf(':');
         if (colon < 0) {
-            throw new DetrainException(where + ": axis '" + name + "' needs 'key ... : value ... | value ...'");
+            throw DetrainException.badInput(where + ": axis '" + name + "' needs 'key ... : value ... | value ...'");
         }
         List<String> keys = List.of(value.substring(0, colon).trim().split("\\s+"));
         if (keys.get(0).isEmpty()) {
-            throw new DetrainException(where + ": axis '" + name + "' names no config key before ':'");
+            throw DetrainException.badInput(where + ": axis '" + name + "' names no config key before ':'");
         }
         List<List<String>> tuples = new ArrayList<>();
         String rows = value.substring(colon + 1).trim();
@@ -155,7 +155,7 @@ public final class Sweep {
         for (String tuple : rows.split("\\|")) {
             List<String> vals = List.of(tuple.trim().split("\\s+"));
             if (vals.size() != keys.size() || vals.get(0).isEmpty()) {
-                throw new DetrainException(where + ": axis '" + name + "' has keys " + keys + " but the tuple '"
+                throw DetrainException.badInput(where + ": axis '" + name + "' has keys " + keys + " but the tuple '"
                         + tuple.trim() + "' has " + (vals.get(0).isEmpty() ? 0 : vals.size()) + " value(s)");
             }
             tuples.add(vals);
@@ -185,7 +185,7 @@ public final class Sweep {
         for (Axis a : axes) {
             n *= a.values().size();
             if (n > 100_000) {
-                throw new DetrainException("sweep " + file + " has more than 100000 runs; split it");
+                throw DetrainException.badInput("sweep " + file + " has more than 100000 runs; split it");
             }
         }
         return (int) n;
@@ -194,7 +194,7 @@ public final class Sweep {
     /** The varied keys and their values in task {@code index} (file order). */
     public Map<String, String> varied(int index) {
         if (index < 0 || index >= size()) {
-            throw new DetrainException("task index " + index + " is outside the sweep " + file + " (0.." + (size() - 1) + ")");
+            throw DetrainException.badInput("task index " + index + " is outside the sweep " + file + " (0.." + (size() - 1) + ")");
         }
         Map<String, String> out = new LinkedHashMap<>();
         int rest = index;

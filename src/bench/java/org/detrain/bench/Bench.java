@@ -1,4 +1,4 @@
-package org.detrain.model;
+package org.detrain.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +19,9 @@ import org.detrain.kernel.JavaVectorOps;
 import org.detrain.kernel.Loops;
 import org.detrain.kernel.VectorOps;
 import org.detrain.util.Rng;
+import org.detrain.model.Batch;
+import org.detrain.model.Model;
+import org.detrain.model.Models;
 
 /**
  * The benchmark behind {@code make bench} (never run by the tests): single-rank training
@@ -27,7 +30,7 @@ import org.detrain.util.Rng;
  * model with 2 and 4 neighbours, and a memory triad for reference. Medians of repeated timed runs;
  * one JSON document out.
  *
- * <pre>java --add-modules=jdk.incubator.vector -cp target/detrain.jar:target/lib/* org.detrain.model.Bench \
+ * <pre>java --add-modules=jdk.incubator.vector -cp target/detrain.jar:target/lib/* org.detrain.bench.Bench \
  *   --out results/bench/detrain.json [--models softmax,mlp,lenet] [--batches 32,128] [--devices java,jtp,cpu]
  *   [--java-threads 1,2] [--mix-devices java,cpu,jtp] [--seconds 1] [--repeats 3] [--data data/fashion-mnist]</pre>
  *

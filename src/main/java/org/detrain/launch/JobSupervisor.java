@@ -1,4 +1,4 @@
-package org.detrain.runner;
+package org.detrain.launch;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,8 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.detrain.comm.MpjLauncher;
-import org.detrain.io.RunLayout;
+import org.detrain.results.RunLayout;
 import org.detrain.util.DetrainException;
+import org.detrain.diag.CommCheck;
+import org.detrain.runner.TrainingRun;
 
 /**
  * Runs one MPJ job to its end and says how it ended: starts it, routes rank 0's progress lines to
@@ -27,7 +29,7 @@ import org.detrain.util.DetrainException;
  * watches the process: one that is gone without a status file was killed or crashed, and the
  * job is stopped at once, naming it.
  */
-final class RankJobs {
+final class JobSupervisor {
     /** How long the other ranks get to stop by themselves after one reported a failure. */
     private static final long FAILURE_GRACE_MILLIS = 3000;
     /** How long rank JVMs that outlive their starter (e.g. it got SIGTERM) get to finish a stop. */
@@ -36,7 +38,7 @@ final class RankJobs {
     /** How a job that did not fail ended. */
     enum Ending { DONE, STOPPED }
 
-    private RankJobs() {
+    private JobSupervisor() {
     }
 
     static Ending run(MpjLauncher.Installation installation, String transport, int ranks, String programClass,
@@ -66,7 +68,7 @@ final class RankJobs {
             Files.createDirectories(layout.logDir());
             Files.createDirectories(layout.statusDir());
         } catch (IOException e) {
-            throw new DetrainException("cannot create " + layout.logDir() + ": " + e.getMessage(), e);
+            throw DetrainException.badInput("cannot create " + layout.logDir() + ": " + e.getMessage(), e);
         }
         MpjLauncher.Job job = MpjLauncher.start(installation, transport, placement, ranks, programClass, commTimeout,
                 jvmOptions, programArgs, layout.root(), layout.scratch(), layout.logDir().resolve("mpj-daemon.log"));

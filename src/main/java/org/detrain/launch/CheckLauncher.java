@@ -1,4 +1,4 @@
-package org.detrain.runner;
+package org.detrain.launch;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -6,8 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.detrain.comm.MpjLauncher;
-import org.detrain.io.RunLayout;
+import org.detrain.results.RunLayout;
 import org.detrain.util.DetrainException;
+import org.detrain.diag.CommCheck;
 
 /** Launches {@link CommCheck} in a scratch directory that is removed when the check passes. */
 public final class CheckLauncher {
@@ -23,26 +24,26 @@ public final class CheckLauncher {
     public static void run(Path home, int ranks, String transport, MpjLauncher.Placement placement, int rounds,
                            int largeFloats, double timeout, List<String> jvmOptions, PrintStream out) {
         if (placement != null && !"niodev".equals(transport)) {
-            throw new DetrainException("--machines runs ranks on several hosts and needs --transport niodev");
+            throw DetrainException.badInput("--machines runs ranks on several hosts and needs --transport niodev");
         }
         if (ranks < 1) {
-            throw new DetrainException("-np must be at least 1, got " + ranks);
+            throw DetrainException.badInput("-np must be at least 1, got " + ranks);
         }
         if (rounds < 1 || largeFloats < 1) {
-            throw new DetrainException("--rounds and --floats must be at least 1");
+            throw DetrainException.badInput("--rounds and --floats must be at least 1");
         }
         MpjLauncher.Installation installation = MpjLauncher.Installation.locate(home);
         Path dir;
         try {
             dir = Files.createTempDirectory("detrain-check-");
         } catch (IOException e) {
-            throw new DetrainException("cannot create a scratch directory: " + e.getMessage(), e);
+            throw DetrainException.badInput("cannot create a scratch directory: " + e.getMessage(), e);
         }
         out.printf("detrain check: %d ranks over MPJ Express %s%n", ranks, transport);
-        RankJobs.run(installation, transport, placement, ranks, CommCheck.class.getName(), timeout, jvmOptions,
+        JobSupervisor.run(installation, transport, placement, ranks, CommCheck.class.getName(), timeout, jvmOptions,
                 List.of(dir.toString(), Integer.toString(rounds), Integer.toString(largeFloats)), new RunLayout(dir),
                 new ProgressRenderer(out, false));
-        TrainLauncher.deleteTree(dir); // kept for diagnosis when the check failed (RankJobs threw)
+        TrainLauncher.deleteTree(dir); // kept for diagnosis when the check failed (JobSupervisor threw)
         out.println("check passed");
     }
 }
