@@ -17,6 +17,9 @@ public final class Algorithms {
      * converge), and diverges below.
      */
     public static void validate(RunConfig config, Spectrum spectrum) {
+        if (config.get("algorithm").equals("detag")) {
+            DetagSettings.resolve(config, spectrum); // refuses a phase that cannot contract
+        }
         if (config.get("algorithm").equals("d2") && spectrum.lambdaMin() <= -1.0 / 3 + 1e-9) {
             throw DetrainException.badInput(String.format("algorithm=d2 needs the smallest eigenvalue of W above -1/3,"
                             + " but it is %.4f for weights=%s on this graph; use weights=lazy ((W + I)/2 has all"
@@ -41,8 +44,8 @@ public final class Algorithms {
             case "sgp" -> new Sgp(ctx, oracle, config.get("sgp.graph").equals("exponential")
                     ? PushSumGossip.exponential(ctx.rank(), ctx.comm().size())
                     : PushSumGossip.staticGraph(ctx.graph(), ctx.rank()));
-            case "detag" -> new DeTag(ctx, oracle, config.getInt("detag.R"), config.getInt("detag.R.initial"),
-                    config.getDouble("detag.R.switch"), ctx.etaFrom("detag.eta"), beta);
+            case "detag" -> new DeTag(ctx, oracle, DetagSettings.resolve(config, ctx.spectrum()),
+                    config.getDouble("detag.R.switch"), beta);
             case "defacto" -> new DeFacto(ctx, oracle, beta);
             case "allreduce" -> new AllReduceSgd(ctx, oracle);
             default -> throw new IllegalStateException("algorithm " + name);

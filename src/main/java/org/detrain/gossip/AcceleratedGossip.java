@@ -25,6 +25,15 @@ public final class AcceleratedGossip {
         this.eta = (float) eta;
     }
 
+    /**
+     * The η that theory recommends for a W with second-largest eigenvalue modulus λ (JMLR Alg. 3):
+     * (1 − √(1 − λ²)) / (1 + √(1 − λ²)); it makes AG contract like (1 − √(1 − λ))^R on [−λ, λ].
+     */
+    public static double recommendedEta(double lambda) {
+        double s = Math.sqrt(1 - lambda * lambda);
+        return (1 - s) / (1 + s);
+    }
+
     public double eta() {
         return eta;
     }
