@@ -12,16 +12,6 @@ public final class GossipTheory {
     }
 
     /**
-     * The accelerated-gossip momentum the theory picks from λ:
-     * η = (1 − √(1 − λ²)) / (1 + √(1 − λ²)). 0 for λ = 0 (exact averaging in one step), → 1 as λ → 1.
-     */
-    public static double acceleratedEta(double lambda) {
-        requireLambda(lambda);
-        double s = Math.sqrt(1 - lambda * lambda);
-        return (1 - s) / (1 + s);
-    }
-
-    /**
      * DeTAG's recommended phase length (Corollary 6), before rounding:
      * R = max(½·ln n, ½·ln(ς0²T/(ΔL))) / √(1 − λ).
      *

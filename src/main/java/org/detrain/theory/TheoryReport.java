@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
+import org.detrain.gossip.AcceleratedGossip;
 import org.detrain.topology.Graph;
 import org.detrain.topology.MixingMatrix;
 import org.detrain.topology.Spectrum;
@@ -96,7 +97,7 @@ public final class TheoryReport {
             }
             eta = o.eta();
         } else {
-            eta = GossipTheory.acceleratedEta(lambda);
+            eta = AcceleratedGossip.recommendedEta(lambda);
         }
         Complexity.Constants c = o.constants();
         double logArgument = Double.NaN;
