@@ -3,6 +3,7 @@ package org.detrain.algo;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.detrain.comm.Communicator;
+import org.detrain.comm.MessageTags;
 import org.detrain.gossip.TreeAverage;
 import org.detrain.kernel.VectorOps;
 
@@ -98,7 +99,7 @@ public final class DeFacto implements Algorithm {
                 ops.linearCombination(xTilde, 1f, x, -alpha / factors, g, dim);
             }
         }
-        tree.step(comm, ops, s - factors, xTilde, dim, recv, 16);
+        tree.step(comm, ops, s - factors, xTilde, dim, recv, MessageTags.DEFACTO);
         if (s == 2 * factors - 1) {
             System.arraycopy(xTilde, 0, x, 0, dim);
             java.util.Arrays.fill(g, 0f);
