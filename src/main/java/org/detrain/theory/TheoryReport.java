@@ -18,7 +18,7 @@ import org.detrain.util.Rng;
  * {@code detrain theory}: what the theory predicts for one topology and mixing matrix before any run:
  * λ, the spectral gap and the diameter; the accelerated-gossip η; DeTAG's recommended phase length R;
  * the contraction of R accelerated vs plain gossip steps, simulated from a seeded random start and
- * bounded over every start; and the complexity table of spec/algorithms.md for the graph.
+ * bounded over every start; and the complexity table of docs/algorithms.md for the graph.
  */
 public final class TheoryReport {
     /** Simulations stop after about this many multiply-adds (n² per round), so huge inputs stay quick. */
@@ -199,7 +199,7 @@ public final class TheoryReport {
                     ratio(r.acceleratedWorst()[k])));
         }
         Complexity.Constants c = o.constants();
-        b.append("\ncomplexity: iterations to E‖∇f(x̂)‖ ≤ ε, up to constant factors (spec/algorithms.md)\n");
+        b.append("\ncomplexity: iterations to E‖∇f(x̂)‖ ≤ ε, up to constant factors (docs/algorithms.md)\n");
         b.append("  Δ = ").append(Formats.sig(c.delta(), 4)).append(", L = ").append(Formats.sig(c.smoothness(), 4))
                 .append(", σ = ").append(Formats.sig(c.sigma(), 4)).append(", ς = ").append(Formats.sig(c.varsigma(), 4))
                 .append(", ς0 = ").append(Formats.sig(c.varsigma0(), 4)).append(", B = ").append(Formats.sig(c.batch(), 4))

@@ -12,7 +12,7 @@ import org.detrain.cli.Main;
 import org.detrain.util.DetrainException;
 import org.junit.jupiter.api.Test;
 
-/** The complexity table of spec/algorithms.md, evaluated by hand, and the theory command's output. */
+/** The complexity table of docs/algorithms.md, evaluated by hand, and the theory command's output. */
 class ComplexityTest {
     @Test
     void everyRowMatchesItsFormula() {

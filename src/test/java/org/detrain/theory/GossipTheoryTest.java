@@ -42,7 +42,7 @@ class GossipTheoryTest {
 
     @Test
     void paperSpectralGapsOfTheSixteenNodeLazyRing() {
-        // spec/experiments.md: κ ∈ {1, 0.1, 0.05, 0.01} give 1 − λ ≈ 3.8e-2, 3.8e-3, 1.9e-3, 3.8e-4.
+        // the paper's spectral-gap study (docs/algorithms.md): κ ∈ {1, 0.1, 0.05, 0.01} give 1 − λ ≈ 3.8e-2, 3.8e-3, 1.9e-3, 3.8e-4.
         double[] kappas = {1, 0.1, 0.05, 0.01};
         double[] gaps = {3.8e-2, 3.8e-3, 1.9e-3, 3.8e-4};
         for (int i = 0; i < kappas.length; i++) {
@@ -155,7 +155,7 @@ class GossipTheoryTest {
 
     @Test
     void afterTheRecommendedRoundsAcceleratedGossipIsWithinTwiceTheBoundOnRings() {
-        // spec: ‖z − z̄‖ ≤ c·(1 − √(1−λ))^R ‖z⁰ − z̄‖ with c ≈ 2 on rings, far below plain λ^R.
+        // docs/algorithms.md: ‖z − z̄‖ ≤ c·(1 − √(1−λ))^R ‖z⁰ − z̄‖ with c ≈ 2 on rings, far below plain λ^R.
         for (int n : new int[] {8, 16, 32}) {
             for (double kappa : new double[] {1, 0.1, 0.01}) {
                 TheoryReport.Result r = analyse("ring", n, 0, 0, "lazy", kappa);
