@@ -1,6 +1,7 @@
 package org.detrain.algo;
 
 import org.detrain.config.RunConfig;
+import org.detrain.gossip.AgPolynomial;
 import org.detrain.gossip.PushSumGossip;
 import org.detrain.topology.Spectrum;
 import org.detrain.util.DetrainException;
@@ -20,11 +21,31 @@ public final class Algorithms {
         if (config.get("algorithm").equals("detag")) {
             DetagSettings.resolve(config, spectrum); // refuses a phase that cannot contract
         }
-        if (config.get("algorithm").equals("d2") && spectrum.lambdaMin() <= -1.0 / 3 + 1e-9) {
+        if (config.get("algorithm").equals("dpsgd") && !config.getBoolean("gossip.allow.unstable")) {
+            int rounds = config.getInt("gossip.rounds");
+            double eta = Context.gossipEta(config, spectrum);
+            double c = AgPolynomial.contraction(DetagSettings.nonConsensus(spectrum), rounds, eta);
+            if (c >= 1) {
+                throw DetrainException.badInput(String.format(java.util.Locale.ROOT, "gossip.rounds=%d with"
+                        + " gossip.eta=%.4g expands disagreement on this W (weights=%s): some eigenmode is multiplied"
+                        + " by %.3f per iteration, so D-PSGD diverges at any lr. Use gossip.eta=auto or 0, more"
+                        + " rounds, or weights=lazy; gossip.allow.unstable=true runs it anyway", rounds, eta,
+                        config.get("weights"), c));
+            }
+        }
+        if (config.get("algorithm").equals("d2") && !d2Converges(spectrum)) {
             throw DetrainException.badInput(String.format("algorithm=d2 needs the smallest eigenvalue of W above -1/3,"
                             + " but it is %.4f for weights=%s on this graph; use weights=lazy ((W + I)/2 has all"
                             + " eigenvalues >= 0) or lower weights.kappa", spectrum.lambdaMin(), config.get("weights")));
         }
+    }
+
+    /**
+     * Whether D² can run on a W with this spectrum: its smallest eigenvalue lies above −1/3 (with a
+     * margin of 1e-9, so the even ring with weights 1/3, at −1/3 up to rounding, is refused).
+     */
+    public static boolean d2Converges(Spectrum spectrum) {
+        return spectrum.lambdaMin() > -1.0 / 3 + 1e-9;
     }
 
     /** The algorithm for this rank; its momentum / weight decay wrap the context's oracle as needed. */
@@ -38,7 +59,7 @@ public final class Algorithms {
         GradientOracle oracle = beta == 0 && weightDecay == 0 ? ctx.oracle()
                 : new LocalOptimizer(ctx.oracle(), ctx.ops(), state, weightDecay, phaseMomentum ? 0 : beta, ctx.dim());
         return switch (name) {
-            case "dpsgd" -> new DPsgd(ctx, oracle, config.getInt("gossip.rounds"), ctx.etaFrom("gossip.eta"));
+            case "dpsgd" -> new DPsgd(ctx, oracle, config.getInt("gossip.rounds"), Context.gossipEta(config, ctx.spectrum()));
             case "d2" -> new D2(ctx, oracle);
             case "dsgt" -> new Dsgt(ctx, oracle);
             case "sgp" -> new Sgp(ctx, oracle, config.get("sgp.graph").equals("exponential")

@@ -2,6 +2,7 @@ package org.detrain.algo;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.detrain.comm.MessageTags;
 import org.detrain.gossip.AcceleratedGossip;
 import org.detrain.kernel.VectorOps;
 
@@ -32,7 +33,7 @@ public final class DeTag implements Algorithm {
         this.ops = ctx.ops();
         this.dim = ctx.dim();
         this.settings = settings;
-        var neighbours = ctx.gossip(2 * dim, 15);
+        var neighbours = ctx.gossip(2 * dim, MessageTags.DETAG);
         this.gossip = new AcceleratedGossip(neighbours, ops, settings.eta());
         this.initialGossip = settings.initialEta() == settings.eta() ? gossip
                 : new AcceleratedGossip(neighbours, ops, settings.initialEta());

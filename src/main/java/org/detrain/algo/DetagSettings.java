@@ -27,7 +27,7 @@ import org.detrain.util.DetrainException;
  * {@link #MAX_THEORY_ROUNDS}: its phase contracts disagreement by about 1/√n.
  *
  * <p>A setting whose phase does not contract disagreement at all (max |p_R(μ)| ≥ 1: it diverges at
- * any step size) is refused unless {@code detag.allow.unstable=true}.
+ * any step size) is refused unless {@code gossip.allow.unstable=true}.
  *
  * @param rounds            R
  * @param eta               η for phases of R rounds
@@ -56,7 +56,7 @@ public record DetagSettings(int rounds, double eta, int initialRounds, double in
         String etaValue = config.get("detag.eta");
         double eta = etaValue.equals("auto") ? autoEta(modes, rounds, spectrum.lambda()) : Double.parseDouble(etaValue);
         double initialEta = etaValue.equals("auto") ? autoEta(modes, initial, spectrum.lambda()) : eta;
-        if (!config.getBoolean("detag.allow.unstable")) {
+        if (!config.getBoolean("gossip.allow.unstable")) {
             refuseNonContracting(rounds, eta, modes, spectrum, config);
             if (initial != rounds) {
                 refuseNonContracting(initial, initialEta, modes, spectrum, config);
@@ -120,7 +120,7 @@ public record DetagSettings(int rounds, double eta, int initialRounds, double in
                 "detag.R=%d with detag.eta=%.4g does not contract disagreement on this W (weights=%s, eigenvalues"
                         + " %.4f to %.4f): one phase multiplies some eigenmode by %.3f, so DeTAG diverges at any lr."
                         + " Use detag.eta=auto (it picks a stable eta for every R), detag.eta=0%s, or weights=lazy;"
-                        + " detag.allow.unstable=true runs it anyway", r, e, config.get("weights"),
+                        + " gossip.allow.unstable=true runs it anyway", r, e, config.get("weights"),
                 spectrum.lambdaMin(), modes.length > 0 ? modes[0] : 0, c,
                 lazyR > 0 ? ", or detag.R=" + lazyR + " or more" : ""));
     }

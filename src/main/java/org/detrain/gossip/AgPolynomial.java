@@ -45,6 +45,24 @@ public final class AgPolynomial {
         return current;
     }
 
+    /**
+     * The η in [0, etaMax] (on a grid of {@code steps} + 1 points, ends included) whose R rounds
+     * contract the given modes most: plain accelerated-gossip tuning, for D-PSGD's gossip rounds.
+     */
+    public static double fastestEta(double[] modes, int rounds, double etaMax, int steps) {
+        double best = 0;
+        double bestContraction = contraction(modes, rounds, 0);
+        for (int k = 1; k <= steps; k++) {
+            double eta = etaMax * k / steps;
+            double c = contraction(modes, rounds, eta);
+            if (c < bestContraction) {
+                best = eta;
+                bestContraction = c;
+            }
+        }
+        return best;
+    }
+
     /** max |p_R(μ)| over the given (non-consensus) eigenvalues: the phase's contraction of disagreement. */
     public static double contraction(double[] modes, int rounds, double eta) {
         double worst = 0;

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The algorithms of spec/algorithms.md on real MPJ ranks (multicore), checked against closed forms
+ * The algorithms of docs/algorithms.md on real MPJ ranks (multicore), checked against closed forms
  * and independent reference computations.
  */
 class AlgorithmsIT {
