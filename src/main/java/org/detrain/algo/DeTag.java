@@ -67,6 +67,15 @@ public final class DeTag implements Algorithm {
     }
 
     @Override
+    public String divergenceAdvice(double lr) {
+        // the phase settings were checked before launch; what is left is the step against the curvature
+        return String.format(java.util.Locale.ROOT, "lower lr (now %s): DeTAG applies the previous phase's gradients,"
+                + " so on a quadratic of curvature L it is stable only for lr*L < %.2f (DSGT, without the lag: < 2)%s",
+                lr, Math.min(settings.stepBound(), 1.0), settings.stepBound() < 1
+                        ? "; this W's negative eigenvalues set that bound: weights=lazy or detag.R=2 raise it to 1" : "");
+    }
+
+    @Override
     public void init(AlgorithmState state) {
         float[] x = state.buffer("x", dim);
         System.arraycopy(x, 0, state.buffer("x_tilde", dim), 0, dim);

@@ -88,7 +88,7 @@ public record DetagSettings(int rounds, double eta, int initialRounds, double in
         double bestBound = -1;
         double bestContraction = Double.POSITIVE_INFINITY;
         for (int k = 0; k <= ETA_STEPS; k++) {
-            double eta = top * k / ETA_STEPS;
+            double eta = k == ETA_STEPS ? top : top * k / ETA_STEPS; // the top exactly, not within a rounding
             double bound = Math.min(1, AgPolynomial.stableStep(modes, rounds, eta));
             double contraction = AgPolynomial.contraction(modes, rounds, eta);
             if (bound > bestBound || bound == bestBound && contraction < bestContraction) {
@@ -110,6 +110,11 @@ public record DetagSettings(int rounds, double eta, int initialRounds, double in
         if (c < 1) {
             return;
         }
+        double worst = 0; // the signed multiplier of the mode that grows most
+        for (double mu : modes) {
+            double p = AgPolynomial.value(mu, r, e);
+            worst = Math.abs(p) > Math.abs(worst) ? p : worst;
+        }
         int lazyR = 0;
         for (int k = r + 1; k <= 64 && lazyR == 0; k++) {
             if (AgPolynomial.contraction(modes, k, e) < 1) {
@@ -121,7 +126,7 @@ public record DetagSettings(int rounds, double eta, int initialRounds, double in
                         + " %.4f to %.4f): one phase multiplies some eigenmode by %.3f, so DeTAG diverges at any lr."
                         + " Use detag.eta=auto (it picks a stable eta for every R), detag.eta=0%s, or weights=lazy;"
                         + " gossip.allow.unstable=true runs it anyway", r, e, config.get("weights"),
-                spectrum.lambdaMin(), modes.length > 0 ? modes[0] : 0, c,
+                spectrum.lambdaMin(), modes.length > 0 ? modes[0] : 0, worst,
                 lazyR > 0 ? ", or detag.R=" + lazyR + " or more" : ""));
     }
 }

@@ -53,7 +53,7 @@ public final class AgPolynomial {
         double best = 0;
         double bestContraction = contraction(modes, rounds, 0);
         for (int k = 1; k <= steps; k++) {
-            double eta = etaMax * k / steps;
+            double eta = k == steps ? etaMax : etaMax * k / steps;
             double c = contraction(modes, rounds, eta);
             if (c < bestContraction) {
                 best = eta;

@@ -116,7 +116,7 @@ public final class TrainingRun implements RankProgram {
             double loss = algorithm.step(state, t);
             if (!Double.isFinite(loss)) {
                 throw DetrainException.runFailure("rank " + rank + ": the training loss is " + loss + " at iteration " + t
-                        + "; lower lr (now " + config.get("lr") + ")" + lastCheckpointNote(checkpoints), null);
+                        + "; " + algorithm.divergenceAdvice(config.getDouble("lr")) + lastCheckpointNote(checkpoints), null);
             }
             state.setIteration(t + 1);
             windowLoss += loss;
