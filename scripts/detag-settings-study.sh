@@ -15,8 +15,9 @@ run() {
 }
 for X in 100 0; do
   run "X$X-dsgt" --set partition.shuffled=$X --set algorithm=dsgt
-  for R in 1 2 3 4 6 8; do
+  for R in 1 2 3 4 6 8; do  # lr·R for R = 1 is the plain run
     run "X$X-detag-R$R" --set partition.shuffled=$X --set algorithm=detag --set detag.R=$R
+    [[ $R == 1 ]] && continue
     run "X$X-detag-R$R-lrR" --set partition.shuffled=$X --set algorithm=detag --set detag.R=$R \
       --set lr="$(awk "BEGIN{print 0.1*$R}")"
   done
