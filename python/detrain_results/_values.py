@@ -97,6 +97,14 @@ def _as_float(v):
     raise ValueError(v)
 
 
+def to_bool(value):
+    """A yes/no value stored as 0/1, true/false or a boolean, as bool; anything else unchanged."""
+    try:
+        return _as_bool(value)
+    except ValueError:
+        return value
+
+
 def _as_list(v, element):
     if isinstance(v, (list, tuple)):
         return [element(e) for e in v]

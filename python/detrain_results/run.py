@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from ._values import config_value, plain, read_properties, text
+from ._values import config_value, plain, text, to_bool
 
 
 class ResultsError(ValueError):
@@ -35,26 +35,23 @@ def locate(path):
     return os.path.dirname(path) or ".", path
 
 
-def rank_statuses(run_dir):
-    """The rank status files of a run directory: ({rank: first line of its .failed file}, stopped ranks)."""
-    failed, stopped = {}, set()
+def failed_ranks(run_dir):
+    """{rank: first line of its status/rank-N.failed} of a run directory (empty when none failed)."""
+    failed = {}
     status_dir = os.path.join(run_dir, schema.STATUS_DIR)
     if not os.path.isdir(status_dir):
-        return failed, stopped
+        return failed
     for name in sorted(os.listdir(status_dir)):
         stem, ext = os.path.splitext(name)
-        if not stem.startswith("rank-") or not stem[5:].isdigit():
+        rank = stem[len(schema.RANK_FILE_PREFIX):]
+        if ext != schema.FAILED_SUFFIX or not stem.startswith(schema.RANK_FILE_PREFIX) or not rank.isdigit():
             continue
-        rank = int(stem[5:])
-        if ext == schema.FAILED_SUFFIX:
-            try:
-                with open(os.path.join(status_dir, name), encoding="utf-8", errors="replace") as f:
-                    failed[rank] = (f.readline().strip() or "(no message)")
-            except OSError as e:
-                failed[rank] = "(unreadable: %s)" % e
-        elif ext == schema.STOPPED_SUFFIX:
-            stopped.add(rank)
-    return failed, stopped
+        try:
+            with open(os.path.join(status_dir, name), encoding="utf-8", errors="replace") as f:
+                failed[int(rank)] = f.readline().strip() or "(no message)"
+        except OSError as e:
+            failed[int(rank)] = "(unreadable: %s)" % e
+    return failed
 
 
 def first_failure(failed):
@@ -73,7 +70,7 @@ class Run:
     """A detrain run read from its metrics.h5 (see load_run)."""
 
     def __init__(self, run_dir, metrics_file, provenance, config, algorithm, topology, partition,
-                 records, evaluations, failure):
+                 records, evaluations, status, failure):
         self.path = run_dir
         self.metrics_file = metrics_file
         self.provenance = provenance
@@ -86,7 +83,7 @@ class Run:
         self.failure = failure
         self.run_id = provenance.get(schema.RUN_ID_ATTR) or os.path.basename(os.path.abspath(run_dir))
         self.recorded_status = provenance.get(schema.STATUS_ATTR)
-        self.status = effective_status(self.recorded_status, {0: failure} if failure else {})
+        self.status = status
         self.ranks = provenance.get(schema.RANKS_ATTR)
 
     def __repr__(self):
@@ -155,10 +152,11 @@ def load_run(path):
         test_accuracy (of the averaged model, repeated on each rank's row), local_test_loss,
         local_test_accuracy (that rank's own model);
       merged: both on one iteration axis (see Run.merged).
+    A "running" file is read as far as all its series go; any other file must be whole.
     Raises ResultsError naming the file and the problem.
     """
     run_dir, metrics_file = locate(path)
-    failed, _ = rank_statuses(run_dir)
+    failed = failed_ranks(run_dir)
     if not os.path.isfile(metrics_file):
         if failed:
             why = "the run failed before writing it: %s" % first_failure(failed)
@@ -170,14 +168,21 @@ def load_run(path):
     h5py = _h5py()
     with _open(h5py, metrics_file) as f:
         reader = _Reader(h5py, f, metrics_file)
-        provenance = reader.provenance()
-        ranks = provenance.get(schema.RANKS_ATTR)
-        config = reader.config()
-        records = reader.table(schema.RECORD_AXIS, schema.RECORD_SERIES, schema.RECORD_PER_RANK, ranks)
-        evaluations = reader.table(schema.EVAL_AXIS, schema.EVAL_SERIES, schema.EVAL_PER_RANK, ranks)
-        return Run(run_dir, metrics_file, provenance, config, reader.attributes(schema.ALGORITHM_GROUP),
-                   reader.group_with_datasets(schema.TOPOLOGY_GROUP), reader.group_with_datasets(schema.PARTITION_GROUP),
-                   records, evaluations, first_failure(failed))
+        try:
+            provenance = reader.provenance()
+            ranks = provenance.get(schema.RANKS_ATTR)
+            # A file still being written may hold one series a row ahead of another: cut to the
+            # rows all of them have. A finished file must be whole.
+            live = provenance.get(schema.STATUS_ATTR) == schema.RUNNING
+            records = reader.table(schema.RECORD_AXIS, schema.RECORD_SERIES, schema.RECORD_PER_RANK, ranks, live)
+            evaluations = reader.table(schema.EVAL_AXIS, schema.EVAL_SERIES, schema.EVAL_PER_RANK, ranks, live)
+            return Run(run_dir, metrics_file, provenance, reader.config(), reader.attributes(schema.ALGORITHM_GROUP),
+                       reader.group_with_datasets(schema.TOPOLOGY_GROUP),
+                       reader.group_with_datasets(schema.PARTITION_GROUP), records, evaluations,
+                       effective_status(provenance.get(schema.STATUS_ATTR), failed), first_failure(failed))
+        except (OSError, KeyError, RuntimeError) as e:  # h5py's errors on a damaged file
+            raise ResultsError("%s cannot be read (%s): is the run still writing it, or was it cut short while"
+                               " copying?" % (metrics_file, e)) from e
 
 
 class _Reader:
@@ -201,9 +206,7 @@ class _Reader:
             if name == schema.EMPTY_DATASETS_ATTR:
                 continue
             value = plain(value)
-            if name in schema.BOOLEAN_ATTRS and isinstance(value, (int, str)):
-                value = config_value(name, value) if isinstance(value, str) else bool(value)
-            out[name] = value
+            out[name] = to_bool(value) if name in schema.BOOLEAN_ATTRS else value
         return out
 
     def config(self):
@@ -247,44 +250,44 @@ class _Reader:
             return None
         self.fail("no dataset /%s/%s (and it is not listed as empty)" % (schema.METRICS_GROUP, name))
 
-    def table(self, axis, series, per_rank, ranks):
+    def table(self, axis, series, per_rank, ranks, live):
+        """One row per (entry of the axis, rank); live: cut ragged series to their common length."""
         axis_name, axis_column = axis
         steps = self.series(axis_name).astype(np.int64).reshape(-1)
-        n = len(steps)
-        if ranks is None:  # an old file without the ranks attribute: take it from a per-rank series
-            shapes = [self.series(d, optional=True) for d, _ in per_rank]
-            ranks = next((s.shape[1] for s in shapes if s is not None and s.ndim == 2 and s.shape[0]), 0)
+        shared = {c: self.series(d, optional=d in schema.OPTIONAL_SERIES) for d, c in series}
+        ranked = {c: self.series(d, optional=d in schema.OPTIONAL_SERIES) for d, c in per_rank}
+        shared = {c: v.reshape(-1) for c, v in shared.items() if v is not None}
+        ranked = {c: v for c, v in ranked.items() if v is not None}
+        if ranks is None:  # a file without the ranks attribute: take it from a per-rank series
+            ranks = next((v.shape[1] for v in ranked.values() if v.ndim == 2 and v.shape[0]), 0)
         ranks = int(ranks)
+        datasets = {c: d for d, c in series + per_rank}
+        n = len(steps)
+        if live:
+            n = min([n] + [len(v) for v in shared.values()] + [len(v) for v in ranked.values() if v.size])
+            steps = steps[:n]
         columns = {axis_column: np.repeat(steps, ranks)}
-        for dataset, column in series:
-            values = self.series(dataset, optional=dataset in schema.OPTIONAL_SERIES)
-            if values is None:
-                continue
-            values = values.reshape(-1)
-            if len(values) != n:
+        for column, values in shared.items():
+            if len(values) < n or len(values) > n and not live:
                 self.fail("/%s/%s has %d rows but /%s/%s has %d" % (
-                    schema.METRICS_GROUP, dataset, len(values), schema.METRICS_GROUP, axis_name, n))
-            columns[column] = np.repeat(values, ranks)
+                    schema.METRICS_GROUP, datasets[column], len(values), schema.METRICS_GROUP, axis_name, n))
+            columns[column] = np.repeat(values[:n], ranks)
         columns["rank"] = np.tile(np.arange(ranks, dtype=np.int64), n)
-        for dataset, column in per_rank:
-            values = self.series(dataset, optional=dataset in schema.OPTIONAL_SERIES)
-            if values is None:
-                continue
+        for column, values in ranked.items():
             if n == 0:
-                values = np.empty(0)
-            elif values.shape != (n, ranks):
+                values = np.empty((0, ranks))
+            if values.ndim != 2 or values.shape[1] != ranks or values.shape[0] < n or values.shape[0] > n and not live:
                 self.fail("/%s/%s has shape %s, expected (%d, %d): one row per entry of %s, one column per rank"
-                          % (schema.METRICS_GROUP, dataset, values.shape, n, ranks, axis_name))
-            values = values.reshape(-1)
+                          % (schema.METRICS_GROUP, datasets[column], values.shape, n, ranks, axis_name))
+            values = values[:n].reshape(-1)
             if column in schema.COUNT_COLUMNS and np.all(np.isfinite(values)):
                 values = values.astype(np.int64)
             columns[column] = values
-        frame = pd.DataFrame(columns)
-        # network-wide series after the per-rank ones, so the table reads keys, per-rank, network-wide
-        order = [axis_column] + [c for d, c in series if c in ("epoch", "wall_time") and c in columns] + ["rank"]
-        order += [c for _, c in per_rank if c in columns]
+        # where a row is (axis, time columns, rank), then per-rank series, then network-wide ones
+        order = [axis_column] + [c for c in schema.TIME_COLUMNS if c in columns] + ["rank"]
+        order += [c for c in ranked if c not in order]
         order += [c for c in columns if c not in order]
-        return frame[order]
+        return pd.DataFrame(columns)[order]
 
 
 def _array(value):

@@ -8,7 +8,7 @@ import pandas as pd
 
 from . import schema
 from ._values import config_value, hashable, read_properties
-from .run import ResultsError, effective_status, first_failure, load_run, locate, rank_statuses
+from .run import ResultsError, failed_ranks, first_failure, load_run, locate
 
 TABLES = ("records", "evaluations", "merged", "runs")
 _GLOB_CHARS = set("*?[")
@@ -83,7 +83,7 @@ class _Unwritten:
     """A run directory without metrics.h5: what its status files and config.properties say."""
 
     def __init__(self, run_dir):
-        failed, stopped = rank_statuses(run_dir)
+        failed = failed_ranks(run_dir)
         self.path = run_dir
         self.failure = first_failure(failed)
         self.status = schema.FAILED if failed else schema.NO_METRICS

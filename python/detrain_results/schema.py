@@ -10,8 +10,8 @@ METRICS_FILE = "metrics.h5"
 CONFIG_FILE = "config.properties"      # the resolved config, key = value
 LAUNCH_FILE = "run.properties"         # how it was launched (Java properties)
 STATUS_DIR = "status"                  # rank-N.done | rank-N.failed (the error) | rank-N.stopped
-FAILED_SUFFIX = ".failed"
-STOPPED_SUFFIX = ".stopped"
+RANK_FILE_PREFIX = "rank-"
+FAILED_SUFFIX = ".failed"              # its first line is the rank's error message
 # Directories inside a run that never hold a run's metrics.h5 (find_runs does not descend into them).
 RUN_SUBDIRS = frozenset({"ckpt", "log", "status", "report", ".launch"})
 
@@ -73,6 +73,8 @@ EVAL_PER_RANK = (                      # evals x ranks: each rank's own model (N
     ("local_test_loss", "local_test_loss"),
     ("local_test_accuracy", "local_test_accuracy"),
 )
+# The columns that, with the axis and the rank, say where a row is; they come first in a table.
+TIME_COLUMNS = ("epoch", "wall_time")
 # Series a file may lack without being broken (the column is then left out); the rest must be
 # there (or listed as empty).
 OPTIONAL_SERIES = frozenset({"optimum_distance"})

@@ -145,6 +145,22 @@ class FileTest(unittest.TestCase):
         with self.assertRaisesRegex(dr.ResultsError, re.escape(path) + ".*grad_norm has shape"):
             dr.load_run(path)
 
+    def test_a_running_file_caught_with_a_series_a_row_behind_is_cut_to_the_common_rows(self):
+        import h5py
+        for status in ("running", "complete"):
+            path = write_fake_run(self.run_path(status), status=status, records=(5, 10, 15))
+            with h5py.File(path, "a") as f:  # as if read while the writer appends a record
+                loss = f["metrics/train_loss"][()]
+                del f["metrics/train_loss"]
+                f["metrics/train_loss"] = loss[:2]
+            if status == "running":
+                run = dr.load_run(path)
+                self.assertEqual([5, 10], run.records["iteration"].unique().tolist())
+                self.assertFalse(run.records.isna().any().any())
+            else:
+                with self.assertRaisesRegex(dr.ResultsError, re.escape(path) + ".*train_loss has shape \\(2, 2\\)"):
+                    dr.load_run(path)
+
     def test_statuses(self):
         self.assertEqual("stopped", dr.load_run(write_fake_run(self.run_path("st"), status="stopped")).status)
         running = write_fake_run(self.run_path("ru"), status="running")
@@ -245,7 +261,7 @@ class SchemaTest(unittest.TestCase):
             self.assertIn(factory, fits, "KeySpec.%s (key %s) is new: add it to this test and to schema.CONFIG_TYPES"
                           % (factory, key))
             java[key] = factory
-            self.assertIn(key, schema.CONFIG_TYPES, "config key %s is missing from schema.CONFIG_TYPES" % key)
+            self.assertTrue(key in schema.CONFIG_TYPES, "config key %s is missing from schema.CONFIG_TYPES" % key)
             self.assertIn(schema.CONFIG_TYPES[key], fits[factory], "schema.CONFIG_TYPES[%r] does not fit KeySpec.%s"
                           % (key, factory))
         self.assertEqual(set(), set(schema.CONFIG_TYPES) - set(java), "keys Java no longer has")
