@@ -29,6 +29,7 @@ run: build mpj data
 
 test: deps mpj data
 	$(MVN) verify
+	PYTHONPATH=python /usr/bin/python3 -m unittest discover -s python/tests -t python/tests
 
 # the benchmark's own tools (not needed by `make test`): PyTorch 1.13 from Debian, gcc for the memory triad
 bench-deps: deps
