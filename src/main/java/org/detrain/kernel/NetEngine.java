@@ -79,18 +79,18 @@ public abstract class NetEngine implements AutoCloseable {
 
         @Override
         public float[] input() {
-            return net.x;
+            return net.buffers.input;
         }
 
         @Override
         public int[] labels() {
-            return net.lab;
+            return net.buffers.labels;
         }
 
         @Override
         public void trainStep(float[] params, int n, float[] grad) {
             net.run(params, n, program.passes);
-            System.arraycopy(net.g, 0, grad, 0, program.dim);
+            System.arraycopy(net.buffers.gradient, 0, grad, 0, program.dim);
         }
 
         @Override
@@ -100,18 +100,18 @@ public abstract class NetEngine implements AutoCloseable {
 
         @Override
         public float loss(int s) {
-            return net.res[s];
+            return net.buffers.results[s];
         }
 
         @Override
         public float correct(int s) {
-            return net.res[capacity + s];
+            return net.buffers.results[capacity + s];
         }
 
         @Override
         float[] workspace() {
             net.syncRows();
-            return net.m;
+            return net.buffers.workspace;
         }
     }
 

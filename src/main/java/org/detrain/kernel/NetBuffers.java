@@ -1,0 +1,34 @@
+package org.detrain.kernel;
+
+/**
+ * The arrays a Java engine ({@link JavaNet}, {@link NetRef}) runs a {@link NetProgram} on, laid out
+ * as the program describes: the input batch (source 1, row-major, {@code inputSize} floats a
+ * sample), the workspace of activations and their gradients (a region of S floats a sample at base
+ * r holds sample s at {@code [r·capacity + s·S, r·capacity + (s+1)·S)}), the parameter gradient,
+ * the labels, and the per-sample results (loss of sample s at s, correctness at capacity + s).
+ */
+final class NetBuffers {
+    /** The source code of a tensor that is the input batch rather than a workspace region. */
+    static final int INPUT = 1;
+
+    final int capacity;
+    final float[] input;
+    final float[] workspace;
+    final float[] gradient;
+    final int[] labels;
+    final float[] results;
+
+    NetBuffers(NetProgram program, int capacity) {
+        this.capacity = capacity;
+        input = new float[capacity * program.inputSize];
+        workspace = new float[capacity * program.workPerSample];
+        gradient = new float[program.dim];
+        labels = new int[capacity];
+        results = new float[2 * capacity];
+    }
+
+    /** The array that holds a pass's input tensor: the batch for {@link #INPUT}, else the workspace. */
+    float[] source(int source) {
+        return source == INPUT ? input : workspace;
+    }
+}
