@@ -27,6 +27,21 @@ final class NetBuffers {
         results = new float[2 * capacity];
     }
 
+    private NetBuffers(int capacity, float[] input, float[] workspace, float[] gradient, int[] labels, float[] results) {
+        this.capacity = capacity;
+        this.input = input;
+        this.workspace = workspace;
+        this.gradient = gradient;
+        this.labels = labels;
+        this.results = results;
+    }
+
+    /** Buffers of the given capacity holding copies of these arrays (a fresh gradient and fresh results). */
+    static NetBuffers of(int capacity, float[] input, float[] workspace, int[] labels, int dim) {
+        return new NetBuffers(capacity, input.clone(), workspace.clone(), new float[dim], labels.clone(),
+                new float[2 * capacity]);
+    }
+
     /** The array that holds a pass's input tensor: the batch for {@link #INPUT}, else the workspace. */
     float[] source(int source) {
         return source == INPUT ? input : workspace;
