@@ -68,6 +68,7 @@ quiet() { grep -v -e '^WARNING: Using incubator' -e 'untested OpenCL'; }
   vendors="${OCL_ICD_VENDORS:-/etc/OpenCL/vendors}"
   echo "ICD files in $vendors:"
   for f in "$vendors"/*.icd; do [[ -e $f ]] && echo "  $f -> $(cat "$f")"; done
+  echo "OCL_ICD_FILENAMES=${OCL_ICD_FILENAMES:-} (libraries the ICD loader loads besides those files)"
   command -v clinfo >/dev/null && { echo "clinfo -l:"; clinfo -l 2>&1; } || echo "(clinfo not installed)"
 } > "$out/opencl.txt" 2>&1
 cat "$out/opencl.txt"
@@ -76,10 +77,10 @@ if [[ $device == gpu ]] && ! grep -q ':gpu:' "$out/devices.txt"; then
   nvidia=$( (ldconfig -p 2>/dev/null | grep -o '/[^ ]*libnvidia-opencl.so.1' | head -1) || true)
   {
     echo "gpu-check: OpenCL shows no GPU device."
-    if [[ -n $nvidia ]] && ! grep -qs libnvidia-opencl "$vendors"/*.icd; then
+    if [[ -n $nvidia ]] && ! grep -qs libnvidia-opencl "$vendors"/*.icd && [[ ${OCL_ICD_FILENAMES:-} != *nvidia* ]]; then
       echo "  NVIDIA's OpenCL library is here ($nvidia) but no ICD file in $vendors names it."
-      echo "  As root:      echo libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd"
-      echo "  Without root: mkdir -p ~/icd && echo libnvidia-opencl.so.1 > ~/icd/nvidia.icd && export OCL_ICD_VENDORS=~/icd"
+      echo "  As root (for everyone): echo libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd"
+      echo "  Without root (this shell): export OCL_ICD_FILENAMES=libnvidia-opencl.so.1"
     else
       echo "  Install the GPU vendor's OpenCL driver (NVIDIA: libnvidia-opencl.so.1 with the driver) and an"
       echo "  ICD file naming it in /etc/OpenCL/vendors; 'clinfo -l' must list the GPU."

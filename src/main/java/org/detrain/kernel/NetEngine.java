@@ -2,8 +2,8 @@ package org.detrain.kernel;
 
 /**
  * Runs a {@link NetProgram} on batches of at most {@link #capacity()} samples, on a
- * {@link ComputeDevice}: the plain-Java reference ({@code java}) or the Aparapi kernel (OpenCL or
- * Aparapi's Java thread pool). Callers fill {@link #input()} and {@link #labels()}, then call
+ * {@link ComputeDevice}: the fast Java engine ({@code java}) or the Aparapi kernel (OpenCL or
+ * Aparapi's Java thread pool); {@link NetRef}, the plain reference, is one too (tests and checks only). Callers fill {@link #input()} and {@link #labels()}, then call
  * {@link #trainStep} or {@link #forward}; per-sample losses and correctness are in {@link #loss}
  * and {@link #correct}. One engine per rank and purpose; not thread-safe.
  */
