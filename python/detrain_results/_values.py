@@ -120,6 +120,7 @@ _CONVERT = {
     schema.BOOL: _as_bool,
     schema.STR: lambda v: v if isinstance(v, str) else str(v),
     schema.AUTO_OR_FLOAT: lambda v: "auto" if isinstance(v, str) and v.strip().lower() == "auto" else _as_float(v),
+    schema.WORD_OR_INT: lambda v: v.strip().lower() if isinstance(v, str) and v.strip().isalpha() else _as_int(v),
     schema.FLOAT_LIST: lambda v: _as_list(v, _as_float),
     schema.INT_LIST: lambda v: _as_list(v, _as_int),
 }

@@ -86,10 +86,11 @@ MERGED_EVAL_RENAMES = {"wall_time": "eval_wall_time"}
 
 # ---- config keys and their types (ConfigSchema.KEYS) -------------------------------------------
 # metrics.h5 stores every config value as text; these types turn them back into Python values.
-# int, float, bool, str; "auto|float": the word auto or a float; "float list" / "int list":
-# comma-separated (empty text: an empty list). A key missing here is typed by the look of its value.
-INT, FLOAT, BOOL, STR, AUTO_OR_FLOAT, FLOAT_LIST, INT_LIST = (
-    "int", "float", "bool", "str", "auto|float", "float list", "int list")
+# int, float, bool, str; "auto|float": the word auto or a float; "word|int": a word (auto, theory)
+# or an int; "float list" / "int list": comma-separated (empty text: an empty list). A key missing
+# here is typed by the look of its value.
+INT, FLOAT, BOOL, STR, AUTO_OR_FLOAT, WORD_OR_INT, FLOAT_LIST, INT_LIST = (
+    "int", "float", "bool", "str", "auto|float", "word|int", "float list", "int list")
 CONFIG_TYPES = {
     "seed": INT,
     "topology": STR,
@@ -102,9 +103,10 @@ CONFIG_TYPES = {
     "algorithm": STR,
     "gossip.rounds": INT,
     "gossip.eta": AUTO_OR_FLOAT,
-    "detag.R": INT,
+    "detag.R": WORD_OR_INT,
     "detag.eta": AUTO_OR_FLOAT,
     "detag.R.initial": INT,
+    "gossip.allow.unstable": BOOL,
     "detag.R.switch": FLOAT,
     "sgp.graph": STR,
     "model": STR,

@@ -254,7 +254,8 @@ class SchemaTest(unittest.TestCase):
             keys = re.findall(r'KeySpec\.(\w+)\(\s*"([^"]+)"', f.read())
         self.assertGreater(len(keys), 20, "no KeySpec.<factory>(\"key\", ...) calls found in " + source)
         fits = {"longValue": {schema.INT}, "integer": {schema.INT}, "real": {schema.FLOAT},
-                "positive": {schema.FLOAT}, "autoOrReal": {schema.AUTO_OR_FLOAT}, "bool": {schema.BOOL},
+                "positive": {schema.FLOAT}, "autoOrReal": {schema.AUTO_OR_FLOAT}, "wordOrInteger": {schema.WORD_OR_INT},
+                "bool": {schema.BOOL},
                 "choice": {schema.STR}, "string": {schema.STR, schema.FLOAT_LIST, schema.INT_LIST}}
         java = {}
         for factory, key in keys:
