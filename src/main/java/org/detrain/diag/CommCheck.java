@@ -1,14 +1,12 @@
 package org.detrain.diag;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.detrain.comm.Communicator;
 import org.detrain.comm.RankProgram;
 import org.detrain.gossip.NeighbourGossip;
+import org.detrain.io.AtomicFiles;
 import org.detrain.results.RunLayout;
 import org.detrain.kernel.JavaVectorOps;
 import org.detrain.topology.Graph;
@@ -91,7 +89,7 @@ public final class CommCheck implements RankProgram {
             }
         }
         comm.barrier();
-        Files.writeString(layout.done(rank), "ok\n", StandardCharsets.UTF_8);
+        AtomicFiles.writeText(layout.done(rank), "ok\n");
     }
 
     /** Distinct, exactly representable values per rank, round and element. */
@@ -123,11 +121,10 @@ public final class CommCheck implements RankProgram {
     public void reportFailure(int rank, Throwable failure) {
         try {
             if (layout != null) {
-                Files.createDirectories(layout.statusDir());
-                Files.writeString(layout.failed(rank), (failure instanceof DetrainException ? failure.getMessage()
-                        : "rank " + rank + " failed: " + failure) + "\n", StandardCharsets.UTF_8);
+                AtomicFiles.writeText(layout.failed(rank), (failure instanceof DetrainException ? failure.getMessage()
+                        : "rank " + rank + " failed: " + failure) + "\n");
             }
-        } catch (IOException e) {
+        } catch (RuntimeException e) {
             System.err.println("detrain check rank " + rank + ": " + failure + " (and could not record it: " + e + ")");
         }
     }

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.detrain.io.AtomicFiles;
 import org.detrain.comm.MpjLauncher;
 import org.detrain.results.RunLayout;
 import org.detrain.util.DetrainException;
@@ -43,7 +44,7 @@ public final class CheckLauncher {
         JobSupervisor.run(installation, transport, placement, ranks, CommCheck.class.getName(), timeout, jvmOptions,
                 List.of(dir.toString(), Integer.toString(rounds), Integer.toString(largeFloats)), new RunLayout(dir),
                 new ProgressRenderer(out, false));
-        TrainLauncher.deleteTree(dir); // kept for diagnosis when the check failed (JobSupervisor threw)
+        AtomicFiles.deleteTree(dir); // kept for diagnosis when the check failed (JobSupervisor threw)
         out.println("check passed");
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.detrain.io.AtomicFiles;
 import org.detrain.comm.MpjLauncher;
 import org.detrain.results.RunLayout;
 import org.detrain.util.DetrainException;
@@ -94,7 +95,7 @@ final class JobSupervisor {
                 // the hook is running already
             }
             progress.finish();
-            TrainLauncher.deleteTree(layout.scratch());
+            AtomicFiles.deleteTree(layout.scratch());
         }
         if (!notStarted.isEmpty()) {
             throw DetrainException.runFailure("rank(s) " + notStarted + " did not start within " + startupMillis / 1000

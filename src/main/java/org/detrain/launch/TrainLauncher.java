@@ -9,11 +9,11 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.detrain.comm.MpjLauncher;
 import org.detrain.config.RunConfig;
+import org.detrain.io.AtomicFiles;
 import org.detrain.io.CheckpointStore;
 import org.detrain.results.LaunchInfo;
 import org.detrain.results.RunLayout;
@@ -192,7 +192,7 @@ public final class TrainLauncher {
         if (new CheckpointStore(layout.checkpoints()).completeIterations().isEmpty()) {
             RunPlan.build(pinned(RunConfig.load(o.configFile(), o.overrides()), o), o.ranks()); // bad input costs nothing
             out.println("detrain: " + runDir + " has no complete checkpoint: starting the run afresh");
-            deleteTree(runDir);
+            AtomicFiles.deleteTree(runDir, AtomicFiles.BAD_INPUT);
             return run(o, placement, out);
         }
         RunConfig wanted = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
@@ -304,8 +304,8 @@ public final class TrainLauncher {
 
     /** Removes what the interrupted attempt left: statuses (stop request included) and temporary files. */
     private static void clearForResume(RunLayout layout) {
-        deleteTree(layout.statusDir());
-        deleteTree(layout.scratch());
+        AtomicFiles.deleteTree(layout.statusDir(), AtomicFiles.BAD_INPUT);
+        AtomicFiles.deleteTree(layout.scratch(), AtomicFiles.BAD_INPUT);
         try (Stream<Path> files = Files.list(layout.root())) {
             for (Path p : files.filter(p -> p.getFileName().toString().startsWith(".")
                     && p.getFileName().toString().endsWith(".tmp")).toList()) {
@@ -333,7 +333,7 @@ public final class TrainLauncher {
                 throw DetrainException.badInput("results directory " + runDir + " already exists; pass --overwrite to replace it"
                         + (explicitId ? " or choose another --run-id" : ""));
             }
-            deleteTree(runDir);
+            AtomicFiles.deleteTree(runDir, AtomicFiles.BAD_INPUT);
         }
         try {
             Files.createDirectories(runDir);
@@ -355,19 +355,6 @@ public final class TrainLauncher {
         String base = configFile == null ? "default" : configFile.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         base = base.replaceAll("[^A-Za-z0-9._-]", "_");
         return base + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    }
-
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw DetrainException.badInput("cannot remove " + dir + ": " + e.getMessage(), e);
-        }
     }
 
     private static String[] gitCommit(Path home) {

@@ -3,8 +3,6 @@ package org.detrain.runner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.detrain.algo.Algorithm;
 import org.detrain.algo.AlgorithmState;
@@ -12,6 +10,7 @@ import org.detrain.comm.Communicator;
 import org.detrain.comm.RankProgram;
 import org.detrain.config.RunConfig;
 import org.detrain.data.Samples;
+import org.detrain.io.AtomicFiles;
 import org.detrain.io.CheckpointStore;
 import org.detrain.results.LaunchInfo;
 import org.detrain.results.RunLayout;
@@ -46,7 +45,7 @@ public final class TrainingRun implements RankProgram {
         int rank = comm.rank();
         int n = comm.size();
         log = RankLog.open(layout.rankLog(rank), rank);
-        writeStatus(layout.pid(rank), ProcessHandle.current().pid() + " " + localHost() + "\n");
+        AtomicFiles.writeText(layout.pid(rank), ProcessHandle.current().pid() + " " + localHost() + "\n");
         StopSignals signals = StopSignals.install(layout.stopRequest(),
                 what -> log.info(what + " received: asking every rank to checkpoint and stop at the next control point"));
         if (!signals.notInstalled().isEmpty()) {
@@ -190,7 +189,7 @@ public final class TrainingRun implements RankProgram {
             comm.barrier(); // the checkpoint and metrics are in place before anyone reports
             log.info(String.format("stopped on request at iteration %d after a complete checkpoint (%s)", stoppedAt,
                     control.describe()));
-            writeStatus(layout.stopped(rank), "iteration " + stoppedAt + "\n");
+            AtomicFiles.writeText(layout.stopped(rank), "iteration " + stoppedAt + "\n");
             log.close();
             return;
         }
@@ -208,7 +207,7 @@ public final class TrainingRun implements RankProgram {
         log.info(String.format("done: %d iterations in %.3f s (compute %.3f s, comm wait %.3f s, %d bytes sent; %s)",
                 iterations - first, (System.nanoTime() - start) / 1e9, oracle.computeNanos() / 1e9,
                 comm.waitNanos() / 1e9, comm.bytesSent(), control.describe()));
-        writeStatus(layout.done(rank), "ok\n");
+        AtomicFiles.writeText(layout.done(rank), "ok\n");
         log.close();
     }
 
@@ -244,22 +243,15 @@ public final class TrainingRun implements RankProgram {
             if (layout != null) {
                 StringWriter trace = new StringWriter();
                 failure.printStackTrace(new PrintWriter(trace));
-                writeStatus(layout.failed(rank), message + "\n" + trace);
+                AtomicFiles.writeText(layout.failed(rank), message + "\n" + trace);
             } else {
                 System.err.println("detrain rank " + rank + ": " + message);
             }
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException e) {
             // one line: the launcher picks it out of the ranks' output when no status file could be written
             System.err.println("detrain rank " + rank + ": " + message.replace("\n", " | ") + " (and could not record it: "
                     + e + ")");
         }
-    }
-
-    private static void writeStatus(Path file, String text) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     /**

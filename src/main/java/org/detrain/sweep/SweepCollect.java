@@ -1,13 +1,12 @@
 package org.detrain.sweep;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.detrain.io.AtomicFiles;
 import org.detrain.io.H5Group;
 import org.detrain.io.Hdf5Files;
 import org.detrain.results.RunSummary;
@@ -78,32 +77,24 @@ public final class SweepCollect {
 
     /** Writes {@code out/summary.csv} and {@code out/summary.h5} (each to a temp name, then renamed). */
     public static void write(SweepSpec sweep, String arrayId, List<Row> rows, Path out) {
-        try {
-            Files.createDirectories(out);
-            StringBuilder csv = new StringBuilder();
-            List<String> header = new ArrayList<>(List.of("task", "run_id", "status"));
-            header.addAll(sweep.variedKeys());
-            header.addAll(NUMBERS);
-            csv.append(String.join(",", header)).append('\n');
-            for (Row r : rows) {
-                List<String> cells = new ArrayList<>(List.of(Integer.toString(r.task()), r.runId(), r.status()));
-                for (String k : sweep.variedKeys()) {
-                    cells.add(quote(r.varied().get(k)));
-                }
-                cells.add(r.iterations() < 0 ? "" : Long.toString(r.iterations()));
-                for (double v : new double[] {r.epochs(), r.trainLoss(), r.testLoss(), r.testAccuracy(), r.consensus(),
-                        r.trainingSeconds()}) {
-                    cells.add(Double.isNaN(v) ? "" : Double.toString(v));
-                }
-                csv.append(String.join(",", cells)).append('\n');
+        StringBuilder csv = new StringBuilder();
+        List<String> header = new ArrayList<>(List.of("task", "run_id", "status"));
+        header.addAll(sweep.variedKeys());
+        header.addAll(NUMBERS);
+        csv.append(String.join(",", header)).append('\n');
+        for (Row r : rows) {
+            List<String> cells = new ArrayList<>(List.of(Integer.toString(r.task()), r.runId(), r.status()));
+            for (String k : sweep.variedKeys()) {
+                cells.add(quote(r.varied().get(k)));
             }
-            Path tmp = out.resolve("summary.csv.tmp");
-            Files.writeString(tmp, csv, StandardCharsets.UTF_8);
-            Files.move(tmp, out.resolve("summary.csv"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw DetrainException.badInput("cannot write the sweep summary into " + out + ": " + e.getMessage()
-                    + "; check that the results directory is writable", e);
+            cells.add(r.iterations() < 0 ? "" : Long.toString(r.iterations()));
+            for (double v : new double[] {r.epochs(), r.trainLoss(), r.testLoss(), r.testAccuracy(), r.consensus(),
+                    r.trainingSeconds()}) {
+                cells.add(Double.isNaN(v) ? "" : Double.toString(v));
+            }
+            csv.append(String.join(",", cells)).append('\n');
         }
+        AtomicFiles.writeText(out.resolve("summary.csv"), csv.toString()); // creates out
         int n = rows.size();
         H5Group root = new H5Group();
         root.attr("sweep", sweep.file().toString()).attr("array_id", arrayId).attr("tasks", (long) n)
