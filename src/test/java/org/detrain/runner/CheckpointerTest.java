@@ -180,7 +180,10 @@ class CheckpointerTest {
     @Test
     void longTextsTravelWholeThroughTheTextCollectives() {
         String text = "é".repeat(1000);
-        assertEquals(text, Checkpointer.gatherText(new SoloComm(), text)[0]);
-        assertEquals(text, Checkpointer.broadcastText(new SoloComm(), text));
+        assertEquals(text, new SoloComm().gatherStrings(text, 0)[0]);
+        assertEquals(text, new SoloComm().broadcastString(text, 0));
+        String tooLong = "é".repeat(3000); // 6000 bytes: cut to whole characters within the limit
+        assertEquals("é".repeat(org.detrain.comm.Communicator.TEXT_BYTES / 2), new SoloComm().gatherStrings(tooLong, 0)[0]);
+        assertEquals("a" + "é".repeat(2047), new SoloComm().broadcastString("a" + "é".repeat(2100), 0));
     }
 }
