@@ -13,6 +13,7 @@ import org.detrain.data.Samples;
 import org.detrain.io.AtomicFiles;
 import org.detrain.io.CheckpointStore;
 import org.detrain.results.LaunchInfo;
+import org.detrain.results.MetricsSchema.Status;
 import org.detrain.results.RunLayout;
 import org.detrain.model.Batch;
 import org.detrain.model.Model;
@@ -98,7 +99,7 @@ public final class TrainingRun implements RankProgram {
                 setup.computeDevice,
                 checkpointEvery > 0 ? checkpointEvery + " iterations" : config.get("checkpoint.minutes") + " minutes"));
         if (resumeFrom >= 0 && rank == 0) {
-            metrics.write(layout.metrics(), "running"); // the file on disk may be ahead of the checkpoint
+            metrics.write(layout.metrics(), Status.RUNNING); // the file on disk may be ahead of the checkpoint
         }
 
         comm.barrier(); // start the clock together
@@ -125,9 +126,10 @@ public final class TrainingRun implements RankProgram {
             boolean last = done == iterations;
             if (done % logEvery == 0 || last) {
                 double consensus = consensusAndAverage(comm, algorithm.model(state), average, dim, false);
-                double[] mine = {windowLoss / windowSteps, oracle.lastGradNorm(), carried.bytesSent() + comm.bytesSent(),
-                        carried.messagesSent() + comm.messagesSent(), carried.computeSeconds() + oracle.computeNanos() / 1e9,
-                        carried.waitSeconds() + comm.waitNanos() / 1e9};
+                double[] mine = new MetricsLog.RankRecord(windowLoss / windowSteps, oracle.lastGradNorm(),
+                        carried.bytesSent() + comm.bytesSent(), carried.messagesSent() + comm.messagesSent(),
+                        carried.computeSeconds() + oracle.computeNanos() / 1e9,
+                        carried.waitSeconds() + comm.waitNanos() / 1e9).row();
                 double[] all = gatherRows(comm, mine);
                 metrics.recordStep(done, plan.epochAt(done), carried.wallSeconds() + (System.nanoTime() - start) / 1e9,
                         consensus, rank == 0 ? optimumDistance(average, plan.optimum()) : Double.NaN, all);
@@ -140,14 +142,14 @@ public final class TrainingRun implements RankProgram {
                 double[] global = evaluateSlice(comm, model, average, plan.test(), evalBatch);
                 double[] local = evalLocal ? evaluateRange(model, algorithm.model(state), plan.test(), 0,
                         plan.test().size(), evalBatch) : new double[] {Double.NaN, Double.NaN};
-                double[] allLocal = gatherRows(comm, new double[] {local[0] / plan.test().size(),
-                        plan.test().classCount() > 0 ? local[1] / plan.test().size() : Double.NaN});
+                double[] allLocal = gatherRows(comm, new MetricsLog.RankEvaluation(local[0] / plan.test().size(),
+                        plan.test().classCount() > 0 ? local[1] / plan.test().size() : Double.NaN).row());
                 boolean classification = plan.test().classCount() > 0; // regression has no accuracy: NaN
                 metrics.recordEval(done, plan.epochAt(done), carried.wallSeconds() + (System.nanoTime() - start) / 1e9,
                         global[0] / plan.test().size(), classification ? global[1] / plan.test().size() : Double.NaN,
                         allLocal);
                 if (rank == 0) {
-                    metrics.write(layout.metrics(), false);
+                    metrics.write(layout.metrics(), Status.RUNNING);
                 }
             }
             if (rank == 0 && (System.nanoTime() - lastProgress > PROGRESS_INTERVAL_NANOS || last)) {
@@ -184,7 +186,7 @@ public final class TrainingRun implements RankProgram {
         if (stoppedAt >= 0) {
             comm.setActivity("stopping at iteration " + stoppedAt);
             if (rank == 0) {
-                metrics.write(layout.metrics(), "stopped");
+                metrics.write(layout.metrics(), Status.STOPPED);
             }
             comm.barrier(); // the checkpoint and metrics are in place before anyone reports
             log.info(String.format("stopped on request at iteration %d after a complete checkpoint (%s)", stoppedAt,
@@ -200,7 +202,7 @@ public final class TrainingRun implements RankProgram {
             metrics.recordModels(models, dim);
         }
         if (rank == 0) {
-            metrics.write(layout.metrics(), true);
+            metrics.write(layout.metrics(), Status.COMPLETE);
         }
         comm.barrier(); // nobody reports success before the results are in place
         setup.close();

@@ -9,6 +9,8 @@ import java.util.Map;
 import org.detrain.io.AtomicFiles;
 import org.detrain.io.H5Group;
 import org.detrain.io.Hdf5Files;
+import org.detrain.results.MetricsSchema.Status;
+import org.detrain.results.RunLayout;
 import org.detrain.results.RunSummary;
 import org.detrain.util.DetrainException;
 
@@ -36,7 +38,7 @@ public final class SweepCollect {
         for (int i = 0; i < sweep.size(); i++) {
             String runId = prefix + i;
             Path dir = results.resolve(runId);
-            Path metrics = dir.resolve("metrics.h5");
+            Path metrics = new RunLayout(dir).metrics();
             String status;
             RunSummary s = null;
             if (!Files.isDirectory(dir)) {
@@ -47,9 +49,8 @@ public final class SweepCollect {
                 status = "no-metrics";
             } else {
                 try {
-                    String recorded = Hdf5Files.read(metrics).getAttribute("status", String.class);
                     s = RunSummary.read(metrics, Double.NaN);
-                    status = "complete".equals(recorded) ? "complete" : "incomplete";
+                    status = s.status() == Status.COMPLETE ? "complete" : "incomplete";
                 } catch (DetrainException | IllegalArgumentException | ClassCastException e) {
                     status = "unreadable";
                 }
@@ -64,7 +65,7 @@ public final class SweepCollect {
     }
 
     private static boolean anyFailed(Path runDir) {
-        Path status = runDir.resolve("status");
+        Path status = new RunLayout(runDir).statusDir();
         if (!Files.isDirectory(status)) {
             return false;
         }

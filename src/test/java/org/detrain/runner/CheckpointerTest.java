@@ -112,10 +112,10 @@ class CheckpointerTest {
             restoredOracle.sampler().next(b);
             assertArrayEquals(a, b, "batch " + i);
         }
-        H5Group before = metrics.toH5("running").getGroup("metrics");
-        H5Group after = restoredMetrics.toH5("running").getGroup("metrics");
+        H5Group before = metrics.toH5(org.detrain.results.MetricsSchema.Status.RUNNING).getGroup("metrics");
+        H5Group after = restoredMetrics.toH5(org.detrain.results.MetricsSchema.Status.RUNNING).getGroup("metrics");
         assertEquals(before, after);
-        String[] launches = restoredMetrics.toH5("running").getAttribute("launches", String[].class);
+        String[] launches = restoredMetrics.toH5(org.detrain.results.MetricsSchema.Status.RUNNING).getAttribute("launches", String[].class);
         assertEquals(2, launches.length);
         assertTrue(launches[0].startsWith("from iteration 0:") && launches[1].startsWith("from iteration 5:"));
     }
