@@ -94,7 +94,8 @@ public final class CheckpointStore {
      * Writes one rank's file of a set: adds the header attributes and the checksum to
      * {@code content}'s root (so {@code content} is changed), writes it with
      * {@link Hdf5Files#writeAtomically} (temporary file, fsync, read-back check, rename), and
-     * returns the size and SHA-256 of the file now on disk.
+     * returns the size and SHA-256 of the file now on disk. Called during a run: a failure is a
+     * run failure (exit 3).
      */
     public FileDigest writeRank(Header header, H5Group content) {
         content.attr("format", FILE_FORMAT);
@@ -107,11 +108,11 @@ public final class CheckpointStore {
         try {
             Files.createDirectories(file.getParent());
         } catch (IOException e) {
-            throw DetrainException.badInput("cannot create checkpoint directory " + file.getParent() + ": " + e
+            throw DetrainException.runFailure("cannot create checkpoint directory " + file.getParent() + ": " + e
                     + "; free space or fix the permissions of the results directory", e);
         }
         Hdf5Files.writeAtomically(file, content);
-        return digest(file);
+        return digest(file, AtomicFiles.RUN_FAILURE);
     }
 
     /** Writes the manifest that marks a set complete: temporary file, fsync, atomic rename, fsync of the directory. */
@@ -363,8 +364,12 @@ public final class CheckpointStore {
         return root;
     }
 
-    /** Size and SHA-256 of a file. */
+    /** Size and SHA-256 of a file; a file that cannot be read is bad input (exit 2). */
     public static FileDigest digest(Path file) {
+        return digest(file, AtomicFiles.BAD_INPUT);
+    }
+
+    private static FileDigest digest(Path file, AtomicFiles.Failure failure) {
         MessageDigest md = H5Digest.sha256();
         long bytes = 0;
         try (InputStream in = Files.newInputStream(file)) {
@@ -375,7 +380,7 @@ public final class CheckpointStore {
                 bytes += n;
             }
         } catch (IOException e) {
-            throw DetrainException.badInput("cannot read " + file + ": " + e, e);
+            throw failure.apply("cannot read " + file + ": " + e, e);
         }
         return new FileDigest(bytes, HexFormat.of().formatHex(md.digest()));
     }

@@ -3,6 +3,7 @@ package org.detrain.results;
 import java.nio.file.Path;
 import org.detrain.io.H5Group;
 import org.detrain.io.Hdf5Files;
+import org.detrain.util.DetrainException;
 
 /**
  * The end-of-run summary, read back from {@code metrics.h5} (so it shows what was written); {@code status}
@@ -12,7 +13,21 @@ public record RunSummary(long iterations, double epochs, double trainLoss, doubl
                          double consensusDistance, double trainingSeconds, double launchSeconds, boolean classification,
                          MetricsSchema.Status status) {
 
+    /**
+     * Reads the summary of a run's {@code metrics.h5}. Called once a run has ended, so a file that
+     * cannot be read back is a failure of the run (exit 3), with the reader's message.
+     */
     public static RunSummary read(Path metricsFile, double launchSeconds) {
+        try {
+            return readOrThrow(metricsFile, launchSeconds);
+        } catch (DetrainException e) {
+            throw e.exitCode() == DetrainException.BAD_INPUT ? DetrainException.runFailure(e.getMessage(), e) : e;
+        } catch (RuntimeException e) { // an empty series, or values of another type
+            throw DetrainException.runFailure("cannot summarise " + metricsFile + ": " + e, e);
+        }
+    }
+
+    private static RunSummary readOrThrow(Path metricsFile, double launchSeconds) {
         H5Group root = Hdf5Files.read(metricsFile);
         H5Group m = root.getGroup(MetricsSchema.Group.METRICS.key());
         long[] iteration = m.getDataset(MetricsSchema.ITERATION.key(), long[].class);

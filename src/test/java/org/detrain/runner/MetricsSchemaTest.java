@@ -138,6 +138,20 @@ class MetricsSchemaTest {
         assertTrue(Files.size(file) > 0);
     }
 
+    /** The summary is read once the run has ended: a file that cannot be read back is a run failure (exit 3). */
+    @Test
+    void aSummaryThatCannotBeReadIsARunFailure() throws IOException {
+        org.detrain.util.DetrainException missing = org.junit.jupiter.api.Assertions.assertThrows(
+                org.detrain.util.DetrainException.class, () -> RunSummary.read(dir.resolve("metrics.h5"), 1.0));
+        assertEquals(org.detrain.util.DetrainException.RUN_FAILED, missing.exitCode(), missing.getMessage());
+        assertTrue(missing.getMessage().contains("metrics.h5"), missing.getMessage());
+        Path empty = dir.resolve("empty.h5");
+        Hdf5Files.writeAtomically(empty, new H5Group().attr(MetricsSchema.STATUS.key(), "running"));
+        org.detrain.util.DetrainException noSeries = org.junit.jupiter.api.Assertions.assertThrows(
+                org.detrain.util.DetrainException.class, () -> RunSummary.read(empty, 1.0));
+        assertEquals(org.detrain.util.DetrainException.RUN_FAILED, noSeries.exitCode(), noSeries.getMessage());
+    }
+
     private void check(H5Group root, Written w) {
         Map<String, MetricsSchema> byPath = new LinkedHashMap<>();
         for (MetricsSchema e : MetricsSchema.values()) {
