@@ -108,7 +108,8 @@ public final class CheckpointStore {
         try {
             Files.createDirectories(file.getParent());
         } catch (IOException e) {
-            throw DetrainException.runFailure("cannot create checkpoint directory " + file.getParent() + ": " + e
+            throw DetrainException.runFailure("cannot create checkpoint directory " + file.getParent() + ": "
+                    + AtomicFiles.reason(e, file.getParent().getParent())
                     + "; free space or fix the permissions of the results directory", e);
         }
         Hdf5Files.writeAtomically(file, content);
