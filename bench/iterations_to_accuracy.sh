@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Iterations each algorithm needs to reach ||x̄ − x*||/||x*|| < TARGET on heterogeneous least squares
 # (exact gradients, constant step), on a 16-rank lazy ring with κ-slack weights — the empirical side of
-# the complexity table in spec/algorithms.md. Prints a Markdown table.
+# the complexity table in docs/algorithms.md. Prints a Markdown table.
 #   bench/iterations_to_accuracy.sh [TARGET] [MAX_ITERATIONS]
 # Environment: ALGORITHMS="dsgt detag", KAPPAS="1 0.1", DETAG_R=2 (DeTAG's phase length).
 set -euo pipefail

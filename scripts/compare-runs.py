@@ -17,7 +17,9 @@ import numpy as np
 
 # Names whose values depend on when and where a run was launched, not on what it computed.
 TIMING = ("time", "_at", "seconds", "launches", "command", "git_", "host", "written", "java_version", "os",
-          "detrain_version")
+          "detrain_version",
+          # dataset.dir=auto is recorded as the absolute path read, so it (and the config hash) name the checkout
+          "dataset.dir", "config_hash")
 # step_rows columns per rank (see the metrics schema): times are columns 4 and 5 of each rank's 6.
 STEP_TIME_COLUMNS = {4, 5}
 

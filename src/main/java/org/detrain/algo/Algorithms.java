@@ -17,11 +17,19 @@ public final class Algorithms {
      * converge), and diverges below.
      */
     public static void validate(RunConfig config, Spectrum spectrum) {
-        if (config.get("algorithm").equals("d2") && spectrum.lambdaMin() <= -1.0 / 3 + 1e-9) {
+        if (config.get("algorithm").equals("d2") && !d2Converges(spectrum)) {
             throw DetrainException.badInput(String.format("algorithm=d2 needs the smallest eigenvalue of W above -1/3,"
                             + " but it is %.4f for weights=%s on this graph; use weights=lazy ((W + I)/2 has all"
                             + " eigenvalues >= 0) or lower weights.kappa", spectrum.lambdaMin(), config.get("weights")));
         }
+    }
+
+    /**
+     * Whether D² can run on a W with this spectrum: its smallest eigenvalue lies above −1/3 (with a
+     * margin of 1e-9, so the even ring with weights 1/3, at −1/3 up to rounding, is refused).
+     */
+    public static boolean d2Converges(Spectrum spectrum) {
+        return spectrum.lambdaMin() > -1.0 / 3 + 1e-9;
     }
 
     /** The algorithm for this rank; its momentum / weight decay wrap the context's oracle as needed. */

@@ -2,6 +2,7 @@ package org.detrain.algo;
 
 import org.detrain.comm.Communicator;
 import org.detrain.config.RunConfig;
+import org.detrain.gossip.AcceleratedGossip;
 import org.detrain.gossip.NeighbourGossip;
 import org.detrain.kernel.VectorOps;
 import org.detrain.topology.Graph;
@@ -27,16 +28,12 @@ public record Context(RunConfig config, VectorOps ops, Communicator comm, Mixing
                 mixing.neighbourWeights(r), capacity, tag);
     }
 
-    /** The accelerated-gossip η that theory recommends for this W: (1 − √(1 − λ²)) / (1 + √(1 − λ²)). */
-    public double recommendedEta() {
-        double l = spectrum.lambda();
-        double s = Math.sqrt(1 - l * l);
-        return (1 - s) / (1 + s);
-    }
-
-    /** A config value that is either "auto" (then {@link #recommendedEta()}) or a number. */
+    /**
+     * A config value that is either "auto" (then {@link AcceleratedGossip#recommendedEta} of this W's λ)
+     * or a number.
+     */
     public double etaFrom(String key) {
         String v = config.get(key);
-        return v.equals("auto") ? recommendedEta() : Double.parseDouble(v);
+        return v.equals("auto") ? AcceleratedGossip.recommendedEta(spectrum.lambda()) : Double.parseDouble(v);
     }
 }

@@ -1,5 +1,6 @@
 package org.detrain.algo;
 
+import org.detrain.comm.MessageTags;
 import org.detrain.gossip.NeighbourGossip;
 import org.detrain.kernel.VectorOps;
 
@@ -16,7 +17,7 @@ public final class D2 implements Algorithm {
     D2(Context ctx, GradientOracle oracle) {
         this.ops = ctx.ops();
         this.dim = ctx.dim();
-        this.gossip = ctx.gossip(dim, 12);
+        this.gossip = ctx.gossip(dim, MessageTags.D2);
         this.oracle = oracle;
         this.stepSize = ctx.stepSize();
         this.grad = new float[dim];

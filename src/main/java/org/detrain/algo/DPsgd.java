@@ -2,6 +2,7 @@ package org.detrain.algo;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.detrain.comm.MessageTags;
 import org.detrain.gossip.AcceleratedGossip;
 import org.detrain.gossip.NeighbourGossip;
 import org.detrain.kernel.VectorOps;
@@ -23,7 +24,7 @@ public final class DPsgd implements Algorithm {
     DPsgd(Context ctx, GradientOracle oracle, int rounds, double eta) {
         this.ops = ctx.ops();
         this.dim = ctx.dim();
-        this.gossip = ctx.gossip(dim, 11);
+        this.gossip = ctx.gossip(dim, MessageTags.DPSGD);
         this.accelerated = new AcceleratedGossip(gossip, ops, eta);
         this.oracle = oracle;
         this.stepSize = ctx.stepSize();

@@ -3,6 +3,7 @@ package org.detrain.algo;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.detrain.comm.Communicator;
+import org.detrain.comm.MessageTags;
 import org.detrain.gossip.TreeAverage;
 import org.detrain.kernel.VectorOps;
 
@@ -11,8 +12,9 @@ import org.detrain.kernel.VectorOps;
  * steps on the graph ({@link TreeAverage}), alternated with R compute steps. It is statistically
  * centralized mini-batch SGD with batch n·B·R and attains the lower bound.
  *
- * <p>Where the update sits: the spec's text applies x ← x̃ − α·g/R after the averaging steps, which
- * leaves every rank's model apart from the others by its own gradient and is not centralized SGD.
+ * <p>Where the update sits: x ← x̃ − α·g/R applied after the averaging steps (one reading of the
+ * paper's Alg. 1, see docs/algorithms.md) leaves every rank's model apart from the others by its own
+ * gradient and is not centralized SGD.
  * The property the paper proves (and our test checks: iterates equal centralized SGD) needs the
  * local step taken before the exact averaging, which is what this class does; the communication and
  * computation per cycle are the same.
@@ -98,7 +100,7 @@ public final class DeFacto implements Algorithm {
                 ops.linearCombination(xTilde, 1f, x, -alpha / factors, g, dim);
             }
         }
-        tree.step(comm, ops, s - factors, xTilde, dim, recv, 16);
+        tree.step(comm, ops, s - factors, xTilde, dim, recv, MessageTags.DEFACTO);
         if (s == 2 * factors - 1) {
             System.arraycopy(xTilde, 0, x, 0, dim);
             java.util.Arrays.fill(g, 0f);

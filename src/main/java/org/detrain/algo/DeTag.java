@@ -2,6 +2,7 @@ package org.detrain.algo;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.detrain.comm.MessageTags;
 import org.detrain.gossip.AcceleratedGossip;
 import org.detrain.kernel.VectorOps;
 
@@ -29,7 +30,7 @@ public final class DeTag implements Algorithm {
           double beta) {
         this.ops = ctx.ops();
         this.dim = ctx.dim();
-        this.gossip = new AcceleratedGossip(ctx.gossip(2 * dim, 15), ops, eta);
+        this.gossip = new AcceleratedGossip(ctx.gossip(2 * dim, MessageTags.DETAG), ops, eta);
         this.oracle = oracle;
         this.stepSize = ctx.stepSize();
         this.phaseLength = phaseLength;

@@ -1,5 +1,6 @@
 package org.detrain.algo;
 
+import org.detrain.comm.MessageTags;
 import org.detrain.gossip.NeighbourGossip;
 import org.detrain.kernel.VectorOps;
 
@@ -17,7 +18,7 @@ public final class Dsgt implements Algorithm {
     Dsgt(Context ctx, GradientOracle oracle) {
         this.ops = ctx.ops();
         this.dim = ctx.dim();
-        this.gossip = ctx.gossip(2 * dim, 13);
+        this.gossip = ctx.gossip(2 * dim, MessageTags.DSGT);
         this.oracle = oracle;
         this.stepSize = ctx.stepSize();
         this.grad = new float[dim];

@@ -2,6 +2,7 @@ package org.detrain.algo;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.detrain.comm.MessageTags;
 import org.detrain.gossip.PushSumGossip;
 import org.detrain.kernel.VectorOps;
 
@@ -20,7 +21,7 @@ public final class Sgp implements Algorithm {
     Sgp(Context ctx, GradientOracle oracle, PushSumGossip.Schedule schedule) {
         this.ops = ctx.ops();
         this.dim = ctx.dim();
-        this.gossip = new PushSumGossip(ctx.comm(), ops, schedule, dim, 14);
+        this.gossip = new PushSumGossip(ctx.comm(), ops, schedule, dim, MessageTags.SGP);
         this.oracle = oracle;
         this.stepSize = ctx.stepSize();
         this.grad = new float[dim];

@@ -17,7 +17,7 @@ public final class Partitioner {
     }
 
     /**
-     * The paper's "shuffled fraction" scheme (Lu &amp; De Sa 2021; see spec/experiments.md): stable-sort
+     * The paper's "shuffled fraction" scheme (Lu &amp; De Sa 2021; see docs/results/README.md): stable-sort
      * the sample indices by label, shuffle only the first {@code floor(percent * N / 100)} entries of
      * that sorted sequence, then cut the whole sequence in order into {@code ranks} contiguous shards
      * of {@code floor(N / ranks)} samples each.

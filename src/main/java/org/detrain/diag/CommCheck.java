@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.detrain.comm.Communicator;
+import org.detrain.comm.MessageTags;
 import org.detrain.comm.RankProgram;
 import org.detrain.gossip.NeighbourGossip;
 import org.detrain.io.AtomicFiles;
@@ -40,7 +41,7 @@ public final class CommCheck implements RankProgram {
                 graphs.add(Topologies.torus(rows, n / rows));
             }
         }
-        int tag = 100;
+        int tag = MessageTags.TRANSPORT_CHECK_FIRST;
         for (Graph g : graphs) {
             comm.setActivity("exactness check on " + g.name());
             MixingMatrix w = MixingMatrix.metropolis(g);

@@ -1,6 +1,7 @@
 package org.detrain.gossip;
 
 import org.detrain.kernel.VectorOps;
+import org.detrain.util.DetrainException;
 
 /**
  * Accelerated gossip (AG, JMLR Alg. 3) over a {@link NeighbourGossip}:
@@ -27,6 +28,23 @@ public final class AcceleratedGossip {
 
     public double eta() {
         return eta;
+    }
+
+    /**
+     * The η theory recommends for a mixing matrix with λ = max(|λ2|, |λn|):
+     * η = (1 − √(1 − λ²)) / (1 + √(1 − λ²)); 0 for λ = 0 (one step averages exactly), → 1 as λ → 1.
+     * The one definition: runs ({@code gossip.eta}/{@code detag.eta} = auto) and {@code detrain theory}
+     * both call it (docs/algorithms.md, "Accelerated gossip").
+     *
+     * @throws DetrainException if λ is outside [0, 1]
+     */
+    public static double recommendedEta(double lambda) {
+        if (!(lambda >= 0 && lambda <= 1)) {
+            throw DetrainException.badInput("lambda = " + lambda + " is outside [0, 1]: it must come from a symmetric,"
+                    + " doubly stochastic mixing matrix (weights=metropolis or lazy)");
+        }
+        double s = Math.sqrt(1 - lambda * lambda);
+        return (1 - s) / (1 + s);
     }
 
     /** Starts one AG step on the given vectors (their mixing; the extrapolation happens in finish). */

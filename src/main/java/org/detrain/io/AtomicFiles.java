@@ -185,9 +185,15 @@ public final class AtomicFiles {
             return;
         }
         try {
-            delete(root, Files::deleteIfExists);
+            delete(root, path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException skipped) {
+                    // best effort: carry on with the rest (a directory that keeps this file stays too)
+                }
+            });
         } catch (IOException | UncheckedIOException e) {
-            // best effort
+            // the tree could not be listed (gone already, or unreadable): nothing more to do
         }
     }
 

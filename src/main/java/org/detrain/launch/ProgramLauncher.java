@@ -2,28 +2,32 @@ package org.detrain.launch;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import org.detrain.comm.MpjLauncher;
+import org.detrain.comm.Deployment;
+import org.detrain.comm.JobSpec;
+import org.detrain.comm.MpjInstallation;
+import org.detrain.comm.RankProgram;
+import org.detrain.comm.Transport;
 import org.detrain.results.RunLayout;
 
 /**
- * Runs any {@link org.detrain.comm.RankProgram} on real MPJ ranks with the launcher's machinery
- * (status files, fail-fast, cleanup): what `detrain check` uses, and what tests and plugins use for
- * their own rank programs (put them on {@code DETRAIN_CLASSPATH} or {@code -Ddetrain.classpath}).
- * The program gets {@code dir} as its first argument; it must write {@code status/rank-N.done}
- * (see {@link RunLayout}) when it succeeds.
+ * Runs any {@link RankProgram} on real MPJ ranks on this host with the launcher's machinery (status
+ * files, fail-fast, cleanup): what tests and plugins use for their own rank programs (put them on
+ * {@code DETRAIN_CLASSPATH} or {@code -Ddetrain.classpath}). The program gets {@code dir} as its
+ * first argument; it must write {@code status/rank-N.done} (see {@link RunLayout}) when it succeeds.
  */
 public final class ProgramLauncher {
     private ProgramLauncher() {
     }
 
-    public static void run(Path home, int ranks, String transport, String programClass, double timeout,
+    public static void run(Path home, int ranks, Transport transport, String programClass, double timeout,
                            List<String> args, Path dir, PrintStream out) {
-        MpjLauncher.Installation installation = MpjLauncher.Installation.locate(home);
-        List<String> all = new java.util.ArrayList<>();
+        MpjInstallation installation = MpjInstallation.locate(home);
+        List<String> all = new ArrayList<>();
         all.add(dir.toString());
         all.addAll(args);
-        JobSupervisor.run(installation, transport, ranks, programClass, timeout, List.of(), all, new RunLayout(dir),
-                new ProgressRenderer(out, false));
+        JobSpec spec = new JobSpec(Deployment.local(transport), ranks, programClass, timeout, List.of(), all);
+        JobSupervisor.run(installation, spec, new RunLayout(dir), new ProgressRenderer(out, false), 0);
     }
 }

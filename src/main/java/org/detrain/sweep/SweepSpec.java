@@ -220,6 +220,16 @@ public final class SweepSpec {
         return out;
     }
 
+    /** The {@code detrain train} arguments of task {@code index}: the config file, then each override. */
+    public List<String> trainArgs(int index) {
+        List<String> out = new ArrayList<>(List.of("--config", config.toString()));
+        for (String o : overrides(index)) {
+            out.add("--set");
+            out.add(o);
+        }
+        return out;
+    }
+
     /** Every varied key, in file order. */
     public List<String> variedKeys() {
         List<String> out = new ArrayList<>();

@@ -5,7 +5,7 @@ import java.util.List;
 import org.detrain.util.DetrainException;
 
 /**
- * The complexity table of spec/algorithms.md evaluated for one graph: iterations to reach
+ * The complexity table of docs/algorithms.md evaluated for one graph: iterations to reach
  * E‖∇f(x̂)‖ ≤ ε, up to constant factors, as a sample term common to all rows, ΔLσ²/(nBε⁴), plus a
  * communication term per algorithm. Logarithms are natural.
  */
@@ -48,7 +48,7 @@ public final class Complexity {
      * One row.
      *
      * @param algorithm     who the row is about
-     * @param formula       the communication term as in the spec
+     * @param formula       the communication term as docs/algorithms.md writes it
      * @param communication its value
      * @param sample        the common sample term
      * @param bound         whether the row is a lower bound rather than an algorithm

@@ -3,22 +3,13 @@ package org.detrain.theory;
 import org.detrain.util.DetrainException;
 
 /**
- * What the theory says about gossip on one mixing matrix W (spec/algorithms.md, "Accelerated gossip"
- * and "DeTAG"), and a plain-Java double-precision simulation to compare it with. This is analysis on
- * the dense W, not the MPJ code path: nothing here is distributed.
+ * What the theory says about gossip on one mixing matrix W (docs/algorithms.md, "Accelerated gossip"
+ * and "What the theory predicts"), and a plain-Java double-precision simulation to compare it with.
+ * This is analysis on the dense W, not the MPJ code path: nothing here is distributed. The η it
+ * recommends is {@link org.detrain.gossip.AcceleratedGossip#recommendedEta}, the one a run uses.
  */
 public final class GossipTheory {
     private GossipTheory() {
-    }
-
-    /**
-     * The accelerated-gossip momentum the theory picks from λ:
-     * η = (1 − √(1 − λ²)) / (1 + √(1 − λ²)). 0 for λ = 0 (exact averaging in one step), → 1 as λ → 1.
-     */
-    public static double acceleratedEta(double lambda) {
-        requireLambda(lambda);
-        double s = Math.sqrt(1 - lambda * lambda);
-        return (1 - s) / (1 + s);
     }
 
     /**

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
+import org.detrain.algo.Algorithms;
+import org.detrain.gossip.AcceleratedGossip;
 import org.detrain.topology.Graph;
 import org.detrain.topology.MixingMatrix;
 import org.detrain.topology.Spectrum;
@@ -16,7 +18,7 @@ import org.detrain.util.Rng;
  * {@code detrain theory}: what the theory predicts for one topology and mixing matrix before any run:
  * λ, the spectral gap and the diameter; the accelerated-gossip η; DeTAG's recommended phase length R;
  * the contraction of R accelerated vs plain gossip steps, simulated from a seeded random start and
- * bounded over every start; and the complexity table of spec/algorithms.md for the graph.
+ * bounded over every start; and the complexity table of docs/algorithms.md for the graph.
  */
 public final class TheoryReport {
     /** Simulations stop after about this many multiply-adds (n² per round), so huge inputs stay quick. */
@@ -96,7 +98,7 @@ public final class TheoryReport {
             }
             eta = o.eta();
         } else {
-            eta = GossipTheory.acceleratedEta(lambda);
+            eta = AcceleratedGossip.recommendedEta(lambda);
         }
         Complexity.Constants c = o.constants();
         double logArgument = Double.NaN;
@@ -174,7 +176,7 @@ public final class TheoryReport {
         Spectrum s = r.spectrum();
         line(b, "λ₂", Formats.sig(s.lambda2(), 8));
         line(b, "λₙ (smallest)", Formats.sig(s.lambdaMin(), 8)
-                + (s.lambdaMin() >= -1.0 / 3 - 1e-12 ? "   (≥ −1/3: D² can run)" : "   (< −1/3: D² refuses this W; use weights=lazy)"));
+                + (Algorithms.d2Converges(s) ? "   (> −1/3: D² can run)" : "   (≤ −1/3: D² refuses this W; use weights=lazy)"));
         line(b, "λ = max(|λ₂|, |λₙ|)", Formats.sig(r.lambda(), 8));
         line(b, "spectral gap 1 − λ", Formats.sig(r.spectralGap(), 4));
         b.append("\naccelerated gossip (JMLR Alg. 3)\n");
@@ -197,7 +199,7 @@ public final class TheoryReport {
                     ratio(r.acceleratedWorst()[k])));
         }
         Complexity.Constants c = o.constants();
-        b.append("\ncomplexity: iterations to E‖∇f(x̂)‖ ≤ ε, up to constant factors (spec/algorithms.md)\n");
+        b.append("\ncomplexity: iterations to E‖∇f(x̂)‖ ≤ ε, up to constant factors (docs/algorithms.md)\n");
         b.append("  Δ = ").append(Formats.sig(c.delta(), 4)).append(", L = ").append(Formats.sig(c.smoothness(), 4))
                 .append(", σ = ").append(Formats.sig(c.sigma(), 4)).append(", ς = ").append(Formats.sig(c.varsigma(), 4))
                 .append(", ς0 = ").append(Formats.sig(c.varsigma0(), 4)).append(", B = ").append(Formats.sig(c.batch(), 4))

@@ -11,8 +11,8 @@ import org.detrain.util.DetrainException;
  * An immutable dense n x n mixing matrix W on a {@link Graph}: {@code W[i][j]} is the weight rank i
  * gives to rank j's value when it averages, so one gossip step is x_i ← Σ_j W_ij x_j.
  *
- * <p>The factories follow the spec ("Mixing matrices"): Metropolis–Hastings, lazy Metropolis and
- * uniform weights, each optionally relaxed by κ-slack ({@link #withKappa}). {@link #fromArray} takes
+ * <p>The factories are those of docs/algorithms.md ("Graphs and mixing matrices"): Metropolis–Hastings,
+ * lazy Metropolis and uniform weights, each optionally relaxed by κ-slack ({@link #withKappa}). {@link #fromArray} takes
  * any matrix, e.g. a user-supplied one; {@link #validate} says whether a matrix is fit for use.
  */
 public final class MixingMatrix {
@@ -51,7 +51,7 @@ public final class MixingMatrix {
     /**
      * Uniform weights over the closed neighbourhood: W_ij = 1/(d_i + 1) for j = i and every neighbour
      * j (a ring gets 1/3, a torus 1/5). Row-stochastic always, but symmetric and doubly stochastic only
-     * on a regular graph, as the spec defines it; {@link #validate} reports the other case.
+     * on a regular graph, as docs/algorithms.md defines it; {@link #validate} reports the other case.
      */
     public static MixingMatrix uniform(Graph graph) {
         int n = graph.size();

@@ -17,6 +17,7 @@ import org.detrain.it.programs.AcceleratedGossipProbe;
 import org.detrain.it.programs.TrackerProbe;
 import org.detrain.model.Batch;
 import org.detrain.model.Model;
+import org.detrain.comm.Transport;
 import org.detrain.launch.ProgramLauncher;
 import org.detrain.runner.RunPlan;
 import org.detrain.util.Rng;
@@ -26,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The algorithms of spec/algorithms.md on real MPJ ranks (multicore), checked against closed forms
+ * The algorithms of docs/algorithms.md on real MPJ ranks (multicore), checked against closed forms
  * and independent reference computations.
  */
 class AlgorithmsIT {
@@ -324,6 +325,6 @@ class AlgorithmsIT {
     private static void runProbe(int ranks, String program, Path dir, String... args) throws Exception {
         Files.createDirectories(dir);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ProgramLauncher.run(Cli.home(), ranks, "multicore", program, 60, List.of(args), dir, new PrintStream(out, true));
+        ProgramLauncher.run(Cli.home(), ranks, Transport.MULTICORE, program, 60, List.of(args), dir, new PrintStream(out, true));
     }
 }

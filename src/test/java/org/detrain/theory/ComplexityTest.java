@@ -12,7 +12,7 @@ import org.detrain.cli.Main;
 import org.detrain.util.DetrainException;
 import org.junit.jupiter.api.Test;
 
-/** The complexity table of spec/algorithms.md, evaluated by hand, and the theory command's output. */
+/** The complexity table of docs/algorithms.md, evaluated by hand, and the theory command's output. */
 class ComplexityTest {
     @Test
     void everyRowMatchesItsFormula() {
@@ -79,9 +79,20 @@ class ComplexityTest {
         String[] torus = run("theory", "--topology", "torus", "-np", "16", "--rounds", "3", "--epsilon", "0.01");
         assertEquals("0", torus[0], torus[2]);
         assertContains(torus[1], "λ = max(|λ₂|, |λₙ|)                            0.6\n");
-        assertContains(torus[1], "λₙ (smallest)                                  -0.6   (< −1/3: D² refuses this W; use weights=lazy)");
+        assertContains(torus[1], "λₙ (smallest)                                  -0.6   (≤ −1/3: D² refuses this W; use weights=lazy)");
         assertContains(torus[1], "ε = 0.01");
         assertTrue(torus[1].contains("\n       3  "), torus[1]); // the contraction table ends at --rounds 3
+    }
+
+    @Test
+    void theorySaysD2RefusesExactlyTheWeightsATrainingRunRefuses() {
+        // Even ring with Metropolis weights 1/3: λₙ = −1/3 exactly, where D²'s error recursion has a root
+        // of modulus 1; `detrain train --set algorithm=d2` refuses it, so the theory must not say it can run.
+        String[] ring = run("theory", "--topology", "ring", "--n", "8", "--weights", "metropolis");
+        assertEquals("0", ring[0], ring[2]);
+        assertContains(ring[1], "D² refuses this W; use weights=lazy");
+        String[] lazy = run("theory", "--topology", "ring", "--n", "8", "--weights", "lazy");
+        assertContains(lazy[1], "D² can run");
     }
 
     @Test

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import org.detrain.algo.Context;
+import org.detrain.config.RunConfig;
+import org.detrain.gossip.AcceleratedGossip;
 import org.detrain.topology.MixingMatrix;
 import org.detrain.topology.Topologies;
 import org.detrain.util.DetrainException;
@@ -38,7 +42,7 @@ class GossipTheoryTest {
 
     @Test
     void paperSpectralGapsOfTheSixteenNodeLazyRing() {
-        // spec/experiments.md: κ ∈ {1, 0.1, 0.05, 0.01} give 1 − λ ≈ 3.8e-2, 3.8e-3, 1.9e-3, 3.8e-4.
+        // the paper's spectral-gap study (docs/algorithms.md): κ ∈ {1, 0.1, 0.05, 0.01} give 1 − λ ≈ 3.8e-2, 3.8e-3, 1.9e-3, 3.8e-4.
         double[] kappas = {1, 0.1, 0.05, 0.01};
         double[] gaps = {3.8e-2, 3.8e-3, 1.9e-3, 3.8e-4};
         for (int i = 0; i < kappas.length; i++) {
@@ -97,8 +101,23 @@ class GossipTheoryTest {
     }
 
     @Test
+    void aRunWithEtaAutoGossipsWithTheEtaTheTheoryCommandPrints() {
+        // One η formula for both: a run's detag.eta/gossip.eta = auto (algo.Context) and `detrain theory`.
+        for (double kappa : new double[] {1, 0.1, 0.01}) {
+            TheoryReport.Result theory = analyse("ring", 16, 0, 0, "lazy", kappa);
+            RunConfig config = RunConfig.load(null, List.of("topology=ring", "weights=lazy", "weights.kappa=" + kappa,
+                    "algorithm=detag", "detag.eta=auto", "gossip.eta=auto"));
+            MixingMatrix w = MixingMatrix.build(Topologies.ring(16), "lazy", kappa);
+            Context run = new Context(config, null, null, w, w.spectrum(), null, 0, null);
+            assertEquals(Double.doubleToLongBits(theory.eta()), Double.doubleToLongBits(run.etaFrom("detag.eta")),
+                    "kappa " + kappa);
+            assertEquals(Double.doubleToLongBits(theory.eta()), Double.doubleToLongBits(run.etaFrom("gossip.eta")));
+        }
+    }
+
+    @Test
     void etaIsZeroWhenOneStepAveragesExactly() {
-        assertEquals(0.0, GossipTheory.acceleratedEta(0));
+        assertEquals(0.0, AcceleratedGossip.recommendedEta(0));
         // Two ranks, lazy weights: W = [[1/2, 1/2], [1/2, 1/2]] averages in one step, λ = 0.
         TheoryReport.Result r = analyse("ring", 2, 0, 0, "lazy", 1);
         assertEquals(0.0, r.lambda(), 1e-15);
@@ -136,7 +155,7 @@ class GossipTheoryTest {
 
     @Test
     void afterTheRecommendedRoundsAcceleratedGossipIsWithinTwiceTheBoundOnRings() {
-        // spec: ‖z − z̄‖ ≤ c·(1 − √(1−λ))^R ‖z⁰ − z̄‖ with c ≈ 2 on rings, far below plain λ^R.
+        // docs/algorithms.md: ‖z − z̄‖ ≤ c·(1 − √(1−λ))^R ‖z⁰ − z̄‖ with c ≈ 2 on rings, far below plain λ^R.
         for (int n : new int[] {8, 16, 32}) {
             for (double kappa : new double[] {1, 0.1, 0.01}) {
                 TheoryReport.Result r = analyse("ring", n, 0, 0, "lazy", kappa);

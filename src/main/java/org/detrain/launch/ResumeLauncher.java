@@ -1,0 +1,153 @@
+package org.detrain.launch;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.detrain.comm.Deployment;
+import org.detrain.comm.MpjInstallation;
+import org.detrain.comm.Placement;
+import org.detrain.comm.Transport;
+import org.detrain.config.RunConfig;
+import org.detrain.io.AtomicFiles;
+import org.detrain.io.CheckpointStore;
+import org.detrain.results.LaunchInfo;
+import org.detrain.results.RunLayout;
+import org.detrain.results.Version;
+import org.detrain.runner.RunPlan;
+import org.detrain.runner.TrainingRun;
+import org.detrain.util.DetrainException;
+
+/**
+ * Resumes a run from its newest complete checkpoint set that verifies byte for byte (see
+ * {@link CheckpointStore#select}); newer sets that do not are set aside as damaged, with a warning.
+ * Everything is checked before anything in the run directory changes: a missing or foreign run
+ * directory, another rank count, no usable checkpoint, or a results file system that is read-only
+ * or too full is a bad-input error with nothing modified.
+ */
+public final class ResumeLauncher {
+    private ResumeLauncher() {
+    }
+
+    /**
+     * How to resume: the run directory, and optionally the rank count and transport (null: as
+     * launched); the placement is this launch's (local unless --machines is given again).
+     */
+    public record Resume(Path home, Path runDir, Integer ranks, Transport transport, Placement placement,
+                         List<String> jvmOptions, String commandLine) {
+    }
+
+    public static TrainOutcome resume(Resume r, PrintStream out) {
+        Path runDir = r.runDir().toAbsolutePath().normalize();
+        RunLayout layout = new RunLayout(runDir);
+        if (!Files.isRegularFile(layout.config()) || !Files.isRegularFile(layout.launch())) {
+            throw DetrainException.badInput("cannot resume " + runDir + ": it is not a detrain run directory (no "
+                    + (Files.isRegularFile(layout.config()) ? "run.properties" : "config.properties")
+                    + "); pass the directory that `detrain train` printed (results/<run-id>)");
+        }
+        RunConfig config = RunConfig.fromFile(layout.config());
+        LaunchInfo before = LaunchInfo.read(layout.launch());
+        RankProcesses.stillRunning(layout).ifPresent(rank -> {
+            throw DetrainException.badInput("cannot resume " + runDir + ": the run is still running (" + rank
+                    + "); wait for it to end or stop it (SIGUSR1 to its launcher checkpoints it first)");
+        });
+        int ranks = r.ranks() != null ? r.ranks() : before.ranks();
+        if (ranks != before.ranks()) {
+            throw DetrainException.badInput("cannot resume " + runDir + " with -np " + ranks + ": it was launched with "
+                    + before.ranks() + " ranks and every rank's state is in its own checkpoint file; resume with -np "
+                    + before.ranks() + " (or leave -np out)");
+        }
+        Transport transport = r.transport() != null ? r.transport() : Transport.parse(before.transport());
+        Deployment deployment = new Deployment(transport, r.placement());
+        RunPlan plan = RunPlan.build(config, ranks); // the data and config still check out
+        MpjInstallation installation = MpjInstallation.locate(r.home());
+        CheckpointStore store = new CheckpointStore(layout.checkpoints());
+        CheckpointStore.Selection chosen = store.select(config.hash(), ranks);
+        if (!chosen.found()) {
+            throw DetrainException.badInput("cannot resume " + runDir + ": no complete checkpoint to resume from"
+                    + (chosen.damaged().isEmpty() ? " in " + layout.checkpoints() + " (the run stopped before its"
+                    + " first checkpoint)" : ": " + String.join("; ", chosen.reasons()))
+                    + "; start the run afresh (without --resume, or with --resume-if-possible)");
+        }
+        checkWritable(runDir, store, chosen.iteration(), ranks);
+
+        // Checks passed: from here on the run directory changes.
+        for (int i = 0; i < chosen.damaged().size(); i++) {
+            Path aside = store.quarantine(chosen.damaged().get(i));
+            out.println("detrain: warning: skipping the checkpoint of iteration " + chosen.damaged().get(i) + ": "
+                    + chosen.reasons().get(i) + "; set aside as " + aside);
+        }
+        store.removeIncomplete();
+        clearForResume(layout);
+        LaunchInfo now = Provenance.launchInfo(r.home(), before.runId(), ranks, transport, r.commandLine());
+        if (!now.gitCommit().equals(before.gitCommit())) {
+            out.println("detrain: warning: the run was launched from commit " + before.gitCommit() + " and resumes from "
+                    + now.gitCommit() + "; results are bit-identical to an uninterrupted run only with the same code");
+        }
+        now.write(layout.launch());
+        LauncherLog.append(layout, "resuming from iteration " + chosen.iteration() + " (" + r.commandLine() + ")");
+        out.printf("detrain %s: resuming %s from iteration %d of %d (%s), %d ranks (%s)%n", Version.VERSION,
+                runDir.getFileName(), chosen.iteration(), plan.iterations(),
+                runDir.relativize(store.setDir(chosen.iteration())), ranks, transport);
+        return TrainingJob.run(installation, config, deployment, ranks, r.jvmOptions(),
+                List.of(runDir.toString(), TrainingRun.RESUME_ARG, Long.toString(chosen.iteration())), layout, out);
+    }
+
+    /**
+     * Refuses (bad input, nothing changed) a run directory where the next checkpoints cannot be
+     * written: read-only, or with less free space than two sets and the metrics file need.
+     */
+    private static void checkWritable(Path runDir, CheckpointStore store, long iteration, int ranks) {
+        Path probe = store.dir().resolve(".write-probe-" + ProcessHandle.current().pid() + ".tmp");
+        try {
+            Files.write(probe, new byte[4096]);
+            Files.delete(probe);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException ignored) {
+                // reported below
+            }
+            throw DetrainException.badInput("cannot resume " + runDir + ": cannot write in " + store.dir() + " (" + e
+                    + "); the results file system is read-only or full: make it writable or free space, then resume", e);
+        }
+        long setBytes = 0;
+        for (int rank = 0; rank < ranks; rank++) {
+            try {
+                setBytes += Files.size(store.rankFile(iteration, rank));
+            } catch (IOException e) {
+                // verified a moment ago; a vanished file shows up when the ranks load it
+            }
+        }
+        long needed = 2 * setBytes;
+        try {
+            long metricsBytes = Files.exists(runDir.resolve("metrics.h5")) ? Files.size(runDir.resolve("metrics.h5")) : 0;
+            needed += 2 * metricsBytes;
+            long usable = Files.getFileStore(store.dir()).getUsableSpace();
+            if (usable < needed) {
+                throw DetrainException.badInput(String.format("cannot resume %s: its file system has %.1f MB free but the"
+                        + " run needs about %.1f MB for its next checkpoint and metrics; free space, then resume",
+                        runDir, usable / 1e6, needed / 1e6));
+            }
+        } catch (IOException e) {
+            // no free-space figure on this file system: the write itself will tell
+        }
+    }
+
+    /** Removes what the interrupted attempt left: statuses (stop request included) and temporary files. */
+    private static void clearForResume(RunLayout layout) {
+        AtomicFiles.deleteTree(layout.statusDir(), AtomicFiles.BAD_INPUT);
+        AtomicFiles.deleteTree(layout.scratch(), AtomicFiles.BAD_INPUT);
+        try (Stream<Path> files = Files.list(layout.root())) {
+            for (Path p : files.filter(p -> p.getFileName().toString().startsWith(".")
+                    && p.getFileName().toString().endsWith(".tmp")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw DetrainException.badInput("cannot clean " + layout.root() + " for the resume: " + e
+                    + "; fix the permissions of the results directory", e);
+        }
+    }
+}
