@@ -1,6 +1,7 @@
 package org.detrain.algo;
 
 import org.detrain.config.RunConfig;
+import org.detrain.gossip.AgPolynomial;
 import org.detrain.gossip.PushSumGossip;
 import org.detrain.topology.Spectrum;
 import org.detrain.util.DetrainException;
@@ -17,6 +18,21 @@ public final class Algorithms {
      * converge), and diverges below.
      */
     public static void validate(RunConfig config, Spectrum spectrum) {
+        if (config.get("algorithm").equals("detag")) {
+            DetagSettings.resolve(config, spectrum); // refuses a phase that cannot contract
+        }
+        if (config.get("algorithm").equals("dpsgd") && !config.getBoolean("gossip.allow.unstable")) {
+            int rounds = config.getInt("gossip.rounds");
+            double eta = Context.gossipEta(config, spectrum);
+            double c = AgPolynomial.contraction(DetagSettings.nonConsensus(spectrum), rounds, eta);
+            if (c >= 1) {
+                throw DetrainException.badInput(String.format(java.util.Locale.ROOT, "gossip.rounds=%d with"
+                        + " gossip.eta=%.4g expands disagreement on this W (weights=%s): some eigenmode is multiplied"
+                        + " by %.3f per iteration, so D-PSGD diverges at any lr. Use gossip.eta=auto or 0, more"
+                        + " rounds, or weights=lazy; gossip.allow.unstable=true runs it anyway", rounds, eta,
+                        config.get("weights"), c));
+            }
+        }
         if (config.get("algorithm").equals("d2") && !d2Converges(spectrum)) {
             throw DetrainException.badInput(String.format("algorithm=d2 needs the smallest eigenvalue of W above -1/3,"
                             + " but it is %.4f for weights=%s on this graph; use weights=lazy ((W + I)/2 has all"
@@ -43,14 +59,14 @@ public final class Algorithms {
         GradientOracle oracle = beta == 0 && weightDecay == 0 ? ctx.oracle()
                 : new LocalOptimizer(ctx.oracle(), ctx.ops(), state, weightDecay, phaseMomentum ? 0 : beta, ctx.dim());
         return switch (name) {
-            case "dpsgd" -> new DPsgd(ctx, oracle, config.getInt("gossip.rounds"), ctx.etaFrom("gossip.eta"));
+            case "dpsgd" -> new DPsgd(ctx, oracle, config.getInt("gossip.rounds"), Context.gossipEta(config, ctx.spectrum()));
             case "d2" -> new D2(ctx, oracle);
             case "dsgt" -> new Dsgt(ctx, oracle);
             case "sgp" -> new Sgp(ctx, oracle, config.get("sgp.graph").equals("exponential")
                     ? PushSumGossip.exponential(ctx.rank(), ctx.comm().size())
                     : PushSumGossip.staticGraph(ctx.graph(), ctx.rank()));
-            case "detag" -> new DeTag(ctx, oracle, config.getInt("detag.R"), config.getInt("detag.R.initial"),
-                    config.getDouble("detag.R.switch"), ctx.etaFrom("detag.eta"), beta);
+            case "detag" -> new DeTag(ctx, oracle, DetagSettings.resolve(config, ctx.spectrum()),
+                    config.getDouble("detag.R.switch"), beta);
             case "defacto" -> new DeFacto(ctx, oracle, beta);
             case "allreduce" -> new AllReduceSgd(ctx, oracle);
             default -> throw new IllegalStateException("algorithm " + name);

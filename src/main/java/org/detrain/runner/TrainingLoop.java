@@ -131,7 +131,7 @@ final class TrainingLoop {
         double loss = algorithm.step(state, t);
         if (!Double.isFinite(loss)) {
             throw DetrainException.runFailure("rank " + rank + ": the training loss is " + loss + " at iteration " + t
-                    + "; lower lr (now " + plan.config().training().lr() + ")" + lastCheckpointNote(), null);
+                    + "; " + algorithm.divergenceAdvice(plan.config().training().lr()) + lastCheckpointNote(), null);
         }
         state.setIteration(t + 1);
         windowLoss += loss;

@@ -284,6 +284,42 @@ class MetricsSchemaTest {
         return dims;
     }
 
+    /**
+     * The Python reader (python/detrain_results/schema.py) names the same /metrics series, groups and
+     * status values as the schema, so a rename on one side cannot leave the other reading nothing.
+     */
+    @Test
+    void thePythonReaderNamesTheSameSeries() throws IOException {
+        String py = Files.readString(Path.of(System.getProperty("user.dir"), "python", "detrain_results", "schema.py"));
+        Set<String> pythonSeries = new TreeSet<>();
+        for (String table : List.of("RECORD_AXIS", "RECORD_SERIES", "RECORD_PER_RANK", "EVAL_AXIS", "EVAL_SERIES",
+                "EVAL_PER_RANK")) {
+            java.util.regex.Matcher block = java.util.regex.Pattern.compile("(?ms)^" + table + " = (.*?)(?=^\\S)")
+                    .matcher(py);
+            assertTrue(block.find(), "schema.py lacks " + table); // the assignment, up to the next top-level line
+            java.util.regex.Matcher pair = java.util.regex.Pattern.compile("\\(\"([a-z_]+)\", \"[a-z_]+\"\\)")
+                    .matcher(block.group(1));
+            while (pair.find()) {
+                pythonSeries.add(pair.group(1));
+            }
+        }
+        Set<String> javaSeries = new TreeSet<>();
+        for (MetricsSchema e : MetricsSchema.values()) {
+            if (e.group() == Group.METRICS) {
+                javaSeries.add(e.key());
+            }
+        }
+        assertEquals(javaSeries, pythonSeries, "/metrics series in MetricsSchema vs python/detrain_results/schema.py");
+        for (Group g : Group.values()) {
+            assertTrue(g == Group.ROOT || py.contains("_GROUP = \"" + g.key() + "\""), "schema.py lacks the group " + g.key());
+        }
+        for (Status st : Status.values()) {
+            assertTrue(py.contains(" = \"" + st.text() + "\""), "schema.py lacks the status " + st.text());
+        }
+        assertTrue(py.contains("FORMAT_PREFIX = \"" + MetricsSchema.FORMAT_VERSION.substring(0,
+                MetricsSchema.FORMAT_VERSION.indexOf('/') + 1) + "\""), "schema.py's format prefix");
+    }
+
     /** README's "Results" section names every group, attribute and dataset of the schema. */
     @Test
     void theReadmeDocumentsEveryName() throws IOException {
