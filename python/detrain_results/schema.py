@@ -1,8 +1,10 @@
 """Every name this package reads from a detrain results directory, in one place.
 
-The writer is detrain's Java code (org.detrain.runner.MetricsLog writes metrics.h5,
-org.detrain.results.RunLayout names the files of a run directory, org.detrain.config.ConfigSchema
-lists the config keys). When the writer gains or renames something, this is the file to change.
+The writer is detrain's Java code (org.detrain.results.MetricsSchema describes metrics.h5 and
+org.detrain.runner.MetricsLog writes it, org.detrain.results.RunLayout names the files of a run
+directory, org.detrain.config.ConfigSchema lists the config keys). When the writer gains or renames
+something, this is the file to change (MetricsSchemaTest checks the /metrics names here against
+MetricsSchema).
 """
 
 # ---- the run directory (RunLayout) -------------------------------------------------------------

@@ -8,9 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
+import org.detrain.io.AtomicFiles;
 import org.detrain.util.DetrainException;
 
 /**
@@ -98,7 +97,7 @@ public final class DaemonService {
             DaemonProcess d = daemon;
             cleanup = new Thread(() -> { // SIGTERM from Slurm (or Ctrl-C): no daemon or rank JVM outlives us
                 d.stop();
-                deleteQuietly(home);
+                AtomicFiles.deleteTreeQuietly(home);
             }, "detrain-daemon-stop");
             Runtime.getRuntime().addShutdownHook(cleanup);
             daemon.awaitReady(START_MILLIS);
@@ -123,7 +122,7 @@ public final class DaemonService {
                     // the hook runs already
                 }
             }
-            deleteQuietly(home);
+            AtomicFiles.deleteTreeQuietly(home);
         }
     }
 
@@ -139,20 +138,6 @@ public final class DaemonService {
             return Files.createDirectories(work);
         } catch (IOException e) {
             throw DetrainException.badInput("cannot create a temporary MPJ home: " + e.getMessage() + "; check TMPDIR", e);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort: a temporary directory
-                }
-            });
-        } catch (IOException ignored) {
-            // already gone
         }
     }
 }

@@ -10,6 +10,7 @@ import org.detrain.comm.JobSpec;
 import org.detrain.comm.MpjInstallation;
 import org.detrain.comm.MpjJob;
 import org.detrain.comm.Placement;
+import org.detrain.io.AtomicFiles;
 import org.detrain.results.RunLayout;
 import org.detrain.util.DetrainException;
 
@@ -94,11 +95,7 @@ final class JobSupervisor {
      * run (exit 3), not bad input.
      */
     static void removeAfterRun(Path dir) {
-        try {
-            TrainLauncher.deleteTree(dir);
-        } catch (DetrainException e) {
-            throw DetrainException.runFailure(e.getMessage() + "; remove it by hand", e);
-        }
+        AtomicFiles.deleteTree(dir, AtomicFiles.RUN_FAILURE);
     }
 
     /** Returns the ranks that had not started when the start-up bound ran out (then the job is stopped). */

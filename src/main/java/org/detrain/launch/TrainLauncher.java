@@ -8,14 +8,13 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.detrain.comm.Deployment;
 import org.detrain.comm.MpjInstallation;
 import org.detrain.comm.Placement;
 import org.detrain.comm.Transport;
 import org.detrain.config.RunConfig;
+import org.detrain.io.AtomicFiles;
 import org.detrain.io.CheckpointStore;
 import org.detrain.results.RunLayout;
 import org.detrain.results.Version;
@@ -87,7 +86,7 @@ public final class TrainLauncher {
         if (new CheckpointStore(layout.checkpoints()).completeIterations().isEmpty()) {
             RunPlan.build(pinned(RunConfig.load(o.configFile(), o.overrides()), o), o.ranks()); // bad input costs nothing
             out.println("detrain: " + runDir + " has no complete checkpoint: starting the run afresh");
-            deleteTree(runDir);
+            AtomicFiles.deleteTree(runDir, AtomicFiles.BAD_INPUT);
             return run(o, out);
         }
         RunConfig wanted = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
@@ -117,7 +116,7 @@ public final class TrainLauncher {
                 throw DetrainException.badInput("results directory " + runDir + " already exists; pass --overwrite to replace it"
                         + (explicitId ? " or choose another --run-id" : ""));
             }
-            deleteTree(runDir);
+            AtomicFiles.deleteTree(runDir, AtomicFiles.BAD_INPUT);
         }
         try {
             Files.createDirectories(runDir);
@@ -139,18 +138,5 @@ public final class TrainLauncher {
         String base = configFile == null ? "default" : configFile.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         base = base.replaceAll("[^A-Za-z0-9._-]", "_");
         return base + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    }
-
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw DetrainException.badInput("cannot remove " + dir + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -3,29 +3,49 @@ package org.detrain.results;
 import java.nio.file.Path;
 import org.detrain.io.H5Group;
 import org.detrain.io.Hdf5Files;
+import org.detrain.util.DetrainException;
 
-/** The end-of-run summary, read back from {@code metrics.h5} (so it shows what was written). */
+/**
+ * The end-of-run summary, read back from {@code metrics.h5} (so it shows what was written); {@code status}
+ * is null when the file names none this version knows.
+ */
 public record RunSummary(long iterations, double epochs, double trainLoss, double testLoss, double testAccuracy,
-                         double consensusDistance, double trainingSeconds, double launchSeconds, boolean classification) {
+                         double consensusDistance, double trainingSeconds, double launchSeconds, boolean classification,
+                         MetricsSchema.Status status) {
 
+    /**
+     * Reads the summary of a run's {@code metrics.h5}. Called once a run has ended, so a file that
+     * cannot be read back is a failure of the run (exit 3), with the reader's message.
+     */
     public static RunSummary read(Path metricsFile, double launchSeconds) {
+        try {
+            return readOrThrow(metricsFile, launchSeconds);
+        } catch (DetrainException e) {
+            throw e.exitCode() == DetrainException.BAD_INPUT ? DetrainException.runFailure(e.getMessage(), e) : e;
+        } catch (RuntimeException e) { // an empty series, or values of another type
+            throw DetrainException.runFailure("cannot summarise " + metricsFile + ": " + e, e);
+        }
+    }
+
+    private static RunSummary readOrThrow(Path metricsFile, double launchSeconds) {
         H5Group root = Hdf5Files.read(metricsFile);
-        H5Group m = root.getGroup("metrics");
-        long[] iteration = m.getDataset("iteration", long[].class);
+        H5Group m = root.getGroup(MetricsSchema.Group.METRICS.key());
+        long[] iteration = m.getDataset(MetricsSchema.ITERATION.key(), long[].class);
         int last = iteration.length - 1;
-        double[][] trainLoss = m.getDataset("train_loss", double[][].class);
+        double[][] trainLoss = m.getDataset(MetricsSchema.TRAIN_LOSS.key(), double[][].class);
         double meanLoss = 0;
         for (double v : trainLoss[last]) {
             meanLoss += v;
         }
         meanLoss /= trainLoss[last].length;
-        double[] testLoss = m.getDataset("test_loss", double[].class);
-        double[] testAccuracy = m.getDataset("test_accuracy", double[].class);
+        double[] testLoss = m.getDataset(MetricsSchema.TEST_LOSS.key(), double[].class);
+        double[] testAccuracy = m.getDataset(MetricsSchema.TEST_ACCURACY.key(), double[].class);
         boolean classification = testAccuracy.length > 0 && !Double.isNaN(testAccuracy[testAccuracy.length - 1]);
-        return new RunSummary(iteration[last], m.getDataset("epoch", double[].class)[last], meanLoss,
+        return new RunSummary(iteration[last], m.getDataset(MetricsSchema.EPOCH.key(), double[].class)[last], meanLoss,
                 testLoss[testLoss.length - 1], testAccuracy[testAccuracy.length - 1],
-                m.getDataset("consensus_distance", double[].class)[last], m.getDataset("wall_time", double[].class)[last],
-                launchSeconds, classification);
+                m.getDataset(MetricsSchema.CONSENSUS_DISTANCE.key(), double[].class)[last],
+                m.getDataset(MetricsSchema.WALL_TIME.key(), double[].class)[last], launchSeconds, classification,
+                MetricsSchema.Status.parse(root.getAttribute(MetricsSchema.STATUS.key(), String.class)));
     }
 
     public String describe() {

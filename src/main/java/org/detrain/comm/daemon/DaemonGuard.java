@@ -83,6 +83,9 @@ public final class DaemonGuard {
         if (Files.exists(ready)) {
             return;
         }
+        // Its own temp + rename rather than io.AtomicFiles: this class is called from MPJ's daemon code
+        // (rewritten by DaemonRewriter) inside the daemon JVM and depends on the JDK alone, and the ready
+        // file is a one-off signal to a waiting launcher, which needs no fsync.
         try {
             Path tmp = ready.resolveSibling(ready.getFileName() + ".tmp");
             Files.writeString(tmp, "host=" + InetAddress.getLocalHost().getHostName() + "\naddress="
