@@ -55,9 +55,9 @@ public final class LocalCommunicator implements Communicator {
 
     @Override
     public Exchange startExchange(int[] sendTo, float[][] send, int[] recvFrom, float[][] recv, int count, int tag) {
-        if (sendTo.length != send.length || recvFrom.length != recv.length) {
-            throw new IllegalArgumentException("exchange: " + sendTo.length + " targets for " + send.length
-                    + " send buffers, " + recvFrom.length + " sources for " + recv.length + " receive buffers");
+        if (send.length < sendTo.length || recv.length < recvFrom.length) {
+            throw new IllegalArgumentException("exchange: " + sendTo.length + " targets but " + send.length
+                    + " send buffers, " + recvFrom.length + " sources but " + recv.length + " receive buffers");
         }
         Mailbox mine = world.mailbox(rank);
         Mailbox.Channel[] channels = new Mailbox.Channel[recvFrom.length];

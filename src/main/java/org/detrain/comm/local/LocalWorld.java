@@ -163,7 +163,8 @@ public final class LocalWorld {
             return null;
         }
         String who = f.rank() < 0 ? "the world was interrupted" : "rank " + f.rank() + " failed";
+        // no cause: the first failure is rethrown by run(), with this one attached to it as suppressed
         return DetrainException.runFailure("rank " + waitingRank + " stopped waiting: " + who + " (" + f.cause() + ")",
-                f.cause());
+                null);
     }
 }
