@@ -168,11 +168,11 @@ class LocalCommunicatorTest {
     @Test
     void aCollectiveThatARankSkipsTimesOutNamingTheMissingRanks() {
         DetrainException e = assertThrows(DetrainException.class, () -> LocalWorld.run(4, 0.3, comm -> {
-            if (comm.rank() % 2 == 0) {
-                comm.barrier(); // ranks 1 and 3 never come
+            if (comm.rank() == 0) {
+                comm.barrier(); // the others never come
             }
         }));
-        assertTrue(e.getMessage().startsWith("rank 0 waited 0.3 s for gather to rank 0 during start-up, and ranks [1, 3]"
+        assertTrue(e.getMessage().startsWith("rank 0 waited 0.3 s for gather to rank 0 during start-up, and ranks [1, 2, 3]"
                 + " never sent"), e.getMessage());
     }
 
