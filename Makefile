@@ -4,13 +4,14 @@ MVN ?= mvn -q -B
 NP ?= 8
 CONFIG ?= jobs/quickstart.properties
 
-.PHONY: run test build deps mpj data bench bench-deps bench-torch clean help
+.PHONY: run test build deps mpj data bench bench-deps bench-torch clean help mutation
 
 help:
 	@echo "make run    - set up, build and run the default job ($(NP) ranks, $(CONFIG))"
 	@echo "make test   - set up, build and run the whole test suite"
 	@echo "make build | deps | mpj | data | clean"
 	@echo "make bench  - detrain vs PyTorch throughput, mixing bandwidth, 4-rank epochs (docs/benchmarks.md)"
+	@echo "make mutation - PIT mutation testing of algo, gossip, topology (docs/testing.md; report in target/pit-reports)"
 
 deps:
 	@scripts/deps.sh
@@ -29,6 +30,11 @@ run: build mpj data
 
 test: deps mpj data
 	$(MVN) verify
+
+# PIT over algo/, gossip/, topology/ against the fast unit tests (a Maven profile: the normal build
+# never loads PIT; the first run downloads it). Report: target/pit-reports/index.html.
+mutation: deps
+	$(MVN) -Pmutation test-compile org.pitest:pitest-maven:mutationCoverage
 
 # the benchmark's own tools (not needed by `make test`): PyTorch 1.13 from Debian, gcc for the memory triad
 bench-deps: deps

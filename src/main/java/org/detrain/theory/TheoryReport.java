@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
+import org.detrain.algo.Algorithms;
 import org.detrain.topology.Graph;
 import org.detrain.topology.MixingMatrix;
 import org.detrain.topology.Spectrum;
@@ -174,7 +175,7 @@ public final class TheoryReport {
         Spectrum s = r.spectrum();
         line(b, "λ₂", Formats.sig(s.lambda2(), 8));
         line(b, "λₙ (smallest)", Formats.sig(s.lambdaMin(), 8)
-                + (s.lambdaMin() >= -1.0 / 3 - 1e-12 ? "   (≥ −1/3: D² can run)" : "   (< −1/3: D² refuses this W; use weights=lazy)"));
+                + (Algorithms.d2CanRun(s) ? "   (> −1/3: D² can run)" : "   (≤ −1/3: D² refuses this W; use weights=lazy)"));
         line(b, "λ = max(|λ₂|, |λₙ|)", Formats.sig(r.lambda(), 8));
         line(b, "spectral gap 1 − λ", Formats.sig(r.spectralGap(), 4));
         b.append("\naccelerated gossip (JMLR Alg. 3)\n");

@@ -107,6 +107,7 @@ class ExactIterateTest {
         c.add(lsq("dpsgd momentum weight decay", "dpsgd", ring8, "lazy", "momentum", "0.9", "weight.decay", "0.05",
                 "lr", "0.02"));
         c.add(lsq("dpsgd warm-up step decay", "dpsgd", ring8, "metropolis", SCHEDULE));
+        c.add(lsq("dpsgd momentum only", "dpsgd", torus, "metropolis", "momentum", "0.8", "lr", "0.02"));
         c.add(logistic("dpsgd logistic star", "dpsgd", Topologies.star(6), "metropolis", "lr", "0.3"));
         // D²: its first step, lazy and non-dyadic weights, a schedule, one rank
         c.add(lsq("d2 ring8 lazy", "d2", ring8, "lazy"));
@@ -118,6 +119,7 @@ class ExactIterateTest {
         c.add(lsq("dsgt ring8", "dsgt", ring8, "metropolis"));
         c.add(lsq("dsgt star n9", "dsgt", Topologies.star(9), "metropolis"));
         c.add(logistic("dsgt logistic torus", "dsgt", torus, "metropolis", "lr", "0.3"));
+        c.add(lsq("dsgt weight decay only", "dsgt", Topologies.ring(5), "metropolis", "weight.decay", "0.1"));
         c.add(lsq("dsgt momentum weight decay schedule", "dsgt", ring8, "lazy",
                 join(SCHEDULE, "momentum", "0.5", "weight.decay", "0.05")));
         // SGP: push-sum weights that move (star, path: uneven out-degrees), the time-varying
@@ -141,6 +143,8 @@ class ExactIterateTest {
                 "detag.R.switch", "2", "detag.eta", "auto"));
         c.add(lsq("detag dynamic R 2 then 4 at 2.5", "detag", torus, "metropolis", "detag.R", "4", "detag.R.initial", "2",
                 "detag.R.switch", "2.5", "detag.eta", "0.2"));
+        c.add(lsq("detag R.initial without a switch epoch", "detag", ring8, "metropolis", "detag.R", "3",
+                "detag.R.initial", "2", "detag.R.switch", "0", "detag.eta", "0.2"));
         c.add(lsq("detagm momentum", "detag", ring8, "metropolis", "detag.R", "2", "detag.eta", "auto", "momentum", "0.6"));
         c.add(lsq("detag weight decay schedule", "detag", ring8, "metropolis",
                 join(SCHEDULE, "detag.R", "2", "detag.eta", "auto", "weight.decay", "0.05")));
@@ -166,6 +170,12 @@ class ExactIterateTest {
         Run run = Run.of(c, STEPS);
         ReferenceNetwork.Trajectory ref = reference(c, run);
         compare(c, "x", run.x, ref.x);
+        for (int t = 0; t < STEPS; t++) {
+            for (int i = 0; i < run.n; i++) {
+                assertEquals(run.oracleLoss[t][i], run.loss[t][i],
+                        c + ": step " + t + " of rank " + i + " returns the loss of its latest mini-batch");
+            }
+        }
         if (!ref.y.isEmpty()) {
             compare(c, "y", run.y, ref.y);
         }
@@ -199,7 +209,13 @@ class ExactIterateTest {
         final float[][][] y;
         final float[][][] model;
         final double[][] weight;
+        /** What step() returned, and the loss of the rank's latest oracle call at that point. */
+        final double[][] loss;
+        final double[][] oracleLoss;
         final Map<String, Object> parameters = new LinkedHashMap<>();
+        /** Rank 0's algorithm name and state buffer names after the run. */
+        String name;
+        final java.util.Set<String> buffers = new java.util.TreeSet<>();
 
         private Run(int n, int steps) {
             this.n = n;
@@ -207,6 +223,8 @@ class ExactIterateTest {
             y = new float[steps][n][];
             model = new float[steps][n][];
             weight = new double[steps][n];
+            loss = new double[steps][n];
+            oracleLoss = new double[steps][n];
         }
 
         static Run of(Case c, int steps) {
@@ -222,7 +240,10 @@ class ExactIterateTest {
             float[] x0 = problem.start();
             LocalWorld.run(n, 30, comm -> {
                 int rank = comm.rank();
-                Context ctx = new Context(config, JavaVectorOps.INSTANCE, comm, mixing, spectrum, problem.oracle(rank), DIM,
+                GradientOracle oracle = problem.oracle(rank);
+                double[] lastLoss = {Double.NaN};
+                GradientOracle recording = (at, grad) -> lastLoss[0] = oracle.gradient(at, grad);
+                Context ctx = new Context(config, JavaVectorOps.INSTANCE, comm, mixing, spectrum, recording, DIM,
                         StepSize.from(config, c.iterationsPerEpoch()));
                 AlgorithmState state = new AlgorithmState();
                 System.arraycopy(x0, 0, state.buffer("x", DIM), 0, DIM);
@@ -230,10 +251,12 @@ class ExactIterateTest {
                 algorithm.init(state);
                 if (rank == 0) {
                     run.parameters.putAll(algorithm.parameters());
+                    run.name = algorithm.name();
                 }
                 for (int t = 0; t < steps; t++) {
                     comm.setActivity("iteration " + t);
-                    algorithm.step(state, t);
+                    run.loss[t][rank] = algorithm.step(state, t);
+                    run.oracleLoss[t][rank] = lastLoss[0];
                     run.x[t][rank] = state.buffer("x").clone();
                     if (state.buffers().containsKey("y")) {
                         run.y[t][rank] = state.buffer("y").clone();
@@ -242,6 +265,9 @@ class ExactIterateTest {
                     if (state.scalars().containsKey(Sgp.WEIGHT)) {
                         run.weight[t][rank] = state.scalar(Sgp.WEIGHT);
                     }
+                }
+                if (rank == 0) {
+                    run.buffers.addAll(state.buffers().keySet());
                 }
             });
             return run;
@@ -375,6 +401,52 @@ class ExactIterateTest {
     }
 
     // ---- the options' own facts -----------------------------------------------------------------
+
+    @Test
+    void eachAlgorithmNamesItselfAndRecordsWhatItChose() {
+        Graph star = Topologies.star(7);
+        Map<String, Map<String, Object>> expected = new LinkedHashMap<>();
+        expected.put("dpsgd", Map.of("gossip_rounds", 3L, "gossip_eta", 0.3));
+        expected.put("d2", Map.of());
+        expected.put("dsgt", Map.of());
+        expected.put("sgp", Map.of("graph", "static star(7)"));
+        expected.put("detag", Map.of("R", 4L, "R_initial", 2L, "R_switch_epoch", 1.5, "eta", 0.2, "momentum", 0.5));
+        expected.put("defacto", Map.of("R", 2L, "tree_height", 1L, "momentum", 0.5));
+        expected.put("allreduce", Map.of());
+        for (Map.Entry<String, Map<String, Object>> e : expected.entrySet()) {
+            Run run = Run.of(lsq(e.getKey(), e.getKey(), star, "metropolis", "gossip.rounds", "3", "gossip.eta", "0.3",
+                    "detag.R", "4", "detag.R.initial", "2", "detag.R.switch", "1.5", "detag.eta", "0.2",
+                    "momentum", e.getKey().equals("detag") || e.getKey().equals("defacto") ? "0.5" : "0"), 1);
+            assertEquals(e.getKey(), run.name);
+            assertEquals(e.getValue().keySet(), run.parameters.keySet(), e.getKey());
+            for (Map.Entry<String, Object> p : e.getValue().entrySet()) {
+                Object got = run.parameters.get(p.getKey());
+                if (p.getValue() instanceof Double want) {
+                    assertEquals(want, ((Number) got).doubleValue(), 1e-7, e.getKey() + " " + p.getKey());
+                } else {
+                    assertEquals(p.getValue(), got, e.getKey() + " " + p.getKey());
+                }
+            }
+        }
+        Run exponential = Run.of(lsq("sgp", "sgp", Topologies.ring(11), "metropolis", "sgp.graph", "exponential"), 1);
+        assertEquals("one-peer exponential, 4 hop lengths", exponential.parameters.get("graph"));
+        Run plain = Run.of(lsq("detag", "detag", star, "metropolis", "detag.R", "3", "detag.eta", "0"), 1);
+        assertEquals(3L, plain.parameters.get("R_initial"), "no dynamic phase length: R throughout");
+        assertEquals(0.0, plain.parameters.get("R_switch_epoch"));
+    }
+
+    @Test
+    void aMomentumBufferExistsExactlyWhenMomentumIsOn() {
+        // the state is what a checkpoint holds: nothing in it that the run does not use
+        for (String algorithm : List.of("dpsgd", "d2", "dsgt", "sgp", "detag", "defacto", "allreduce")) {
+            for (String beta : List.of("0", "0.5")) {
+                Run run = Run.of(lsq(algorithm, algorithm, Topologies.ring(4), "lazy", "momentum", beta,
+                        "weight.decay", "0.01"), 1);
+                assertEquals(!beta.equals("0"), run.buffers.contains("momentum"), algorithm + " with momentum " + beta
+                        + ": " + run.buffers);
+            }
+        }
+    }
 
     @Test
     void etaAutoIsTheSpecFormulaFromLambda() {

@@ -22,11 +22,22 @@ final class ReferenceProblem {
     private final int perRank;
     private final int batch;
     private final long seed;
+    private final boolean fullBatch;
     /** [rank][sample][feature] and [rank][sample]. */
     private final double[][][] a;
     private final double[][] b;
 
     ReferenceProblem(Kind kind, int n, int dim, int perRank, int batch, long seed) {
+        this(kind, n, dim, perRank, batch, seed, false);
+    }
+
+    /** Exact gradients: every call uses all of the rank's samples (no mini-batches). */
+    static ReferenceProblem exact(Kind kind, int n, int dim, int perRank, long seed) {
+        return new ReferenceProblem(kind, n, dim, perRank, perRank, seed, true);
+    }
+
+    private ReferenceProblem(Kind kind, int n, int dim, int perRank, int batch, long seed, boolean fullBatch) {
+        this.fullBatch = fullBatch;
         this.kind = kind;
         this.n = n;
         this.dim = dim;
@@ -70,7 +81,7 @@ final class ReferenceProblem {
         java.util.Arrays.fill(grad, 0);
         double loss = 0;
         for (int q = 0; q < batch; q++) {
-            int s = rng.nextInt(perRank);
+            int s = fullBatch ? q : rng.nextInt(perRank);
             double dot = 0;
             for (int k = 0; k < dim; k++) {
                 dot += a[rank][s][k] * x[k];
@@ -89,6 +100,51 @@ final class ReferenceProblem {
             }
         }
         return loss / batch;
+    }
+
+    /**
+     * Least squares only: the minimiser x* of (1/n) Σ_i f_i over all of every rank's samples, from the
+     * normal equations (Σ_i A_iᵀA_i) x = Σ_i A_iᵀ b_i, solved in float64 by Gaussian elimination.
+     */
+    double[] optimum() {
+        if (kind != Kind.LEAST_SQUARES) {
+            throw new UnsupportedOperationException("x* in closed form for least squares only");
+        }
+        double[][] m = new double[dim][dim + 1];
+        for (int r = 0; r < n; r++) {
+            for (int s = 0; s < perRank; s++) {
+                for (int j = 0; j < dim; j++) {
+                    for (int k = 0; k < dim; k++) {
+                        m[j][k] += a[r][s][j] * a[r][s][k];
+                    }
+                    m[j][dim] += a[r][s][j] * b[r][s];
+                }
+            }
+        }
+        for (int c = 0; c < dim; c++) {
+            int pivot = c;
+            for (int r = c + 1; r < dim; r++) {
+                if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) {
+                    pivot = r;
+                }
+            }
+            double[] t = m[c];
+            m[c] = m[pivot];
+            m[pivot] = t;
+            for (int r = 0; r < dim; r++) {
+                if (r != c) {
+                    double f = m[r][c] / m[c][c];
+                    for (int k = c; k <= dim; k++) {
+                        m[r][k] -= f * m[c][k];
+                    }
+                }
+            }
+        }
+        double[] x = new double[dim];
+        for (int k = 0; k < dim; k++) {
+            x[k] = m[k][dim] / m[k][k];
+        }
+        return x;
     }
 
     /** The float64 side: rank i's next gradient, counting calls per rank. */

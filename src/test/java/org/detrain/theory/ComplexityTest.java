@@ -79,7 +79,7 @@ class ComplexityTest {
         String[] torus = run("theory", "--topology", "torus", "-np", "16", "--rounds", "3", "--epsilon", "0.01");
         assertEquals("0", torus[0], torus[2]);
         assertContains(torus[1], "λ = max(|λ₂|, |λₙ|)                            0.6\n");
-        assertContains(torus[1], "λₙ (smallest)                                  -0.6   (< −1/3: D² refuses this W; use weights=lazy)");
+        assertContains(torus[1], "λₙ (smallest)                                  -0.6   (≤ −1/3: D² refuses this W; use weights=lazy)");
         assertContains(torus[1], "ε = 0.01");
         assertTrue(torus[1].contains("\n       3  "), torus[1]); // the contraction table ends at --rounds 3
     }

@@ -1,0 +1,48 @@
+package org.detrain.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.detrain.util.DetrainException;
+import org.junit.jupiter.api.Test;
+
+/** Corners that mutation testing found unguarded. */
+class TopologyEdgeCasesTest {
+    @Test
+    void degreesOfAStar() {
+        Graph star = Topologies.star(6);
+        assertEquals(1, star.minDegree());
+        assertEquals(5, star.maxDegree());
+        assertTrue(!star.isRegular());
+        assertEquals(0, Topologies.ring(1).minDegree());
+    }
+
+    @Test
+    void anEdgeEndAtRankNIsRefusedAsBadInput() {
+        DetrainException e = assertThrows(DetrainException.class, () -> Graph.fromEdges("g", 3, new int[][] {{0, 3}}));
+        assertTrue(e.getMessage().contains("names a rank outside 0..2"), e.getMessage());
+        assertThrows(DetrainException.class, () -> Graph.fromEdges("g", 3, new int[][] {{-1, 2}}));
+    }
+
+    @Test
+    void erdosRenyiWithProbabilityOneIsTheCompleteGraph() {
+        assertEquals(Topologies.complete(6).edgeCount(), Topologies.erdosRenyi(6, 1.0, 3).edgeCount());
+        assertThrows(DetrainException.class, () -> Topologies.erdosRenyi(6, 1.5, 3));
+        assertThrows(DetrainException.class, () -> Topologies.erdosRenyi(6, 0, 3));
+    }
+
+    @Test
+    void mixingMatricesAndSpectraAreEqualByValue() {
+        MixingMatrix a = MixingMatrix.metropolis(Topologies.ring(5));
+        assertEquals(a, MixingMatrix.metropolis(Topologies.ring(5)));
+        assertEquals(a.hashCode(), MixingMatrix.metropolis(Topologies.ring(5)).hashCode());
+        assertNotEquals(a, MixingMatrix.lazyMetropolis(Topologies.ring(5)));
+        assertNotEquals(a, a.withKappa(0.5));
+        assertNotEquals(a, MixingMatrix.metropolis(Topologies.path(5)));
+        assertEquals(a.spectrum(), MixingMatrix.metropolis(Topologies.ring(5)).spectrum());
+        assertNotEquals(a.spectrum(), MixingMatrix.lazyMetropolis(Topologies.ring(5)).spectrum());
+        assertEquals(5, a.spectrum().size());
+    }
+}
