@@ -35,6 +35,8 @@ test: deps mpj data
 # never loads PIT; the first run downloads it). Report: target/pit-reports/index.html.
 mutation: deps
 	$(MVN) -Pmutation test-compile org.pitest:pitest-maven:mutationCoverage
+	@python3 scripts/pit-summary.py target/pit-reports/mutations.xml \
+	    --require org.detrain.algo=85 --require org.detrain.gossip=85
 
 # the benchmark's own tools (not needed by `make test`): PyTorch 1.13 from Debian, gcc for the memory triad
 bench-deps: deps

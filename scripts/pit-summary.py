@@ -1,12 +1,20 @@
 #!/usr/bin/env python3
 """Summarises PIT's target/pit-reports/mutations.xml: the score per package and every mutant that
-was not killed (survived or not covered), for docs/testing.md. Run by `make mutation`."""
+was not killed (survived or not covered), for docs/testing.md. Run by `make mutation`.
+
+    scripts/pit-summary.py [mutations.xml] [--require package=percent ...]
+
+Exits 1 if a package named by --require scores below its percentage."""
+import argparse
 import collections
 import sys
 import xml.etree.ElementTree as ET
 
-path = sys.argv[1] if len(sys.argv) > 1 else "target/pit-reports/mutations.xml"
-root = ET.parse(path).getroot()
+parser = argparse.ArgumentParser()
+parser.add_argument("path", nargs="?", default="target/pit-reports/mutations.xml")
+parser.add_argument("--require", action="append", default=[], metavar="PACKAGE=PERCENT")
+args = parser.parse_args()
+root = ET.parse(args.path).getroot()
 per = collections.defaultdict(collections.Counter)
 left = []
 for m in root.iter("mutation"):
@@ -34,3 +42,14 @@ print()
 print("not killed:")
 for cls, line, method, status, description in sorted(left):
     print(f"  {cls}:{line} {method}: {description} [{status}]")
+
+failed = False
+for requirement in args.require:
+    package, percent = requirement.split("=")
+    c = per.get(package)
+    score = 100 * sum(c[s] for s in detected) / sum(c.values()) if c else 0
+    if score < float(percent):
+        print(f"mutation score of {package} is {score:.1f}%, below the required {percent}%: "
+              "add tests that kill the non-equivalent survivors (docs/testing.md)", file=sys.stderr)
+        failed = True
+sys.exit(1 if failed else 0)

@@ -430,7 +430,8 @@ class ExactIterateTest {
         }
         Run exponential = Run.of(lsq("sgp", "sgp", Topologies.ring(11), "metropolis", "sgp.graph", "exponential"), 1);
         assertEquals("one-peer exponential, 4 hop lengths", exponential.parameters.get("graph"));
-        Run plain = Run.of(lsq("detag", "detag", star, "metropolis", "detag.R", "3", "detag.eta", "0"), 1);
+        Run plain = Run.of(lsq("detag", "detag", star, "metropolis", "detag.R", "3", "detag.eta", "0",
+                "detag.R.switch", "2"), 1);
         assertEquals(3L, plain.parameters.get("R_initial"), "no dynamic phase length: R throughout");
         assertEquals(0.0, plain.parameters.get("R_switch_epoch"));
     }

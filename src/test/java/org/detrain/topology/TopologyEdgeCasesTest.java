@@ -23,14 +23,17 @@ class TopologyEdgeCasesTest {
     void anEdgeEndAtRankNIsRefusedAsBadInput() {
         DetrainException e = assertThrows(DetrainException.class, () -> Graph.fromEdges("g", 3, new int[][] {{0, 3}}));
         assertTrue(e.getMessage().contains("names a rank outside 0..2"), e.getMessage());
+        assertThrows(DetrainException.class, () -> Graph.fromEdges("g", 3, new int[][] {{3, 0}}));
         assertThrows(DetrainException.class, () -> Graph.fromEdges("g", 3, new int[][] {{-1, 2}}));
+        assertThrows(DetrainException.class, () -> Graph.fromEdges("g", 3, new int[][] {{1, -1}}));
     }
 
     @Test
     void erdosRenyiWithProbabilityOneIsTheCompleteGraph() {
         assertEquals(Topologies.complete(6).edgeCount(), Topologies.erdosRenyi(6, 1.0, 3).edgeCount());
         assertThrows(DetrainException.class, () -> Topologies.erdosRenyi(6, 1.5, 3));
-        assertThrows(DetrainException.class, () -> Topologies.erdosRenyi(6, 0, 3));
+        DetrainException zero = assertThrows(DetrainException.class, () -> Topologies.erdosRenyi(6, 0, 3));
+        assertTrue(zero.getMessage().contains("is not an edge probability"), zero.getMessage());
     }
 
     @Test
@@ -44,5 +47,25 @@ class TopologyEdgeCasesTest {
         assertEquals(a.spectrum(), MixingMatrix.metropolis(Topologies.ring(5)).spectrum());
         assertNotEquals(a.spectrum(), MixingMatrix.lazyMetropolis(Topologies.ring(5)).spectrum());
         assertEquals(5, a.spectrum().size());
+    }
+
+    @Test
+    void userMatricesOfTheWrongShapeAreRefusedSayingWhatIsWrong() {
+        Graph ring = Topologies.ring(3);
+        DetrainException rows = assertThrows(DetrainException.class,
+                () -> MixingMatrix.fromArray(ring, new double[2][3], "w.txt"));
+        assertTrue(rows.getMessage().contains("has 2 rows but ring(3) has 3 ranks"), rows.getMessage());
+        DetrainException row = assertThrows(DetrainException.class,
+                () -> MixingMatrix.fromArray(ring, new double[][] {new double[3], new double[2], new double[3]}, "w.txt"));
+        assertTrue(row.getMessage().contains("row 1 has 2 entries"), row.getMessage());
+        assertThrows(DetrainException.class, () -> MixingMatrix.fromArray(ring, null, "w.txt"));
+    }
+
+    @Test
+    void namesForLogs() {
+        assertEquals("ring(3) (3 ranks, 3 edges)", Topologies.ring(3).toString());
+        assertEquals("MixingMatrix['lazy' with kappa 0.5 on ring(3)]",
+                MixingMatrix.lazyMetropolis(Topologies.ring(3)).withKappa(0.5).toString());
+        assertTrue(MixingMatrix.metropolis(Topologies.ring(3)).spectrum().toString().startsWith("Spectrum[lambda="));
     }
 }
