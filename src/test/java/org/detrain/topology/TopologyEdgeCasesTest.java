@@ -47,6 +47,25 @@ class TopologyEdgeCasesTest {
         assertEquals(a.spectrum(), MixingMatrix.metropolis(Topologies.ring(5)).spectrum());
         assertNotEquals(a.spectrum(), MixingMatrix.lazyMetropolis(Topologies.ring(5)).spectrum());
         assertEquals(5, a.spectrum().size());
+        assertEquals(a.spectrum().hashCode(), MixingMatrix.metropolis(Topologies.ring(5)).spectrum().hashCode());
+    }
+
+    @Test
+    void everyTopologyNameBuildsTheGraphOfItsFactory() {
+        assertEquals(Topologies.complete(5), Topologies.build(Topologies.Spec.of("complete", 5)));
+        assertEquals(Topologies.star(5), Topologies.build(Topologies.Spec.of("star", 5)));
+        assertEquals(Topologies.path(5), Topologies.build(Topologies.Spec.of("path", 5)));
+        assertEquals(Topologies.hypercube(8), Topologies.build(Topologies.Spec.of("Hypercube", 8)));
+        assertEquals(Topologies.exponential(6), Topologies.build(Topologies.Spec.of("exponential", 6)));
+        assertEquals(Topologies.erdosRenyi(7, 0.5, 1), Topologies.build(Topologies.Spec.of("erdos-renyi", 7)));
+        assertEquals(Topologies.ring(4), Topologies.build(Topologies.Spec.of(" ring ", 4)));
+    }
+
+    @Test
+    void theEigenSolverRefusesANonSquareMatrix() {
+        DetrainException e = assertThrows(DetrainException.class,
+                () -> Spectrum.ofSymmetric(new double[][] {{1, 0}, {0}}));
+        assertTrue(e.getMessage().contains("row 1 has 1 entries but the matrix has 2 rows"), e.getMessage());
     }
 
     @Test
