@@ -40,7 +40,7 @@ slurmd_alive() {
 
 healthy() {
     load_env || return 1
-    local k
+    local k f
     for f in munged.pid run/slurmctld.pid; do
         [[ -f $dir/$f ]] && kill -0 "$(cat "$dir/$f")" 2>/dev/null || return 1
     done
@@ -56,7 +56,12 @@ status() {
     echo "cluster in $dir: $nodes node(s) $prefix-h[1-$nodes], controller $ctld_addr:$ctld_port"
     echo "export SLURM_CONF=$dir/slurm.conf"
     SLURM_CONF=$dir/slurm.conf timeout 10 sinfo -N -o '%N %T %C %O' 2>&1 || true
-    healthy
+    if healthy; then
+        echo "state: up"
+    else
+        echo "state: not (fully) up: a daemon has stopped ('$0 up $dir $nodes' starts it afresh)"
+        return 1
+    fi
 }
 
 down() {
@@ -94,7 +99,7 @@ up() {
     local want=$1 nodes prefix ctld_port ctld_addr
     [[ $(id -u) -eq 0 ]] || die "must run as root (slurmd and munged run as root here, and network namespaces need it)"
     [[ $want =~ ^[0-9]+$ ]] && (( want >= 1 && want <= 64 )) || die "NODES must be 1..64, not '$want'"
-    for t in munged slurmctld slurmd sbatch ip unshare; do
+    for t in munged slurmctld slurmd sbatch ip unshare nsenter; do
         command -v "$t" >/dev/null || die "$t is missing: apt-get install slurm-wlm munge iproute2 util-linux (scripts/deps.sh)"
     done
     if healthy; then
