@@ -4,11 +4,12 @@ MVN ?= mvn -q -B
 NP ?= 8
 CONFIG ?= jobs/quickstart.properties
 
-.PHONY: run test build deps mpj data bench bench-deps bench-torch bench-jmh gpu-bundle clean help mutation
+.PHONY: run test test-cluster build deps mpj data bench bench-deps bench-torch bench-jmh gpu-bundle clean help mutation
 
 help:
 	@echo "make run    - set up, build and run the default job ($(NP) ranks, $(CONFIG))"
 	@echo "make test   - set up, build and run the whole test suite"
+	@echo "make test-cluster - the multi-node Slurm tests on a four-node cluster on this machine (root; CI runs it after make test)"
 	@echo "make build | deps | mpj | data | clean"
 	@echo "make bench  - detrain vs PyTorch throughput, mixing bandwidth, 4-rank epochs (docs/benchmarks.md)"
 	@echo "make bench-jmh  - JMH micro-benchmarks of the inner loops and the mixing kernel (about 2 minutes; JMH_ARGS=... to choose)"
@@ -40,6 +41,10 @@ mutation: deps
 	$(MVN) -Pmutation test-compile org.pitest:pitest-maven:mutationCoverage
 	@python3 scripts/pit-summary.py target/pit-reports/mutations.xml \
 	    --require org.detrain.algo=85 --require org.detrain.gossip=85
+
+# Slurm across four nodes made of network namespaces (docs/slurm.md): over two minutes, so apart from `make test`
+test-cluster: deps mpj data
+	$(MVN) verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=MultiNodeSlurmIT
 
 # the benchmark's own tools (not needed by `make test`): PyTorch 1.13 from Debian, gcc for the memory triad
 bench-deps: deps
