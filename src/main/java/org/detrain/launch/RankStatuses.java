@@ -92,6 +92,7 @@ final class RankStatuses {
         if (!lost.isEmpty()) {
             List<String> all = new ArrayList<>(lost);
             all.addAll(failures);
+            all.addAll(rankErrors); // what a lost rank printed before it went (e.g. it could not write its status)
             throw DetrainException.runFailure(String.join("\n", all) + "\nlogs: " + layout.logDir(), null);
         }
         if (!failures.isEmpty()) {
@@ -121,13 +122,12 @@ final class RankStatuses {
         return Ending.DONE;
     }
 
-    /** MPJ's own words when the starter could not reach a daemon (the usual multi-host mistake). */
+    /** What the job printed about hosts it could not reach (the usual multi-host mistake). */
     String mpjComplaints() {
         try {
             List<String> lines = Files.readAllLines(layout.mpjLog(), StandardCharsets.UTF_8).stream()
-                    .filter(l -> l.contains("Cannot connect to the daemon") || l.contains("UnknownHost")).limit(3).toList();
-            return lines.isEmpty() ? "" : "\nMPJ Express said: " + String.join("\n  ", lines)
-                    + "\n(are the daemons running? start them with `detrain daemon` on every host, same --port)";
+                    .filter(l -> l.contains("UnknownHost") || l.contains("Connection refused")).limit(3).toList();
+            return lines.isEmpty() ? "" : "\nthe ranks said: " + String.join("\n  ", lines);
         } catch (IOException e) {
             return "";
         }
