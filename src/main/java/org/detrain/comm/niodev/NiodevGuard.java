@@ -68,86 +68,98 @@ public final class NiodevGuard {
         out.flush();
     }
 
-    /** Replaces niodev's connect to a peer: connects, then answers the peer's challenge. */
+    /**
+     * Replaces niodev's connect to a peer: connects, then answers the peer's challenge. No time limit:
+     * the peer answers once its own start-up reaches its accept loop (the launcher watches for dead
+     * ranks). A connection that fails is closed, so niodev's retry starts clean.
+     */
     public static boolean connect(SocketChannel channel, SocketAddress to) throws IOException {
-        boolean connected = channel.connect(to);
-        if (connected) {
-            Socket s = channel.socket();
-            s.setSoTimeout(HANDSHAKE_MILLIS);
-            byte[] nonce = s.getInputStream().readNBytes(JobSecret.BYTES);
-            if (nonce.length != JobSecret.BYTES) {
-                throw new IOException("peer " + to + " closed the connection before its challenge");
+        try {
+            boolean connected = channel.connect(to);
+            if (connected) {
+                byte[] nonce = channel.socket().getInputStream().readNBytes(JobSecret.BYTES);
+                if (nonce.length != JobSecret.BYTES) {
+                    throw new IOException("peer " + to + " closed the connection before its challenge");
+                }
+                ByteBuffer proof = ByteBuffer.wrap(secret().proof(PEER, nonce));
+                while (proof.hasRemaining()) {
+                    channel.write(proof);
+                }
             }
-            ByteBuffer proof = ByteBuffer.wrap(secret().proof(PEER, nonce));
-            while (proof.hasRemaining()) {
-                channel.write(proof);
-            }
-            s.setSoTimeout(0);
+            return connected;
+        } catch (IOException e) {
+            channel.close();
+            throw e;
         }
-        return connected;
     }
 
     /**
-     * Replaces niodev's {@code doAccept}: takes the pending connections of {@code server}, keeps the
-     * first that proves the secret and adds it to {@code channels} as niodev would (blocking, or
-     * registered for reads and writes), closing every other one unread. Returns true when
-     * {@code channels} is complete (all {@code nprocs - 1} peers), as niodev's method does.
+     * Replaces niodev's {@code doAccept}: takes every pending connection of {@code server} and
+     * challenges each on a thread of its own, so that a silent stranger delays nobody. A connection
+     * that proves the secret joins {@code channels} as niodev's own accept would have added it
+     * (blocking, or registered with {@code selector} for reads and writes), and once all
+     * {@code nprocs - 1} peers are in, niodev's start-up is woken; any other is logged and closed
+     * before niodev reads a byte of it. Returns false: niodev ignores the value.
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
+    @SuppressWarnings("rawtypes")
     public static boolean doAccept(SelectableChannel server, Vector channels, boolean blocking, Selector selector,
-                                   int nprocs) throws IOException {
-        synchronized (channels) {
-            if (!server.isOpen()) {
-                return false;
+                                   int nprocs) {
+        // niodev closes its server sockets when its start-up is done, possibly while a stranger's
+        // connection is being accepted here: nothing may escape to niodev's selector thread, which
+        // would die of it (and with it every receive of this rank).
+        ServerSocketChannel listener = (ServerSocketChannel) server;
+        try {
+            int port = listener.socket().getLocalPort();
+            SocketChannel s;
+            while (listener.isOpen() && (s = listener.accept()) != null) {
+                SocketChannel peer = s;
+                Thread t = new Thread(() -> admit(peer, port, channels, blocking, selector, nprocs),
+                        "detrain-niodev-handshake");
+                t.setDaemon(true);
+                t.start();
             }
-            SocketChannel peer = acceptProven((ServerSocketChannel) server);
-            if (peer == null) {
-                return false;
-            }
-            channels.add(peer);
-            peer.configureBlocking(blocking);
-            if (!blocking) {
-                peer.register(selector, SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-            }
-            peer.socket().setTcpNoDelay(true);
-            peer.socket().setSendBufferSize(BUFFER_BYTES);
-            peer.socket().setReceiveBufferSize(BUFFER_BYTES);
-            if (channels.size() == nprocs - 1) {
-                channels.notify();
-                return true;
-            }
-            return false;
+        } catch (IOException | RuntimeException e) {
+            // closed meanwhile: the connections left pending are refused by the OS
         }
+        return false;
     }
 
-    /** The first pending connection that answers the challenge, or null when none is pending. */
-    private static SocketChannel acceptProven(ServerSocketChannel server) throws IOException {
-        while (true) {
-            SocketChannel s = server.accept();
-            if (s == null) {
-                return null;
-            }
-            String from = String.valueOf(s.socket().getRemoteSocketAddress());
-            String why;
-            try {
-                s.configureBlocking(true);
-                s.socket().setSoTimeout(HANDSHAKE_MILLIS);
-                if (secret().challenge(PEER, s.socket().getInputStream(), s.socket().getOutputStream())) {
-                    s.socket().setSoTimeout(0);
-                    return s;
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void admit(SocketChannel s, int port, Vector channels, boolean blocking, Selector selector, int nprocs) {
+        String from = String.valueOf(s.socket().getRemoteSocketAddress());
+        String why;
+        try {
+            s.configureBlocking(true);
+            s.socket().setSoTimeout(HANDSHAKE_MILLIS);
+            if (secret().challenge(PEER, s.socket().getInputStream(), s.socket().getOutputStream())) {
+                s.socket().setSoTimeout(0);
+                synchronized (channels) {
+                    channels.add(s);
+                    s.configureBlocking(blocking);
+                    if (!blocking) {
+                        s.register(selector, SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                        selector.wakeup();
+                    }
+                    s.socket().setTcpNoDelay(true);
+                    s.socket().setSendBufferSize(BUFFER_BYTES);
+                    s.socket().setReceiveBufferSize(BUFFER_BYTES);
+                    if (channels.size() == nprocs - 1) {
+                        channels.notify();
+                    }
                 }
-                why = "it did not prove the job secret";
-            } catch (SocketTimeoutException e) {
-                why = "it sent nothing within " + HANDSHAKE_MILLIS / 1000 + " s";
-            } catch (IOException e) {
-                why = "it failed: " + e.getMessage();
+                return;
             }
-            refused(from, server.socket().getLocalPort(), why);
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // gone either way
-            }
+            why = "it did not prove the job secret";
+        } catch (SocketTimeoutException e) {
+            why = "it sent nothing within " + HANDSHAKE_MILLIS / 1000 + " s";
+        } catch (IOException | RuntimeException e) {
+            why = "it failed: " + e.getMessage();
+        }
+        refused(from, port, why);
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // gone either way
         }
     }
 
