@@ -57,6 +57,13 @@ public final class Main {
         } catch (DetrainException e) {
             err.println("detrain: " + e.getMessage());
             return e.exitCode();
+        } catch (OutOfMemoryError e) {
+            // sizes the checks let through but this JVM cannot hold (a memory estimate per size is issue 14's)
+            err.println("detrain: out of memory (" + e.getMessage() + ") while preparing `detrain " + args[0] + "`: the"
+                    + " sizes asked for (-np, --n, synthetic.samples x synthetic.features, model widths) do not fit in"
+                    + " this JVM's heap of " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB; ask for less, or"
+                    + " raise the heap with DETRAIN_JAVA_OPTS=-Xmx<size>");
+            return DetrainException.BAD_INPUT;
         }
     }
 }

@@ -7,6 +7,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.detrain.comm.Transport;
+import org.detrain.kernel.ComputeDevice;
 import org.detrain.launch.ResumeLauncher;
 import org.detrain.launch.TrainLauncher;
 import org.detrain.launch.TrainOutcome;
@@ -33,6 +34,7 @@ final class TrainCommand {
             return 0;
         }
         Path home = CliArgs.detrainHome();
+        ComputeDevice.probeInChildProcess(); // this JVM checks the device; the ranks use it
         List<String> jvm = CliArgs.values(cl, "jvm");
         String commandLine = "detrain train " + String.join(" ", args);
         TrainOutcome outcome;

@@ -107,6 +107,46 @@ public final class MpjJob {
         }
     }
 
+    /**
+     * Refuses (bad input) JVM options that do not start a JVM ({@code -Xmx1k}, a misspelt
+     * {@code -XX:} flag): one {@code java OPTIONS -version} before anything is written, so the
+     * reason is the JVM's own words, not a job that "stopped without reporting".
+     */
+    public static void checkJvmOptions(List<String> jvmOptions) {
+        if (jvmOptions.isEmpty()) {
+            return;
+        }
+        List<String> cmd = new ArrayList<>(List.of(MpjInstallation.javaBinary()));
+        cmd.addAll(RANK_JVM_OPTIONS);
+        cmd.addAll(jvmOptions);
+        cmd.add("-version");
+        String said;
+        int code;
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readNBytes(64 * 1024);
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw DetrainException.badInput("a JVM with --jvm options " + jvmOptions + " did not start within 60 s;"
+                        + " check the options");
+            }
+            code = p.exitValue();
+            said = new String(out, StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.startsWith("WARNING: Using incubator modules")).limit(3)
+                    .reduce((a, b) -> a + " / " + b).orElse("");
+        } catch (IOException e) {
+            throw DetrainException.badInput("cannot start java to check the --jvm options: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw DetrainException.badInput("interrupted while checking the --jvm options", e);
+        }
+        if (code != 0) {
+            throw DetrainException.badInput("the --jvm options " + jvmOptions + " do not start a JVM (exit " + code + "): "
+                    + said + "; fix or drop them");
+        }
+    }
+
     /** The processes that have ended so far, in the order they ended. */
     public List<Exit> exits() {
         return List.copyOf(exits);

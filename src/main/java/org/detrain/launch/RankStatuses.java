@@ -81,7 +81,7 @@ final class RankStatuses {
                 stopped++;
             } else if (Files.exists(layout.failed(r))) {
                 try {
-                    failures.add(Files.readAllLines(layout.failed(r), StandardCharsets.UTF_8).get(0));
+                    failures.add(failureMessage(Files.readAllLines(layout.failed(r), StandardCharsets.UTF_8)));
                 } catch (IOException | IndexOutOfBoundsException e) {
                     failures.add("rank " + r + " failed (unreadable status: " + e + ")");
                 }
@@ -120,6 +120,21 @@ final class RankStatuses {
                     + " finished; see " + layout.logDir(), null);
         }
         return Ending.DONE;
+    }
+
+    /**
+     * The message of a failed status file: its lines up to the stack trace that follows it (a
+     * message may span lines, e.g. a checkpoint that failed on several ranks, each with its reason).
+     */
+    static String failureMessage(List<String> lines) {
+        List<String> message = new ArrayList<>();
+        for (String line : lines) {
+            if (!message.isEmpty() && (line.startsWith("\tat ") || line.matches("[\\w.$]+(Exception|Error|Throwable)(: .*)?"))) {
+                break;
+            }
+            message.add(line);
+        }
+        return String.join("\n", message.subList(0, Math.min(message.size(), 40)));
     }
 
     /** What the job printed about hosts it could not reach (the usual multi-host mistake). */

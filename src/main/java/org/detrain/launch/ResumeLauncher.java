@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.detrain.comm.Deployment;
 import org.detrain.comm.MpjInstallation;
+import org.detrain.comm.MpjJob;
 import org.detrain.comm.Placement;
 import org.detrain.comm.Transport;
 import org.detrain.config.RunConfig;
@@ -67,6 +68,7 @@ public final class ResumeLauncher {
         Deployment deployment = new Deployment(transport, r.placement());
         RunPlan plan = RunPlan.build(config, ranks); // the data and config still check out
         MpjInstallation installation = MpjInstallation.locate(r.home());
+        MpjJob.checkJvmOptions(r.jvmOptions());
         CheckpointStore store = new CheckpointStore(layout.checkpoints());
         CheckpointStore.Selection chosen = store.select(config.hash(), ranks);
         if (!chosen.found()) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.detrain.comm.Deployment;
 import org.detrain.comm.MpjInstallation;
+import org.detrain.comm.MpjJob;
 import org.detrain.comm.Placement;
 import org.detrain.comm.Transport;
 import org.detrain.config.RunConfig;
@@ -45,6 +46,7 @@ public final class TrainLauncher {
         RunConfig config = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
         RunPlan.build(config, o.ranks()); // every input check, before anything is written
         MpjInstallation installation = MpjInstallation.locate(o.home());
+        MpjJob.checkJvmOptions(o.jvmOptions());
 
         String runId = o.runId() != null ? checkRunId(o.runId()) : defaultRunId(o.configFile());
         Path runDir = o.resultsDir().resolve(runId).toAbsolutePath().normalize();
@@ -130,14 +132,21 @@ public final class TrainLauncher {
         }
     }
 
+    /**
+     * The config with its paths resolved against the launch directory and recorded absolute: the
+     * ranks run in the run directory (or on other hosts), and the results say what was read.
+     */
     private static RunConfig pinned(RunConfig config, Options o) {
-        Path dataDir = RunPlan.datasetDir(config); // recorded resolved and absolute: the results say what was read
-        if (dataDir.isAbsolute() && !config.get("dataset.dir").equals("auto")) {
-            return config;
-        }
         List<String> overrides = new ArrayList<>(o.overrides());
-        overrides.add("dataset.dir=" + dataDir.toAbsolutePath().normalize());
-        return RunConfig.load(o.configFile(), overrides);
+        Path dataDir = RunPlan.datasetDir(config);
+        if (!dataDir.isAbsolute() || config.get("dataset.dir").equals("auto")) {
+            overrides.add("dataset.dir=" + dataDir.toAbsolutePath().normalize());
+        }
+        String edges = config.get("topology.file");
+        if (!edges.isEmpty() && !Path.of(edges).isAbsolute()) {
+            overrides.add("topology.file=" + Path.of(edges).toAbsolutePath().normalize());
+        }
+        return overrides.size() == o.overrides().size() ? config : RunConfig.load(o.configFile(), overrides);
     }
 
     static String checkRunId(String id) {
