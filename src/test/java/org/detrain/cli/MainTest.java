@@ -106,7 +106,8 @@ class MainTest {
     @Test
     void daemonChecksItsArgumentsFirst() {
         assertBadInput(run("daemon", "--port", "40055"), "needs --port P and --allow");
-        assertBadInput(run("daemon", "--port", "65535", "--allow", "localhost"), "--port must be a TCP port");
+        assertBadInput(run("daemon", "--port", "65536", "--allow", "localhost"), "--port must be a TCP port");
+        assertBadInput(run("daemon", "--port", "40055", "--bind", "localhost", "--allow", "localhost"), "pass --secret FILE");
         assertBadInput(run("daemon", "--port", "40055", "--bind", "localhost", "--allow", "no-such-host.invalid"),
                 "host 'no-such-host.invalid' does not resolve");
     }

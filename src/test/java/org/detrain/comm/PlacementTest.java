@@ -60,4 +60,18 @@ class PlacementTest {
             assertSame(Placement.local(), Deployment.local(t).placement());
         }
     }
+
+    @Test
+    void ranksGoInBlocksOverTheHostsRankZeroFirst() {
+        assertEquals(List.of(List.of(0, 1), List.of(2, 3), List.of(4, 5)), MpjJob.blocks(6, 3));
+        assertEquals(List.of(List.of(0, 1, 2), List.of(3, 4), List.of(5, 6)), MpjJob.blocks(7, 3));
+        assertEquals(List.of(List.of(0), List.of(), List.of()), MpjJob.blocks(1, 3));
+    }
+
+    @Test
+    void theSecretDefaultsToAFileBesideTheMachinesFile() throws IOException {
+        Path m = machines("node-1\n");
+        assertEquals(m.toAbsolutePath().resolveSibling(m.getFileName() + ".secret"),
+                Placement.onHosts(m, 40055, null).secretFile());
+    }
 }
