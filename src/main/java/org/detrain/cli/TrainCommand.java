@@ -33,8 +33,12 @@ final class TrainCommand {
                             + " (continue with --resume).");
             return 0;
         }
+        // this JVM only checks the device (the ranks use it): OpenCL is probed in a child JVM
+        return ComputeDevice.probingInChildProcess(() -> train(cl, args, out));
+    }
+
+    private static int train(CommandLine cl, String[] args, PrintStream out) {
         Path home = CliArgs.detrainHome();
-        ComputeDevice.probeInChildProcess(); // this JVM checks the device; the ranks use it
         List<String> jvm = CliArgs.values(cl, "jvm");
         String commandLine = "detrain train " + String.join(" ", args);
         TrainOutcome outcome;

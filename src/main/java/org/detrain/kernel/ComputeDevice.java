@@ -93,21 +93,28 @@ public final class ComputeDevice {
         return log;
     }
 
-    private static volatile boolean probeInChild;
+    private static final ThreadLocal<Boolean> PROBE_IN_CHILD = ThreadLocal.withInitial(() -> false);
 
     /**
-     * For a launcher, which only checks the device: from now on {@link #select} finds OpenCL devices
-     * in a short-lived child JVM, so OpenCL's native library never loads in this one. It prints its
-     * "untested OpenCL platform" line straight to stderr, ahead of whatever detrain says next; the
-     * child's is discarded. The devices returned are descriptions only: they run no kernel.
+     * Runs {@code action} (a launcher's checks of a run) with {@link #select} finding OpenCL devices
+     * in a short-lived child JVM, so that OpenCL's native library never loads in this one: it prints
+     * its "untested OpenCL platform" line straight to stderr, ahead of whatever detrain says next;
+     * the child's is discarded. The devices {@code select} returns meanwhile are descriptions only:
+     * they run no kernel.
      */
-    public static void probeInChildProcess() {
-        probeInChild = true;
+    public static <T> T probingInChildProcess(java.util.function.Supplier<T> action) {
+        boolean before = PROBE_IN_CHILD.get();
+        PROBE_IN_CHILD.set(true);
+        try {
+            return action.get();
+        } finally {
+            PROBE_IN_CHILD.set(before);
+        }
     }
 
     /** Resolves a {@code device} config value; an absent device is a {@link DetrainException}. */
     public static ComputeDevice select(String request) {
-        if (probeInChild && (request.equals("auto") || request.equals("cpu") || request.equals("gpu"))) {
+        if (PROBE_IN_CHILD.get() && (request.equals("auto") || request.equals("cpu") || request.equals("gpu"))) {
             return probed(request);
         }
         return switch (request) {
