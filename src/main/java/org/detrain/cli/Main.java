@@ -18,7 +18,7 @@ public final class Main {
               config   print the resolved configuration, or every key with its default (--keys)
               report   plots and a table from runs' metrics.h5 (a run or a whole sweep directory)
               theory   what the theory predicts for a topology: lambda, eta, DeTAG's R, complexity table
-              daemon   run a guarded MPJ daemon on this host for a multi-host niodev job (one per host)
+              daemon   start this host's ranks of multi-host niodev jobs for launchers that prove the job secret
               sweep    expand a sweep description (jobs/sweeps/*.sweep) and collect its runs
               devices  list the compute devices (device=…), or check one against the Java reference (--check)
               version  print the version
