@@ -7,6 +7,7 @@ packages=(
   ocl-icd-libopencl1 pocl-opencl-icd clinfo # OpenCL on the CPU (Aparapi)
   dataset-fashion-mnist                     # training data, no downloads at run time
   hdf5-tools python3-h5py python3-numpy     # h5dump / h5py read the results
+  python3-pandas python3-xarray             # python/detrain_results: results as DataFrames (xarray: to_xarray)
   python3-matplotlib                        # docs/examples plot with matplotlib (run by the tests)
   fonts-dejavu-core                         # text in detrain report's PNGs (headless Java draws with it)
   slurm-wlm munge iproute2 util-linux       # Slurm templates and multi-host tests (one-node Slurm, netns hosts)

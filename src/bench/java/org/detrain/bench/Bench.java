@@ -1,6 +1,8 @@
 package org.detrain.bench;
 
 import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +12,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
 import org.detrain.data.FashionMnist;
 import org.detrain.data.ImageSamples;
 import org.detrain.data.Samples;
@@ -18,6 +26,7 @@ import org.detrain.kernel.ComputeDevice;
 import org.detrain.kernel.JavaVectorOps;
 import org.detrain.kernel.Loops;
 import org.detrain.kernel.VectorOps;
+import org.detrain.util.DetrainException;
 import org.detrain.util.Rng;
 import org.detrain.model.Batch;
 import org.detrain.model.Model;
@@ -28,86 +37,230 @@ import org.detrain.model.Models;
  * throughput of each model at each batch size on each device (loss, gradient and the SGD update
  * x ← x − γg, on Fashion-MNIST batches held in memory), the mixing step's bandwidth for a 1 M-float
  * model with 2 and 4 neighbours, and a memory triad for reference. Medians of repeated timed runs;
- * one JSON document out.
+ * one JSON document out. {@code --help} lists the options:
  *
- * <pre>java --add-modules=jdk.incubator.vector -cp target/detrain.jar:target/lib/* org.detrain.bench.Bench \
- *   --out results/bench/detrain.json [--models softmax,mlp,lenet] [--batches 32,128] [--devices java,jtp,cpu]
- *   [--java-threads 1,2] [--mix-devices java,cpu,jtp] [--seconds 1] [--repeats 3] [--data data/fashion-mnist]</pre>
+ * <pre>java --add-modules=jdk.incubator.vector -cp 'target/detrain.jar:target/detrain-bench.jar:target/lib/*' \
+ *   org.detrain.bench.Bench --out results/bench/detrain.json --models mlp,lenet --batches 32,128 --devices java,cpu</pre>
  *
  * <p>{@code java} with 2 threads is labelled {@code java-2t}; softmax regression on {@code java} is
  * {@code SoftmaxRegression}, single-threaded whatever the thread count.
  */
 public final class Bench {
+    private static final List<String> MODELS = List.of("softmax", "mlp", "lenet");
+
     private Bench() {
     }
 
-    public static void main(String[] args) throws IOException {
-        Map<String, String> o = new LinkedHashMap<>(Map.of("models", "softmax,mlp,lenet", "batches", "32,128",
-                "devices", "java,jtp,cpu", "seconds", "1", "repeats", "3", "data", "data/fashion-mnist", "hidden", "128",
-                "mix-devices", "java,cpu,jtp", "java-threads", "1,2"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    /** What to measure, from the command line. */
+    record Settings(List<String> models, List<Integer> batches, List<String> devices, List<Integer> javaThreads,
+                    List<String> mixDevices, double seconds, int repeats, Path data, String hidden, Path out) {
+    }
+
+    /** A command line that cannot be run: the message names the option and what to do. */
+    static final class BadArguments extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadArguments(String message) {
+            super(message);
         }
-        double seconds = Double.parseDouble(o.get("seconds"));
-        int repeats = Integer.parseInt(o.get("repeats"));
-        Samples data = load(Path.of(o.get("data")));
-        List<String> rows = new ArrayList<>();
-        List<String[]> devices = new ArrayList<>(); // (label, device, threads)
-        for (String device : o.get("devices").split(",")) {
-            if (device.equals("java")) {
-                for (String t : o.get("java-threads").split(",")) {
-                    devices.add(new String[] {t.equals("1") ? "java" : "java-" + t + "t", device, t});
-                }
-            } else {
-                devices.add(new String[] {device, device, "1"});
+    }
+
+    static Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE")
+                .desc("write the JSON here (written whole or not at all); default: standard output").get());
+        o.addOption(Option.builder().longOpt("models").hasArg().argName("LIST")
+                .desc("models to train, of " + String.join(",", MODELS) + " (default: all)").get());
+        o.addOption(Option.builder().longOpt("batches").hasArg().argName("LIST").desc("batch sizes (default: 32,128)").get());
+        o.addOption(Option.builder().longOpt("devices").hasArg().argName("LIST")
+                .desc("devices for the training rows, of " + String.join(",", ComputeDevice.CHOICES)
+                        + " (default: java,jtp,cpu)").get());
+        o.addOption(Option.builder().longOpt("java-threads").hasArg().argName("LIST")
+                .desc("thread counts of the java device (default: 1,2)").get());
+        o.addOption(Option.builder().longOpt("mix-devices").hasArg().argName("LIST")
+                .desc("devices for the mixing rows; \"\" for none (default: java,cpu,jtp)").get());
+        o.addOption(Option.builder().longOpt("seconds").hasArg().argName("S").desc("length of one timed run (default: 1)").get());
+        o.addOption(Option.builder().longOpt("repeats").hasArg().argName("N").desc("timed runs per row (default: 3)").get());
+        o.addOption(Option.builder().longOpt("data").hasArg().argName("DIR")
+                .desc("Fashion-MNIST directory; random images when absent (default: data/fashion-mnist)").get());
+        o.addOption(Option.builder().longOpt("hidden").hasArg().argName("LIST").desc("the MLP's hidden widths (default: 128)").get());
+        o.addOption(Option.builder("h").longOpt("help").desc("print this help").get());
+        return o;
+    }
+
+    /** The settings of a command line, or {@code null} for --help. */
+    static Settings parse(String[] args) throws BadArguments {
+        CommandLine line;
+        try {
+            line = new DefaultParser().parse(options(), args);
+        } catch (ParseException e) {
+            throw new BadArguments(e.getMessage());
+        }
+        if (line.hasOption("help")) {
+            return null;
+        }
+        if (!line.getArgList().isEmpty()) {
+            throw new BadArguments("unexpected argument " + line.getArgList().get(0) + " (options start with --)");
+        }
+        List<String> models = names(line.getOptionValue("models", String.join(",", MODELS)), "models", MODELS);
+        List<String> devices = names(line.getOptionValue("devices", "java,jtp,cpu"), "devices", ComputeDevice.CHOICES);
+        String mix = line.getOptionValue("mix-devices", "java,cpu,jtp");
+        List<String> mixDevices = mix.isBlank() ? List.of() : names(mix, "mix-devices", ComputeDevice.CHOICES);
+        String hidden = line.getOptionValue("hidden", "128");
+        try {
+            Models.parseHidden(hidden);
+        } catch (RuntimeException e) {
+            throw new BadArguments("--hidden " + hidden + ": " + e.getMessage());
+        }
+        double seconds = positiveNumber(line.getOptionValue("seconds", "1"), "seconds");
+        String out = line.getOptionValue("out");
+        return new Settings(models, positiveInts(line.getOptionValue("batches", "32,128"), "batches"), devices,
+                positiveInts(line.getOptionValue("java-threads", "1,2"), "java-threads"), mixDevices, seconds,
+                positiveInts(line.getOptionValue("repeats", "3"), "repeats").get(0),
+                Path.of(line.getOptionValue("data", "data/fashion-mnist")), hidden, out == null ? null : Path.of(out));
+    }
+
+    private static List<String> names(String list, String option, List<String> allowed) throws BadArguments {
+        List<String> out = new ArrayList<>();
+        for (String name : list.split(",", -1)) {
+            if (!allowed.contains(name.trim())) {
+                throw new BadArguments("--" + option + ": '" + name + "' is not one of " + String.join(", ", allowed));
             }
+            out.add(name.trim());
         }
-        for (String[] dev : devices) {
-            String device = dev[0];
-            ComputeDevice d = ComputeDevice.select(dev[1], Integer.parseInt(dev[2]));
-            for (String name : o.get("models").split(",")) {
-                for (String b : o.get("batches").split(",")) {
-                    int batch = Integer.parseInt(b);
-                    double[] rates = throughput(name, o.get("hidden"), batch, d, data, seconds, repeats);
-                    double median = median(rates);
-                    System.err.printf(Locale.ROOT, "detrain %-8s batch %4d %-8s %12.0f samples/s%n", name, batch, device, median);
-                    rows.add(String.format(Locale.ROOT, "{\"kind\": \"train\", \"model\": \"%s\", \"batch\": %d, \"device\": \"%s\","
-                                    + " \"threads\": %s, \"device_description\": \"%s\", \"samples_per_s\": %.1f, \"runs\": %s}", name,
-                            batch, device, dev[2], d.description(), median, Arrays.toString(rates)));
+        return out;
+    }
+
+    private static List<Integer> positiveInts(String list, String option) throws BadArguments {
+        List<Integer> out = new ArrayList<>();
+        for (String v : list.split(",", -1)) {
+            try {
+                int n = Integer.parseInt(v.trim());
+                if (n >= 1) {
+                    out.add(n);
+                    continue;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new BadArguments("--" + option + ": '" + v + "' is not a positive whole number");
+        }
+        return out;
+    }
+
+    private static double positiveNumber(String v, String option) throws BadArguments {
+        try {
+            double x = Double.parseDouble(v);
+            if (x > 0 && Double.isFinite(x)) {
+                return x;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new BadArguments("--" + option + ": '" + v + "' is not a positive number");
+    }
+
+    static void printHelp(PrintStream out) {
+        PrintWriter w = new PrintWriter(out, true, StandardCharsets.UTF_8);
+        HelpFormatter help = HelpFormatter.builder().setPrintWriter(w).get();
+        help.printHelp(w, 100, "Bench [options]", "Training throughput, mixing bandwidth and a memory triad; JSON out.",
+                options(), 2, 4, "Exit codes: 0 done, 2 bad arguments, 3 a failure while measuring.");
+        w.flush();
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            Settings settings = parse(args);
+            if (settings == null) {
+                printHelp(System.out);
+                code = 0;
+            } else {
+                run(settings);
+                code = 0;
+            }
+        } catch (BadArguments e) {
+            System.err.println("bench: " + e.getMessage() + " (see --help)");
+            code = 2;
+        } catch (DetrainException e) {
+            System.err.println("bench: " + e.getMessage());
+            code = e.exitCode();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("bench: " + e);
+            code = 3;
+        }
+        System.exit(code); // Aparapi's thread pool is not daemonic
+    }
+
+    /** Measures everything the settings ask for and writes the JSON document. */
+    static void run(Settings o) throws IOException {
+        Samples data = load(o.data());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String device : o.devices()) {
+            List<Integer> threadCounts = device.equals("java") ? o.javaThreads() : List.of(1);
+            for (int threads : threadCounts) {
+                String label = device.equals("java") && threads != 1 ? "java-" + threads + "t" : device;
+                ComputeDevice d = ComputeDevice.select(device, threads);
+                for (String name : o.models()) {
+                    for (int batch : o.batches()) {
+                        double[] rates = throughput(name, o.hidden(), batch, d, data, o.seconds(), o.repeats());
+                        double median = median(rates);
+                        System.err.printf(Locale.ROOT, "detrain %-8s batch %4d %-8s %12.0f samples/s%n", name, batch, label,
+                                median);
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("kind", "train");
+                        row.put("model", name);
+                        row.put("batch", batch);
+                        row.put("device", label);
+                        row.put("threads", threads);
+                        row.put("device_description", d.description());
+                        row.put("samples_per_s", round(median, 1));
+                        row.put("runs", rates);
+                        rows.add(row);
+                    }
                 }
             }
         }
         int dim = 1 << 20;
-        for (String device : o.get("mix-devices").split(",")) {
-            if (device.isBlank()) { // --mix-devices "": no mixing rows
-                continue;
-            }
+        for (String device : o.mixDevices()) {
             ComputeDevice d = ComputeDevice.select(device);
             for (int k : new int[] {2, 4}) {
-                double[] rates = mixing(d, dim, k, seconds, repeats);
+                double[] rates = mixing(d, dim, k, o.seconds(), o.repeats());
                 double median = median(rates);
                 System.err.printf(Locale.ROOT, "detrain mixing %d neighbours %-6s %8.2f GB/s%n", k, device, median);
-                rows.add(String.format(Locale.ROOT, "{\"kind\": \"mix\", \"neighbours\": %d, \"floats\": %d, \"device\": \"%s\","
-                        + " \"device_description\": \"%s\", \"gb_per_s\": %.3f, \"runs\": %s}", k, dim, device, d.description(),
-                        median, Arrays.toString(rates)));
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("kind", "mix");
+                row.put("neighbours", k);
+                row.put("floats", dim);
+                row.put("device", device);
+                row.put("device_description", d.description());
+                row.put("gb_per_s", round(median, 3));
+                row.put("runs", rates);
+                rows.add(row);
             }
         }
-        double[] triad = triad(seconds, repeats);
+        double[] triad = triad(o.seconds(), o.repeats());
         System.err.printf(Locale.ROOT, "java triad (1 thread, 3 x 16M floats) %8.2f GB/s%n", median(triad));
-        rows.add(String.format(Locale.ROOT, "{\"kind\": \"java-triad\", \"gb_per_s\": %.3f, \"runs\": %s}", median(triad),
-                Arrays.toString(triad)));
-        String json = "{\"tool\": \"detrain\", \"vector_api\": " + Loops.VECTOR + ", \"java\": \""
-                + System.getProperty("java.version") + "\", \"rows\": [\n  " + String.join(",\n  ", rows) + "\n]}\n";
-        if (o.containsKey("out")) {
-            Path out = Path.of(o.get("out"));
-            if (out.getParent() != null) {
-                Files.createDirectories(out.getParent());
-            }
-            Files.writeString(out, json, StandardCharsets.UTF_8);
+        Map<String, Object> triadRow = new LinkedHashMap<>();
+        triadRow.put("kind", "java-triad");
+        triadRow.put("gb_per_s", round(median(triad), 3));
+        triadRow.put("runs", triad);
+        rows.add(triadRow);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("tool", "detrain");
+        doc.put("vector_api", Loops.VECTOR);
+        doc.put("java", System.getProperty("java.version"));
+        doc.put("rows", rows);
+        if (o.out() != null) {
+            Json.writeFile(o.out(), doc);
         } else {
-            System.out.print(json);
+            System.out.println(Json.write(doc));
         }
-        System.exit(0); // Aparapi's thread pool is not daemonic
+    }
+
+    static double round(double v, int decimals) {
+        double scale = Math.pow(10, decimals);
+        return Math.round(v * scale) / scale;
     }
 
     private static Samples load(Path dir) {

@@ -19,6 +19,14 @@ public interface Algorithm {
         return java.util.Map.of();
     }
 
+    /**
+     * What to do when the loss blows up, for the failure message: by default lower the step.
+     * Algorithms whose stability depends on more than the step say what else to change.
+     */
+    default String divergenceAdvice(double lr) {
+        return "lower lr (now " + lr + ")";
+    }
+
     /** The rank's current model for evaluation (x_i for most algorithms). */
     default float[] model(AlgorithmState state) {
         return state.buffer("x");

@@ -3,6 +3,7 @@ package org.detrain.algo;
 import org.detrain.comm.Communicator;
 import org.detrain.config.RunConfig;
 import org.detrain.gossip.AcceleratedGossip;
+import org.detrain.gossip.AgPolynomial;
 import org.detrain.gossip.NeighbourGossip;
 import org.detrain.kernel.VectorOps;
 import org.detrain.topology.Graph;
@@ -29,11 +30,17 @@ public record Context(RunConfig config, VectorOps ops, Communicator comm, Mixing
     }
 
     /**
-     * A config value that is either "auto" (then {@link AcceleratedGossip#recommendedEta} of this W's λ)
-     * or a number.
+     * D-PSGD's η for {@code gossip.rounds} rounds: a number, or auto = the η in [0, η_theory]
+     * ({@link AcceleratedGossip#recommendedEta} of this W's λ) whose rounds contract W's
+     * non-consensus modes most. (η_theory itself can make a short run of rounds expand a mode with a
+     * negative eigenvalue: one round on an even ring with weights 1/3 multiplies it by −1.03.)
      */
-    public double etaFrom(String key) {
-        String v = config.get(key);
-        return v.equals("auto") ? AcceleratedGossip.recommendedEta(spectrum.lambda()) : Double.parseDouble(v);
+    public static double gossipEta(RunConfig config, Spectrum spectrum) {
+        String v = config.get("gossip.eta");
+        if (!v.equals("auto")) {
+            return Double.parseDouble(v);
+        }
+        return AgPolynomial.fastestEta(DetagSettings.nonConsensus(spectrum), config.getInt("gossip.rounds"),
+                AcceleratedGossip.recommendedEta(spectrum.lambda()), 400);
     }
 }

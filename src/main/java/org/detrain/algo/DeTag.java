@@ -16,6 +16,9 @@ import org.detrain.kernel.VectorOps;
 public final class DeTag implements Algorithm {
     private final VectorOps ops;
     private final AcceleratedGossip gossip;
+    /** AG with the initial phases' η (the same object when R is not dynamic). */
+    private final AcceleratedGossip initialGossip;
+    private final DetagSettings settings;
     private final GradientOracle oracle;
     private final StepSize stepSize;
     private final int dim;
@@ -26,16 +29,19 @@ public final class DeTag implements Algorithm {
     private final float[] grad;
     private final float[][] scratch;
 
-    DeTag(Context ctx, GradientOracle oracle, int phaseLength, int initialPhaseLength, double switchEpoch, double eta,
-          double beta) {
+    DeTag(Context ctx, GradientOracle oracle, DetagSettings settings, double switchEpoch, double beta) {
         this.ops = ctx.ops();
         this.dim = ctx.dim();
-        this.gossip = new AcceleratedGossip(ctx.gossip(2 * dim, MessageTags.DETAG), ops, eta);
+        this.settings = settings;
+        var neighbours = ctx.gossip(2 * dim, MessageTags.DETAG);
+        this.gossip = new AcceleratedGossip(neighbours, ops, settings.eta());
+        this.initialGossip = settings.initialEta() == settings.eta() ? gossip
+                : new AcceleratedGossip(neighbours, ops, settings.initialEta());
         this.oracle = oracle;
         this.stepSize = ctx.stepSize();
-        this.phaseLength = phaseLength;
-        this.initialPhaseLength = initialPhaseLength > 0 ? initialPhaseLength : phaseLength;
-        this.switchEpoch = initialPhaseLength > 0 ? switchEpoch : 0;
+        this.phaseLength = settings.rounds();
+        this.initialPhaseLength = settings.initialRounds();
+        this.switchEpoch = initialPhaseLength != phaseLength ? switchEpoch : 0;
         this.beta = (float) beta;
         this.grad = new float[dim];
         this.scratch = new float[][] {new float[dim], new float[dim]};
@@ -53,8 +59,20 @@ public final class DeTag implements Algorithm {
         p.put("R_initial", (long) initialPhaseLength);
         p.put("R_switch_epoch", switchEpoch);
         p.put("eta", gossip.eta());
+        p.put("eta_initial", initialGossip.eta());
+        p.put("gossip_contraction", settings.contraction());
+        p.put("step_bound_alpha_L", Math.min(settings.stepBound(), 1.0));
         p.put("momentum", (double) beta);
         return p;
+    }
+
+    @Override
+    public String divergenceAdvice(double lr) {
+        // the phase settings were checked before launch; what is left is the step against the curvature
+        return String.format(java.util.Locale.ROOT, "lower lr (now %s): DeTAG applies the previous phase's gradients,"
+                + " so on a quadratic of curvature L it is stable only for lr*L < %.2f (DSGT, without the lag: < 2)%s",
+                lr, Math.min(settings.stepBound(), 1.0), settings.stepBound() < 1
+                        ? "; this W's negative eigenvalues set that bound: weights=lazy or detag.R=2 raise it to 1" : "");
     }
 
     @Override
@@ -91,10 +109,11 @@ public final class DeTag implements Algorithm {
         long phaseStart = (long) state.scalar("phase_start");
         int length = (int) state.scalar("phase_length");
 
-        gossip.start(dim, xTilde, y);
+        AcceleratedGossip ag = length == phaseLength ? gossip : initialGossip;
+        ag.start(dim, xTilde, y);
         double loss = oracle.gradient(x, grad);
         ops.linearCombination(gCur, 1f, gCur, 1f / length, grad, dim);
-        gossip.finish(dim, new float[][] {xTilde, y},
+        ag.finish(dim, new float[][] {xTilde, y},
                 new float[][] {state.buffer("x_tilde_prev"), state.buffer("y_prev")}, scratch);
 
         if (t - phaseStart == length - 1) {

@@ -86,34 +86,57 @@ public interface Communicator {
         broadcast(values, count, 0);
     }
 
+    /** Longest text, in UTF-8 bytes, that {@link #gatherStrings} and {@link #broadcastString} carry whole. */
+    int TEXT_BYTES = 4096;
+
     /**
-     * Gathers one short string per rank (host names, device names) to the root, in rank order;
-     * strings are cut to 255 UTF-8 bytes. Returns null on other ranks.
+     * Gathers one string per rank (host names, device names, a rank's report on its checkpoint
+     * write) to the root, in rank order; each is cut to {@value #TEXT_BYTES} UTF-8 bytes (at a
+     * character boundary). Returns null on other ranks.
      */
     default String[] gatherStrings(String value, int root) {
-        final int width = 256;
-        byte[] bytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int len = Math.min(bytes.length, width - 1);
-        double[] mine = new double[width];
-        mine[0] = len;
-        for (int k = 0; k < len; k++) {
-            mine[k + 1] = bytes[k];
-        }
-        double[] all = rank() == root ? new double[size() * width] : new double[0];
-        gather(mine, all, width, root);
+        double[] mine = encodeText(value);
+        double[] all = rank() == root ? new double[size() * mine.length] : new double[0];
+        gather(mine, all, mine.length, root);
         if (rank() != root) {
             return null;
         }
         String[] out = new String[size()];
         for (int r = 0; r < size(); r++) {
-            int n = (int) all[r * width];
-            byte[] b = new byte[n];
-            for (int k = 0; k < n; k++) {
-                b[k] = (byte) all[r * width + 1 + k];
-            }
-            out[r] = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+            out[r] = decodeText(all, r * mine.length);
         }
         return out;
+    }
+
+    /** Every rank gets the root's string (cut as in {@link #gatherStrings}); the others' {@code value} is ignored. */
+    default String broadcastString(String value, int root) {
+        double[] buf = encodeText(rank() == root ? value : "");
+        broadcast(buf, buf.length, root);
+        return decodeText(buf, 0);
+    }
+
+    /** [length, byte 0, byte 1, ...] padded to TEXT_BYTES + 1 values, so every rank sends the same count. */
+    private static double[] encodeText(String text) {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int len = Math.min(bytes.length, TEXT_BYTES);
+        while (len < bytes.length && len > 0 && (bytes[len] & 0xC0) == 0x80) {
+            len--; // do not cut a character in two
+        }
+        double[] out = new double[TEXT_BYTES + 1];
+        out[0] = len;
+        for (int k = 0; k < len; k++) {
+            out[k + 1] = bytes[k];
+        }
+        return out;
+    }
+
+    private static String decodeText(double[] buf, int offset) {
+        int len = (int) buf[offset];
+        byte[] bytes = new byte[len];
+        for (int k = 0; k < len; k++) {
+            bytes[k] = (byte) buf[offset + 1 + k];
+        }
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**

@@ -15,7 +15,6 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.detrain.io.AtomicFiles;
 import org.detrain.util.DetrainException;
 
 /**
@@ -282,11 +282,9 @@ public final class DaemonService {
 
     private void writeReady(Path ready, int port) {
         try {
-            Path tmp = ready.resolveSibling(ready.getFileName() + ".tmp");
-            Files.writeString(tmp, "host=" + thisHostName() + "\naddress=" + bindAddress.getHostAddress() + "\nport=" + port
-                    + "\npid=" + ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, ready, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
+            AtomicFiles.writeText(ready, "host=" + thisHostName() + "\naddress=" + bindAddress.getHostAddress() + "\nport="
+                    + port + "\npid=" + ProcessHandle.current().pid() + "\n");
+        } catch (DetrainException e) {
             say("cannot write the ready file " + ready + ": " + e.getMessage());
         }
     }

@@ -22,9 +22,10 @@ public final class ConfigSchema {
             KeySpec.choice("algorithm", "dpsgd", List.of("dpsgd", "d2", "dsgt", "sgp", "detag", "defacto", "allreduce"),
                     "training algorithm"),
             KeySpec.integer("gossip.rounds", 1, 1, 1000, "dpsgd: gossip rounds per iteration (accelerated when gossip.eta > 0)"),
-            KeySpec.autoOrReal("gossip.eta", "0", 0, 0.999, "dpsgd: accelerated-gossip momentum eta (0: plain gossip; auto: from lambda)"),
-            KeySpec.integer("detag.R", 1, 1, 100_000, "detag: phase length R (gossip rounds per phase)"),
-            KeySpec.autoOrReal("detag.eta", "auto", 0, 0.999, "detag: accelerated-gossip eta (auto: (1-sqrt(1-l^2))/(1+sqrt(1-l^2)) from lambda)"),
+            KeySpec.autoOrReal("gossip.eta", "0", 0, 0.999, "dpsgd: accelerated-gossip eta for gossip.rounds (0: plain gossip; auto: the eta in [0, (1-sqrt(1-l^2))/(1+sqrt(1-l^2))] whose rounds contract W most)"),
+            KeySpec.wordOrInteger("detag.R", "auto", List.of("auto", "theory"), 1, 100_000, "detag: phase length R (gossip rounds per phase); auto: the smallest R (1 or 2) whose gossip phase leaves the step as stable as on a consensus; theory: ceil(ln(n)/(2 sqrt(1-lambda))) (Corollary 6), at most 16"),
+            KeySpec.autoOrReal("detag.eta", "auto", 0, 0.999, "detag: accelerated-gossip eta; auto: the eta in [0, (1-sqrt(1-l^2))/(1+sqrt(1-l^2))] that keeps every eigenmode of W as stable as the consensus and then contracts most over R rounds"),
+            KeySpec.bool("gossip.allow.unstable", false, "dpsgd/detag: run gossip rounds (gossip.rounds/gossip.eta, detag.R/detag.eta) that expand some eigenmode of W (diverges at any lr; refused otherwise)"),
             KeySpec.integer("detag.R.initial", 0, 0, 100_000, "detag: dynamic phase length, R used before detag.R.switch (0: detag.R throughout)"),
             KeySpec.real("detag.R.switch", "0", 0, 1e6, "detag: epoch at which the phase length grows from detag.R.initial to detag.R"),
             KeySpec.choice("sgp.graph", "exponential", List.of("exponential", "topology"),
@@ -63,6 +64,9 @@ public final class ConfigSchema {
             KeySpec.integer("log.every", 10, 1, Integer.MAX_VALUE, "iterations between metric records"),
             KeySpec.integer("eval.every", 0, 0, Integer.MAX_VALUE, "iterations between test evaluations (0: every epoch and at the end)"),
             KeySpec.bool("eval.local", true, "also evaluate every rank's local model on the test set"),
+            KeySpec.integer("eval.train.samples", 10_000, 0, Integer.MAX_VALUE, "training samples, evenly spaced over the"
+                    + " training set, on which every evaluation measures the training objective f(x_bar) (and each rank"
+                    + " f_i(x_i) on as many of its own shard's, divided by the ranks); 0: all of them"),
             KeySpec.bool("save.models", true, "write the final averaged and per-rank models into metrics.h5 (/models)"),
             KeySpec.real("comm.timeout", "30", 0.1, 86_400, "seconds a rank waits for a peer before declaring it lost"),
             KeySpec.choice("device", "java", List.of("auto", "gpu", "cpu", "jtp", "java"),

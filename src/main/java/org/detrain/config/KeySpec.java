@@ -12,7 +12,7 @@ import org.detrain.util.DetrainException;
 public record KeySpec(String name, Type type, String defaultValue, List<String> choices, double min,
                       boolean minExclusive, double max, String description) {
 
-    public enum Type { STRING, INT, LONG, DOUBLE, AUTO_OR_DOUBLE, BOOLEAN, CHOICE }
+    public enum Type { STRING, INT, LONG, DOUBLE, WORD_OR_INT, AUTO_OR_DOUBLE, BOOLEAN, CHOICE }
 
     static KeySpec choice(String name, String def, List<String> choices, String description) {
         return new KeySpec(name, Type.CHOICE, def, List.copyOf(choices), 0, false, 0, description);
@@ -38,6 +38,11 @@ public record KeySpec(String name, Type type, String defaultValue, List<String> 
     /** "auto" (derived at run time, e.g. from the mixing matrix) or a number in [min, max]. */
     static KeySpec autoOrReal(String name, String def, double min, double max, String description) {
         return new KeySpec(name, Type.AUTO_OR_DOUBLE, def, List.of(), min, false, max, description);
+    }
+
+    /** A whole number in [min, max] or one of the given words (e.g. "auto"). */
+    static KeySpec wordOrInteger(String name, String def, List<String> words, long min, long max, String description) {
+        return new KeySpec(name, Type.WORD_OR_INT, def, words, min, false, max, description);
     }
 
     static KeySpec string(String name, String def, String description) {
@@ -66,14 +71,18 @@ public record KeySpec(String name, Type type, String defaultValue, List<String> 
                 }
                 return lower;
             }
-            case INT, LONG -> {
+            case INT, LONG, WORD_OR_INT -> {
+                if (type == Type.WORD_OR_INT && choices.contains(v.toLowerCase(Locale.ROOT))) {
+                    return v.toLowerCase(Locale.ROOT);
+                }
                 long parsed;
                 try {
                     parsed = Long.parseLong(v);
                 } catch (NumberFormatException e) {
-                    throw bad(origin, "'" + v + "' is not a whole number in " + range());
+                    throw bad(origin, "'" + v + "' is not " + (type == Type.WORD_OR_INT ? String.join(", ", choices)
+                            + " or " : "") + "a whole number in " + range());
                 }
-                if (parsed < min || parsed > max || (type == Type.INT && parsed > Integer.MAX_VALUE)) {
+                if (parsed < min || parsed > max || (type != Type.LONG && parsed > Integer.MAX_VALUE)) {
                     throw bad(origin, parsed + " is outside " + range());
                 }
                 return Long.toString(parsed);
@@ -105,6 +114,7 @@ public record KeySpec(String name, Type type, String defaultValue, List<String> 
             case CHOICE, BOOLEAN -> String.join("|", choices);
             case INT -> "[" + (long) min + ", " + (long) Math.min(max, Integer.MAX_VALUE) + "]";
             case LONG -> "[" + (long) min + ", " + (max >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) max) + "]";
+            case WORD_OR_INT -> String.join("|", choices) + "|[" + (long) min + ", " + (long) max + "]";
             case AUTO_OR_DOUBLE -> "auto|[" + fmt(min) + ", " + fmt(max) + "]";
             case DOUBLE -> (minExclusive ? "(" : "[") + fmt(min) + ", " + (max == Double.MAX_VALUE ? "∞)" : fmt(max) + "]");
             case STRING -> "text";

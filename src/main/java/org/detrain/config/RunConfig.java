@@ -20,9 +20,19 @@ import org.detrain.util.IoErrors;
  */
 public final class RunConfig {
     private final Map<String, String> values;
+    private final TopologySettings topology;
+    private final DataSettings data;
+    private final ModelSettings model;
+    private final TrainingSettings training;
+    private final LoopSettings loop;
 
     private RunConfig(Map<String, String> values) {
         this.values = Collections.unmodifiableMap(values);
+        this.topology = TopologySettings.from(this);
+        this.data = DataSettings.from(this);
+        this.model = ModelSettings.from(this);
+        this.training = TrainingSettings.from(this);
+        this.loop = LoopSettings.from(this);
         checkCombinations();
     }
 
@@ -121,8 +131,8 @@ public final class RunConfig {
     }
 
     private void checkCombinations() {
-        String model = get("model");
-        String dataset = get("dataset");
+        String model = this.model.name();
+        String dataset = data.dataset();
         java.util.List<String> fitting = switch (dataset) {
             case "fashion-mnist", "cifar10" -> java.util.List.of("softmax", "mlp", "lenet");
             case "synthetic-lsq", "synthetic-hlsq" -> java.util.List.of("linear");
@@ -133,8 +143,8 @@ public final class RunConfig {
             throw DetrainException.badInput("dataset=" + dataset + " needs model=" + String.join(" or model=", fitting)
                     + " but model=" + model + "; set model=" + fitting.get(0) + " (or pick a dataset for " + model + ")");
         }
-        boolean perRank = dataset.equals("synthetic-hlsq") || dataset.equals("synthetic-logreg");
-        String partition = get("partition");
+        boolean perRank = data.generatedPerRank();
+        String partition = data.partition();
         if (perRank && !partition.equals("auto") && !partition.equals("by-rank")) {
             throw DetrainException.badInput("dataset=" + dataset + " is generated rank by rank, so partition=" + partition
                     + " cannot apply; use partition=by-rank (or auto)");
@@ -143,15 +153,13 @@ public final class RunConfig {
             throw DetrainException.badInput("partition=by-rank applies only to data generated per rank (synthetic-hlsq,"
                     + " synthetic-logreg); use partition=shuffled or dirichlet for dataset=" + dataset);
         }
-        int rows = getInt("topology.rows");
-        int cols = getInt("topology.cols");
-        if ((rows == 0) != (cols == 0)) {
+        if ((topology.rows() == 0) != (topology.cols() == 0)) {
             throw DetrainException.badInput("set both topology.rows and topology.cols, or neither (then -np is factored)");
         }
-        if (get("topology").equals("file") && get("topology.file").isEmpty()) {
+        if (topology.name().equals("file") && topology.edgeFile().isEmpty()) {
             throw DetrainException.badInput("topology=file needs topology.file = <edge list path> (one 'i j' pair per line)");
         }
-        if (get("dataset.dir").isEmpty()) {
+        if (data.dir().isEmpty()) {
             throw DetrainException.badInput("dataset.dir is empty; set it to the dataset's directory, or to auto (its"
                     + " directory under data/)");
         }
@@ -179,6 +187,31 @@ public final class RunConfig {
             }
         }
         return epochs;
+    }
+
+    /** The communication graph's and mixing matrix's keys, typed. */
+    public TopologySettings topology() {
+        return topology;
+    }
+
+    /** The data's and partition's keys, typed. */
+    public DataSettings data() {
+        return data;
+    }
+
+    /** The model's and compute device's keys, typed. */
+    public ModelSettings model() {
+        return model;
+    }
+
+    /** Seed, batch and run length, typed. */
+    public TrainingSettings training() {
+        return training;
+    }
+
+    /** The training loop's cadences: records, evaluations, checkpoints, final models. */
+    public LoopSettings loop() {
+        return loop;
     }
 
     public String get(String key) {

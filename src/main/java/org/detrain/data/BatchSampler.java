@@ -76,8 +76,8 @@ public final class BatchSampler {
     /** Writes the next {@link #batch()} sample indices into {@code out[0 .. batch)}. */
     public void next(int[] out) {
         if (out.length < batch) {
-            throw DetrainException.badInput("batch buffer holds " + out.length + " entries but the batch size is "
-                    + batch + ": allocate the buffer with the sampler's batch size");
+            throw DetrainException.runFailure("batch buffer holds " + out.length + " entries but the batch size is "
+                    + batch + ": allocate the buffer with the sampler's batch size", null);
         }
         int filled = 0;
         while (filled < batch) {

@@ -1,8 +1,5 @@
 package org.detrain.diag;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +7,7 @@ import org.detrain.comm.Communicator;
 import org.detrain.comm.MessageTags;
 import org.detrain.comm.RankProgram;
 import org.detrain.gossip.NeighbourGossip;
+import org.detrain.io.AtomicFiles;
 import org.detrain.results.RunLayout;
 import org.detrain.kernel.JavaVectorOps;
 import org.detrain.topology.Graph;
@@ -92,7 +90,7 @@ public final class CommCheck implements RankProgram {
             }
         }
         comm.barrier();
-        Files.writeString(layout.done(rank), "ok\n", StandardCharsets.UTF_8);
+        AtomicFiles.writeText(layout.done(rank), "ok\n");
     }
 
     /** Distinct, exactly representable values per rank, round and element. */
@@ -124,11 +122,10 @@ public final class CommCheck implements RankProgram {
     public void reportFailure(int rank, Throwable failure) {
         try {
             if (layout != null) {
-                Files.createDirectories(layout.statusDir());
-                Files.writeString(layout.failed(rank), (failure instanceof DetrainException ? failure.getMessage()
-                        : "rank " + rank + " failed: " + failure) + "\n", StandardCharsets.UTF_8);
+                AtomicFiles.writeText(layout.failed(rank), (failure instanceof DetrainException ? failure.getMessage()
+                        : "rank " + rank + " failed: " + failure) + "\n");
             }
-        } catch (IOException e) {
+        } catch (RuntimeException e) {
             System.err.println("detrain check rank " + rank + ": " + failure + " (and could not record it: " + e + ")");
         }
     }

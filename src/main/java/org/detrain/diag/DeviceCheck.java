@@ -28,7 +28,7 @@ public final class DeviceCheck {
 
     /** Lists the devices and what {@code auto} picks. */
     public static void list(PrintStream out) {
-        out.printf("java   plain-Java reference kernels (Vector API loops in this JVM: %s; ranks always have them)%n",
+        out.printf("java   the Java engine (Vector API loops in this JVM: %s; ranks always have them)%n",
                 Loops.VECTOR ? "yes" : "no");
         out.println("jtp    the Aparapi kernels on Aparapi's Java thread pool");
         List<String> cl = ComputeDevice.listOpenCl();

@@ -3,14 +3,11 @@ package org.detrain.io;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -22,7 +19,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.detrain.util.DetrainException;
 
 /**
@@ -98,7 +94,8 @@ public final class CheckpointStore {
      * Writes one rank's file of a set: adds the header attributes and the checksum to
      * {@code content}'s root (so {@code content} is changed), writes it with
      * {@link Hdf5Files#writeAtomically} (temporary file, fsync, read-back check, rename), and
-     * returns the size and SHA-256 of the file now on disk.
+     * returns the size and SHA-256 of the file now on disk. Called during a run: a failure is a
+     * run failure (exit 3).
      */
     public FileDigest writeRank(Header header, H5Group content) {
         content.attr("format", FILE_FORMAT);
@@ -111,11 +108,12 @@ public final class CheckpointStore {
         try {
             Files.createDirectories(file.getParent());
         } catch (IOException e) {
-            throw DetrainException.badInput("cannot create checkpoint directory " + file.getParent() + ": " + e
+            throw DetrainException.runFailure("cannot create checkpoint directory " + file.getParent() + ": "
+                    + AtomicFiles.reason(e, file.getParent().getParent())
                     + "; free space or fix the permissions of the results directory", e);
         }
         Hdf5Files.writeAtomically(file, content);
-        return digest(file);
+        return digest(file, AtomicFiles.RUN_FAILURE);
     }
 
     /** Writes the manifest that marks a set complete: temporary file, fsync, atomic rename, fsync of the directory. */
@@ -142,7 +140,7 @@ public final class CheckpointStore {
             }
             text.append(key).append('=').append(value).append('\n');
         }
-        writeSmallFileAtomically(manifest(m.iteration()), text.toString());
+        AtomicFiles.writeText(manifest(m.iteration()), text.toString());
     }
 
     /**
@@ -156,20 +154,23 @@ public final class CheckpointStore {
             return;
         }
         for (int i = keep; i < complete.size(); i++) {
-            deleteTree(setDir(complete.get(i)));
+            AtomicFiles.deleteTree(setDir(complete.get(i)));
         }
         long newest = complete.get(0);
         for (long it : incompleteIterations()) {
             if (it < newest) {
-                deleteTree(setDir(it));
+                AtomicFiles.deleteTree(setDir(it));
             }
         }
     }
 
-    /** Deletes every incomplete set (no manifest): what a killed run left half-written. */
+    /**
+     * Deletes every incomplete set (no manifest): what a killed run left half-written. Called while
+     * a resume is set up, so a failure is bad input (exit 2).
+     */
     public void removeIncomplete() {
         for (long it : incompleteIterations()) {
-            deleteTree(setDir(it));
+            AtomicFiles.deleteTree(setDir(it), AtomicFiles.BAD_INPUT);
         }
     }
 
@@ -364,8 +365,12 @@ public final class CheckpointStore {
         return root;
     }
 
-    /** Size and SHA-256 of a file. */
+    /** Size and SHA-256 of a file; a file that cannot be read is bad input (exit 2). */
     public static FileDigest digest(Path file) {
+        return digest(file, AtomicFiles.BAD_INPUT);
+    }
+
+    private static FileDigest digest(Path file, AtomicFiles.Failure failure) {
         MessageDigest md = H5Digest.sha256();
         long bytes = 0;
         try (InputStream in = Files.newInputStream(file)) {
@@ -376,51 +381,8 @@ public final class CheckpointStore {
                 bytes += n;
             }
         } catch (IOException e) {
-            throw DetrainException.badInput("cannot read " + file + ": " + e, e);
+            throw failure.apply("cannot read " + file + ": " + e, e);
         }
         return new FileDigest(bytes, HexFormat.of().formatHex(md.digest()));
-    }
-
-    /** Temporary file beside the target, fsync, atomic rename, fsync of the directory. */
-    static void writeSmallFileAtomically(Path target, String text) {
-        Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + "-"
-                + Long.toHexString(System.nanoTime()) + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel d = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-                d.force(true);
-            } catch (IOException | UnsupportedOperationException e) {
-                // the file itself is on disk; the rename's durability is best effort here
-            }
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw DetrainException.runFailure("cannot write " + target + ": " + e
-                    + "; free space or fix the permissions of the results directory", e);
-        }
-    }
-
-    private static void deleteTree(Path p) {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        } catch (IOException e) {
-            throw DetrainException.runFailure("cannot delete old checkpoint " + p + ": " + e
-                    + "; fix the permissions of the results directory", e);
-        }
     }
 }

@@ -1,5 +1,5 @@
 /**
- * Files: HDF5 through jHDF (whole-file writes, read back before an atomic rename) and the checkpoint sets on disk.
+ * Files: HDF5 through jHDF (whole-file writes, read back before an atomic rename), the checkpoint sets on disk, and AtomicFiles (small files written atomically, trees deleted).
  * May use: the layers below it (config, util).
  */
 package org.detrain.io;

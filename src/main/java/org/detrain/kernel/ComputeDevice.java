@@ -14,7 +14,7 @@ import java.util.Locale;
 import org.detrain.util.DetrainException;
 
 /**
- * Where a rank's kernels run: {@code java} (the plain-Java reference code, one thread), {@code jtp}
+ * Where a rank's kernels run: {@code java} (the Java engine, {@link JavaNet}; {@code threads} threads), {@code jtp}
  * (the Aparapi kernels executed by Aparapi's Java thread pool) or an OpenCL device ({@code gpu},
  * {@code cpu}, or {@code auto} = the best OpenCL device present, GPUs first).
  *
@@ -44,7 +44,7 @@ public final class ComputeDevice {
      */
     private static final java.util.logging.Logger APARAPI_LOG = quiet();
 
-    /** The plain-Java reference device. */
+    /** The Java engine on one thread. */
     public static final ComputeDevice JAVA = new ComputeDevice(Kind.JAVA, null, "java");
 
     private final Kind kind;

@@ -2,8 +2,8 @@ package org.detrain.kernel;
 
 /**
  * Runs a {@link NetProgram} on batches of at most {@link #capacity()} samples, on a
- * {@link ComputeDevice}: the plain-Java reference ({@code java}) or the Aparapi kernel (OpenCL or
- * Aparapi's Java thread pool). Callers fill {@link #input()} and {@link #labels()}, then call
+ * {@link ComputeDevice}: the fast Java engine ({@code java}) or the Aparapi kernel (OpenCL or
+ * Aparapi's Java thread pool); {@link NetRef}, the plain reference, is one too (tests and checks only). Callers fill {@link #input()} and {@link #labels()}, then call
  * {@link #trainStep} or {@link #forward}; per-sample losses and correctness are in {@link #loss}
  * and {@link #correct}. One engine per rank and purpose; not thread-safe.
  */
@@ -79,18 +79,18 @@ public abstract class NetEngine implements AutoCloseable {
 
         @Override
         public float[] input() {
-            return net.x;
+            return net.buffers.input;
         }
 
         @Override
         public int[] labels() {
-            return net.lab;
+            return net.buffers.labels;
         }
 
         @Override
         public void trainStep(float[] params, int n, float[] grad) {
             net.run(params, n, program.passes);
-            System.arraycopy(net.g, 0, grad, 0, program.dim);
+            System.arraycopy(net.buffers.gradient, 0, grad, 0, program.dim);
         }
 
         @Override
@@ -100,18 +100,18 @@ public abstract class NetEngine implements AutoCloseable {
 
         @Override
         public float loss(int s) {
-            return net.res[s];
+            return net.buffers.results[s];
         }
 
         @Override
         public float correct(int s) {
-            return net.res[capacity + s];
+            return net.buffers.results[capacity + s];
         }
 
         @Override
         float[] workspace() {
             net.syncRows();
-            return net.m;
+            return net.buffers.workspace;
         }
     }
 

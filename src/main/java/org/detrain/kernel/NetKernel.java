@@ -8,8 +8,9 @@ import com.aparapi.Kernel;
  * the device between launches and steps (explicit mode): a step puts the parameters, the batch and
  * its labels, and gets the gradient and the per-sample results; the workspace never leaves the device.
  *
- * <p>Each output element is computed by one work-item in the same order as {@link JavaNet}, its
- * plain-Java twin (products in their own statements, so the OpenCL compiler does not fuse them).
+ * <p>Each output element is computed by one work-item in the same order as {@link JavaNet}, the
+ * fast Java engine (products in their own statements, so the OpenCL compiler does not fuse them);
+ * both are tested against the plain reference {@link NetRef}.
  * Only the subset of Java that Aparapi translates is used here: no objects, no switch, no break.
  */
 final class NetKernel extends Kernel {

@@ -5,8 +5,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A feed-forward network as a list of kernel passes that both engines ({@link JavaNet}, the plain
- * reference, and {@link NetKernel}, the Aparapi kernel) execute: the forward passes, then softmax
+ * A feed-forward network as a list of kernel passes that the engines execute ({@link JavaNet}, the
+ * fast Java engine; {@link NetKernel}, the Aparapi kernel; {@link NetRef}, the plain reference both
+ * are tested against): the forward passes, then softmax
  * cross-entropy (per-sample loss, correctness and the logits' gradient), then the backward passes.
  *
  * <p>Parameters are one flat float32 array; layer by layer, a dense layer stores W (in x out, or

@@ -26,10 +26,10 @@ public final class PassTiming {
         }
         try (JavaNet net = new JavaNet(program, batch, threads)) {
             for (int i = 0; i < batch * program.inputSize(); i++) {
-                net.x[i] = rng.nextFloat();
+                net.buffers.input[i] = rng.nextFloat();
             }
             for (int s = 0; s < batch; s++) {
-                net.lab[s] = rng.nextInt(program.classes());
+                net.buffers.labels[s] = rng.nextInt(program.classes());
             }
             int passes = program.passes();
             long[] nanos = new long[passes];

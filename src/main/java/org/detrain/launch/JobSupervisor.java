@@ -11,6 +11,7 @@ import org.detrain.comm.JobSpec;
 import org.detrain.comm.MpjInstallation;
 import org.detrain.comm.MpjJob;
 import org.detrain.comm.Placement;
+import org.detrain.io.AtomicFiles;
 import org.detrain.results.RunLayout;
 import org.detrain.util.DetrainException;
 import org.detrain.util.IoErrors;
@@ -65,7 +66,7 @@ final class JobSupervisor {
                     });
         } catch (RuntimeException e) {
             output.close();
-            removeQuietly(layout.scratch());
+            AtomicFiles.deleteTreeQuietly(layout.scratch()); // the start failed: that error is the one to report
             throw e;
         }
         Thread cleanup = new Thread(job::destroyAll, "detrain-cleanup");
@@ -105,20 +106,9 @@ final class JobSupervisor {
      * run (exit 3), not bad input.
      */
     static void removeAfterRun(Path dir) {
-        try {
-            TrainLauncher.deleteTree(dir);
-        } catch (DetrainException e) {
-            throw DetrainException.runFailure(e.getMessage() + "; remove it by hand", e);
-        }
+        AtomicFiles.deleteTree(dir, AtomicFiles.RUN_FAILURE);
     }
 
-    private static void removeQuietly(Path dir) {
-        try {
-            TrainLauncher.deleteTree(dir);
-        } catch (DetrainException ignored) {
-            // the start failed already; that error is the one to report
-        }
-    }
 
     /** Returns the ranks that had not started when the start-up bound ran out (then the job is stopped). */
     private static List<Integer> watch(MpjJob job, RunLayout layout, RankStatuses statuses, List<String> lost,

@@ -12,6 +12,7 @@ import org.detrain.comm.MpjJob;
 import org.detrain.comm.Placement;
 import org.detrain.comm.Transport;
 import org.detrain.config.RunConfig;
+import org.detrain.io.AtomicFiles;
 import org.detrain.io.CheckpointStore;
 import org.detrain.results.LaunchInfo;
 import org.detrain.results.RunLayout;
@@ -153,8 +154,8 @@ public final class ResumeLauncher {
 
     /** Removes what the interrupted attempt left: statuses (stop request included) and temporary files. */
     private static void clearForResume(RunLayout layout) {
-        TrainLauncher.deleteTree(layout.statusDir());
-        TrainLauncher.deleteTree(layout.scratch());
+        AtomicFiles.deleteTree(layout.statusDir(), AtomicFiles.BAD_INPUT);
+        AtomicFiles.deleteTree(layout.scratch(), AtomicFiles.BAD_INPUT);
         try (Stream<Path> files = Files.list(layout.root())) {
             for (Path p : files.filter(p -> p.getFileName().toString().startsWith(".")
                     && p.getFileName().toString().endsWith(".tmp")).toList()) {

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import org.detrain.io.AtomicFiles;
 import org.detrain.util.DetrainException;
 import org.detrain.util.IoErrors;
 
@@ -97,7 +98,7 @@ final class RunLock implements AutoCloseable {
                     throw DetrainException.badInput("results directory " + runDir + " already exists; pass --overwrite to"
                             + " replace it" + (explicitId ? " or choose another --run-id" : ""));
                 }
-                TrainLauncher.deleteTree(runDir);
+                AtomicFiles.deleteTree(runDir, AtomicFiles.BAD_INPUT);
             }
             try {
                 Files.createDirectory(runDir);

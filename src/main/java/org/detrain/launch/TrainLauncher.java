@@ -8,15 +8,14 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.detrain.comm.Deployment;
 import org.detrain.comm.MpjInstallation;
 import org.detrain.comm.MpjJob;
 import org.detrain.comm.Placement;
 import org.detrain.comm.Transport;
 import org.detrain.config.RunConfig;
+import org.detrain.io.AtomicFiles;
 import org.detrain.io.CheckpointStore;
 import org.detrain.results.RunLayout;
 import org.detrain.results.Version;
@@ -67,11 +66,7 @@ public final class TrainLauncher {
             Provenance.launchInfo(o.home(), runId, o.ranks(), o.transport(), o.commandLine()).write(layout.launch());
         } catch (IOException | DetrainException e) {
             // a file system that cannot hold the run directory keeps nothing of it: a retry starts clean
-            try {
-                deleteTree(runDir);
-            } catch (DetrainException ignored) {
-                // reported below; what is left is named there
-            }
+            AtomicFiles.deleteTreeQuietly(runDir);
             throw DetrainException.badInput("cannot write the run directory " + runDir + ": "
                     + (e instanceof IOException io ? IoErrors.describe(io) : e.getMessage())
                     + "; check that the results directory is writable and not full (nothing was kept)", e);
@@ -111,7 +106,7 @@ public final class TrainLauncher {
                 MpjInstallation installation = MpjInstallation.locate(o.home());
                 new Deployment(o.transport(), o.placement());
                 out.println("detrain: " + runDir + " has no complete checkpoint: starting the run afresh");
-                deleteTree(runDir);
+                AtomicFiles.deleteTree(runDir, AtomicFiles.BAD_INPUT);
                 try {
                     Files.createDirectory(runDir);
                 } catch (IOException e) {
@@ -161,18 +156,5 @@ public final class TrainLauncher {
         String base = configFile == null ? "default" : configFile.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         base = base.replaceAll("[^A-Za-z0-9._-]", "_");
         return base + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    }
-
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw DetrainException.badInput("cannot remove " + dir + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -10,7 +10,7 @@ import org.detrain.util.DetrainException;
  * The models a run can name ({@code model=softmax|linear|mlp|lenet}) and their construction for a
  * device. On {@code java}, softmax regression is {@link SoftmaxRegression} (the original reference,
  * unchanged results) and linear least squares is {@link LinearLeastSquares}; everything else is a
- * {@link NetModel}, whose Java engine is the reference twin of its Aparapi kernel.
+ * {@link NetModel}, run by the Java engine or the Aparapi kernel (both tested against a plain reference).
  */
 public final class Models {
     public static final List<String> NAMES = List.of("softmax", "linear", "logistic", "mlp", "lenet");

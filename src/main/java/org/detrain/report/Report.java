@@ -9,12 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.detrain.io.AtomicFiles;
 import org.detrain.util.DetrainException;
 import org.detrain.util.Formats;
 
@@ -172,7 +171,7 @@ public final class Report {
             throw DetrainException.runFailure("cannot write the report to " + dir + " (" + e + "): check free space"
                     + " and permissions, or pass another --out", e);
         } finally {
-            deleteTree(staging);
+            AtomicFiles.deleteTreeQuietly(staging); // a leftover hidden staging directory is harmless
         }
         return contents.keySet().stream().map(dir::resolve).toList();
     }
@@ -182,19 +181,6 @@ public final class Report {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // a leftover hidden staging directory is harmless
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.detrain.io.H5Group;
 import org.detrain.io.Hdf5Files;
+import org.detrain.results.MetricsSchema;
 import org.detrain.util.DetrainException;
 
 /**
@@ -42,43 +43,48 @@ public final class RunResult {
 
     private RunResult(Path file, H5Group root) {
         this.file = file;
-        if (!root.hasGroup("metrics")) {
-            throw DetrainException.badInput(file + " has no /metrics group, so it is not a detrain metrics.h5:"
+        if (!root.hasGroup(MetricsSchema.Group.METRICS.key())) {
+            throw DetrainException.badInput(file + " has no /" + MetricsSchema.Group.METRICS.key() + " group, so it is not a detrain metrics.h5:"
                     + " pass run directories written by `detrain train` (results/<run-id>)");
         }
-        H5Group m = root.getGroup("metrics");
-        this.runId = root.hasAttribute("run_id") ? text(root.getAttribute("run_id"))
+        H5Group m = root.getGroup(MetricsSchema.Group.METRICS.key());
+        this.runId = root.hasAttribute(MetricsSchema.RUN_ID.key()) ? text(root.getAttribute(MetricsSchema.RUN_ID.key()))
                 : String.valueOf(file.toAbsolutePath().getParent().getFileName());
-        this.status = root.hasAttribute("status") ? text(root.getAttribute("status")) : "unknown";
+        this.status = root.hasAttribute(MetricsSchema.STATUS.key()) ? text(root.getAttribute(MetricsSchema.STATUS.key()))
+                : "unknown";
         Map<String, String> cfg = new TreeMap<>();
-        if (root.hasGroup("config")) {
-            H5Group c = root.getGroup("config");
+        if (root.hasGroup(MetricsSchema.Group.CONFIG.key())) {
+            H5Group c = root.getGroup(MetricsSchema.Group.CONFIG.key());
             for (String key : c.attributeNames()) {
                 cfg.put(key, normalize(text(c.getAttribute(key))));
             }
         }
-        this.iteration = required(m, "iteration");
-        double[][] loss = matrix(m, "train_loss");
+        this.iteration = required(m, MetricsSchema.ITERATION);
+        double[][] loss = matrix(m, MetricsSchema.TRAIN_LOSS);
         if (loss.length != iteration.length) {
-            throw damaged("/metrics/train_loss has " + loss.length + " records but /metrics/iteration has " + iteration.length);
+            throw damaged(MetricsSchema.TRAIN_LOSS.path() + " has " + loss.length + " records but "
+                    + MetricsSchema.ITERATION.path() + " has " + iteration.length);
         }
-        this.ranks = root.hasAttribute("ranks") ? ((Number) root.getAttribute("ranks")).longValue()
+        this.ranks = root.hasAttribute(MetricsSchema.RANKS_ATTR.key())
+                ? ((Number) root.getAttribute(MetricsSchema.RANKS_ATTR.key())).longValue()
                 : (loss.length > 0 ? loss[0].length : 0);
         cfg.put(RANKS_KEY, Long.toString(ranks));
         this.config = Collections.unmodifiableMap(cfg);
         this.trainLoss = rowMeans(loss);
-        this.epoch = optional(m, "epoch", iteration.length);
-        this.wallTime = optional(m, "wall_time", iteration.length);
-        this.consensus = optional(m, "consensus_distance", iteration.length);
-        this.bytesSent = rowSums(optionalMatrix(m, "bytes_sent", iteration.length));
-        this.evalIteration = m.hasDataset("eval_iteration") ? vector(m, "eval_iteration") : new double[0];
-        this.evalEpoch = optional(m, "eval_epoch", evalIteration.length);
-        this.evalWallTime = optional(m, "eval_wall_time", evalIteration.length);
-        this.testAccuracy = optional(m, "test_accuracy", evalIteration.length);
-        this.localAccuracySpread = rowSpreads(optionalMatrix(m, "local_test_accuracy", evalIteration.length));
+        this.epoch = optional(m, MetricsSchema.EPOCH, iteration.length);
+        this.wallTime = optional(m, MetricsSchema.WALL_TIME, iteration.length);
+        this.consensus = optional(m, MetricsSchema.CONSENSUS_DISTANCE, iteration.length);
+        this.bytesSent = rowSums(optionalMatrix(m, MetricsSchema.BYTES_SENT, iteration.length));
+        this.evalIteration = m.hasDataset(MetricsSchema.EVAL_ITERATION.key()) ? vector(m, MetricsSchema.EVAL_ITERATION)
+                : new double[0];
+        this.evalEpoch = optional(m, MetricsSchema.EVAL_EPOCH, evalIteration.length);
+        this.evalWallTime = optional(m, MetricsSchema.EVAL_WALL_TIME, evalIteration.length);
+        this.testAccuracy = optional(m, MetricsSchema.TEST_ACCURACY, evalIteration.length);
+        this.localAccuracySpread = rowSpreads(optionalMatrix(m, MetricsSchema.LOCAL_TEST_ACCURACY, evalIteration.length));
         double gap = Double.NaN;
-        if (root.hasGroup("topology") && root.getGroup("topology").hasAttribute("spectral_gap")) {
-            gap = ((Number) root.getGroup("topology").getAttribute("spectral_gap")).doubleValue();
+        String topology = MetricsSchema.Group.TOPOLOGY.key();
+        if (root.hasGroup(topology) && root.getGroup(topology).hasAttribute(MetricsSchema.SPECTRAL_GAP.key())) {
+            gap = ((Number) root.getGroup(topology).getAttribute(MetricsSchema.SPECTRAL_GAP.key())).doubleValue();
         }
         this.spectralGap = gap;
     }
@@ -261,37 +267,37 @@ public final class RunResult {
         return value.toString();
     }
 
-    private double[] required(H5Group m, String name) {
-        if (!m.hasDataset(name)) {
-            throw damaged("it has no dataset /metrics/" + name);
+    private double[] required(H5Group m, MetricsSchema series) {
+        if (!m.hasDataset(series.key())) {
+            throw damaged("it has no dataset " + series.path());
         }
-        return vector(m, name);
+        return vector(m, series);
     }
 
-    private double[] vector(H5Group m, String name) {
-        Object v = m.getDataset(name);
+    private double[] vector(H5Group m, MetricsSchema series) {
+        Object v = m.getDataset(series.key());
         if (v instanceof double[][] || v instanceof long[][] || v instanceof int[][] || v instanceof float[][]) {
-            throw damaged("/metrics/" + name + " is 2-D but should be one value per record");
+            throw damaged(series.path() + " is 2-D but should be one value per record");
         }
-        return toDoubles(v, "/metrics/" + name);
+        return toDoubles(v, series.path());
     }
 
-    private double[] optional(H5Group m, String name, int length) {
-        if (!m.hasDataset(name)) {
+    private double[] optional(H5Group m, MetricsSchema series, int length) {
+        if (!m.hasDataset(series.key())) {
             return new double[0];
         }
-        double[] v = vector(m, name);
+        double[] v = vector(m, series);
         if (v.length != length) {
-            throw damaged("/metrics/" + name + " has " + v.length + " entries but its cadence has " + length + " records");
+            throw damaged(series.path() + " has " + v.length + " entries but its cadence has " + length + " records");
         }
         return v;
     }
 
-    private double[][] matrix(H5Group m, String name) {
-        if (!m.hasDataset(name)) {
-            throw damaged("it has no dataset /metrics/" + name);
+    private double[][] matrix(H5Group m, MetricsSchema series) {
+        if (!m.hasDataset(series.key())) {
+            throw damaged("it has no dataset " + series.path());
         }
-        Object v = m.getDataset(name);
+        Object v = m.getDataset(series.key());
         double[][] out;
         if (v instanceof double[][] d) {
             out = d;
@@ -299,21 +305,21 @@ public final class RunResult {
             Object[] rows = (Object[]) v;
             out = new double[rows.length][];
             for (int i = 0; i < rows.length; i++) {
-                out[i] = toDoubles(rows[i], "/metrics/" + name);
+                out[i] = toDoubles(rows[i], series.path());
             }
         } else {
-            throw damaged("/metrics/" + name + " is not a (records x ranks) matrix of numbers");
+            throw damaged(series.path() + " is not a (records x ranks) matrix of numbers");
         }
         return out;
     }
 
-    private double[][] optionalMatrix(H5Group m, String name, int length) {
-        if (!m.hasDataset(name)) {
+    private double[][] optionalMatrix(H5Group m, MetricsSchema series, int length) {
+        if (!m.hasDataset(series.key())) {
             return new double[0][];
         }
-        double[][] v = matrix(m, name);
+        double[][] v = matrix(m, series);
         if (v.length != length) {
-            throw damaged("/metrics/" + name + " has " + v.length + " rows but its cadence has " + length + " records");
+            throw damaged(series.path() + " has " + v.length + " rows but its cadence has " + length + " records");
         }
         return v;
     }

@@ -2,11 +2,13 @@ package org.detrain.results;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import org.detrain.io.AtomicFiles;
 import org.detrain.util.DetrainException;
 import org.detrain.util.IoErrors;
 
@@ -17,6 +19,7 @@ import org.detrain.util.IoErrors;
 public record LaunchInfo(String runId, int ranks, String transport, String detrainVersion, String gitCommit,
                          boolean gitDirty, String launchedAt, String launcherHost, String command) {
 
+    /** Writes the record atomically; a failure is bad input (exit 2): it happens while the run is set up. */
     public void write(Path file) {
         Properties p = new Properties();
         p.setProperty("run_id", runId);
@@ -28,12 +31,13 @@ public record LaunchInfo(String runId, int ranks, String transport, String detra
         p.setProperty("launched_at", launchedAt);
         p.setProperty("launcher_host", launcherHost);
         p.setProperty("command", command);
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            p.store(w, "detrain launch record");
+        StringWriter text = new StringWriter();
+        try {
+            p.store(text, "detrain launch record");
         } catch (IOException e) {
-            throw DetrainException.badInput("cannot write " + file + ": " + e.getMessage()
-                    + "; check that the results directory is writable and not full", e);
+            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
+        AtomicFiles.writeText(file, text.toString(), AtomicFiles.BAD_INPUT); // written while the run is set up
     }
 
     public static LaunchInfo read(Path file) {

@@ -3,29 +3,52 @@ package org.detrain.results;
 import java.nio.file.Path;
 import org.detrain.io.H5Group;
 import org.detrain.io.Hdf5Files;
+import org.detrain.util.DetrainException;
 
-/** The end-of-run summary, read back from {@code metrics.h5} (so it shows what was written). */
-public record RunSummary(long iterations, double epochs, double trainLoss, double testLoss, double testAccuracy,
-                         double consensusDistance, double trainingSeconds, double launchSeconds, boolean classification) {
+/**
+ * The end-of-run summary, read back from {@code metrics.h5} (so it shows what was written); {@code status}
+ * is null when the file names none this version knows.
+ */
+public record RunSummary(long iterations, double epochs, double trainLoss, double trainObjective, double testLoss,
+                         double testAccuracy, double consensusDistance, double trainingSeconds, double launchSeconds, boolean classification,
+                         MetricsSchema.Status status) {
 
+    /**
+     * Reads the summary of a run's {@code metrics.h5}. Called once a run has ended, so a file that
+     * cannot be read back is a failure of the run (exit 3), with the reader's message.
+     */
     public static RunSummary read(Path metricsFile, double launchSeconds) {
+        try {
+            return readOrThrow(metricsFile, launchSeconds);
+        } catch (DetrainException e) {
+            throw e.exitCode() == DetrainException.BAD_INPUT ? DetrainException.runFailure(e.getMessage(), e) : e;
+        } catch (RuntimeException e) { // an empty series, or values of another type
+            throw DetrainException.runFailure("cannot summarise " + metricsFile + ": " + e, e);
+        }
+    }
+
+    private static RunSummary readOrThrow(Path metricsFile, double launchSeconds) {
         H5Group root = Hdf5Files.read(metricsFile);
-        H5Group m = root.getGroup("metrics");
-        long[] iteration = m.getDataset("iteration", long[].class);
+        H5Group m = root.getGroup(MetricsSchema.Group.METRICS.key());
+        long[] iteration = m.getDataset(MetricsSchema.ITERATION.key(), long[].class);
         int last = iteration.length - 1;
-        double[][] trainLoss = m.getDataset("train_loss", double[][].class);
+        double[][] trainLoss = m.getDataset(MetricsSchema.TRAIN_LOSS.key(), double[][].class);
         double meanLoss = 0;
         for (double v : trainLoss[last]) {
             meanLoss += v;
         }
         meanLoss /= trainLoss[last].length;
-        double[] testLoss = m.getDataset("test_loss", double[].class);
-        double[] testAccuracy = m.getDataset("test_accuracy", double[].class);
+        double[] testLoss = m.getDataset(MetricsSchema.TEST_LOSS.key(), double[].class);
+        double[] testAccuracy = m.getDataset(MetricsSchema.TEST_ACCURACY.key(), double[].class);
         boolean classification = testAccuracy.length > 0 && !Double.isNaN(testAccuracy[testAccuracy.length - 1]);
-        return new RunSummary(iteration[last], m.getDataset("epoch", double[].class)[last], meanLoss,
-                testLoss[testLoss.length - 1], testAccuracy[testAccuracy.length - 1],
-                m.getDataset("consensus_distance", double[].class)[last], m.getDataset("wall_time", double[].class)[last],
-                launchSeconds, classification);
+        // files written before the training objective was measured lack it
+        double[] objective = m.hasDataset(MetricsSchema.TRAIN_OBJECTIVE.key())
+                ? m.getDataset(MetricsSchema.TRAIN_OBJECTIVE.key(), double[].class) : new double[0];
+        return new RunSummary(iteration[last], m.getDataset(MetricsSchema.EPOCH.key(), double[].class)[last], meanLoss,
+                objective.length > 0 ? objective[objective.length - 1] : Double.NaN, testLoss[testLoss.length - 1], testAccuracy[testAccuracy.length - 1],
+                m.getDataset(MetricsSchema.CONSENSUS_DISTANCE.key(), double[].class)[last],
+                m.getDataset(MetricsSchema.WALL_TIME.key(), double[].class)[last], launchSeconds, classification,
+                MetricsSchema.Status.parse(root.getAttribute(MetricsSchema.STATUS.key(), String.class)));
     }
 
     public String describe() {
@@ -33,6 +56,9 @@ public record RunSummary(long iterations, double epochs, double trainLoss, doubl
         sb.append(String.format("done: %d iterations (%.2f epochs) in %.1f s of training, %.1f s in all%n", iterations,
                 epochs, trainingSeconds, launchSeconds));
         sb.append(String.format("  train loss (mean over ranks, last window) %.4g%n", trainLoss));
+        if (!Double.isNaN(trainObjective)) {
+            sb.append(String.format("  averaged model: training objective f(x_bar) %.4g%n", trainObjective));
+        }
         if (classification) {
             sb.append(String.format("  averaged model: test accuracy %.4f, test loss %.4f%n", testAccuracy, testLoss));
         } else {

@@ -1,5 +1,5 @@
 /**
- * What a run leaves behind: the run directory layout, launch provenance, the release version, the end-of-run summary.
+ * What a run leaves behind: the metrics.h5 schema (MetricsSchema), the run directory layout, launch provenance, the release version, the end-of-run summary.
  * May use: the layers below it (algo, gossip, model, kernel, data, topology, comm, io, config, util).
  */
 package org.detrain.results;

@@ -1,6 +1,5 @@
 package org.detrain.runner;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +30,6 @@ import org.detrain.util.DetrainException;
  * complete set.
  */
 final class Checkpointer {
-    /** Longest text (UTF-8 bytes) a rank can report to rank 0 about its write. */
-    private static final int TEXT_WIDTH = 4096;
-
     private final CheckpointStore store;
     private final Communicator comm;
     private final String configHash;
@@ -84,12 +80,12 @@ final class Checkpointer {
         } catch (RuntimeException e) {
             report = "error unexpected " + e;
         }
-        String[] reports = gatherText(comm, report);
+        String[] reports = comm.gatherStrings(report, 0);
         String outcome = "";
         if (rank == 0) {
             outcome = finish(iteration, reason, reports);
         }
-        outcome = broadcastText(comm, outcome);
+        outcome = comm.broadcastString(outcome, 0);
         if (!outcome.isEmpty()) {
             throw DetrainException.runFailure(outcome, null);
         }
@@ -244,49 +240,5 @@ final class Checkpointer {
             throw DetrainException.badInput("checkpoint " + file + " does not fit this run: " + e.getMessage()
                     + "; resume from another checkpoint set or start afresh", e);
         }
-    }
-
-    // ---------------------------------------------------------------- text collectives
-
-    /** Rank 0 gets every rank's text (cut to {@value #TEXT_WIDTH} UTF-8 bytes); others get null. */
-    static String[] gatherText(Communicator comm, String text) {
-        double[] mine = encode(text);
-        double[] all = comm.rank() == 0 ? new double[comm.size() * mine.length] : new double[0];
-        comm.gather(mine, all, mine.length, 0);
-        if (comm.rank() != 0) {
-            return null;
-        }
-        String[] out = new String[comm.size()];
-        for (int r = 0; r < out.length; r++) {
-            out[r] = decode(all, r * mine.length);
-        }
-        return out;
-    }
-
-    /** Every rank gets rank 0's text. */
-    static String broadcastText(Communicator comm, String text) {
-        double[] buf = encode(comm.rank() == 0 ? text : "");
-        comm.broadcast(buf, buf.length, 0);
-        return decode(buf, 0);
-    }
-
-    private static double[] encode(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        int len = Math.min(bytes.length, TEXT_WIDTH);
-        double[] out = new double[TEXT_WIDTH + 1];
-        out[0] = len;
-        for (int i = 0; i < len; i++) {
-            out[i + 1] = bytes[i];
-        }
-        return out;
-    }
-
-    private static String decode(double[] buf, int offset) {
-        int len = (int) buf[offset];
-        byte[] bytes = new byte[len];
-        for (int i = 0; i < len; i++) {
-            bytes[i] = (byte) buf[offset + 1 + i];
-        }
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

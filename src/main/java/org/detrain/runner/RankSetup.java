@@ -8,6 +8,7 @@ import org.detrain.algo.Context;
 import org.detrain.algo.StepSize;
 import org.detrain.comm.Communicator;
 import org.detrain.config.RunConfig;
+import org.detrain.config.TrainingSettings;
 import org.detrain.data.BatchSampler;
 import org.detrain.kernel.AparapiVectorOps;
 import org.detrain.kernel.ComputeDevice;
@@ -36,8 +37,9 @@ public final class RankSetup {
         this.plan = plan;
         int rank = comm.rank();
         RunConfig config = plan.config();
-        long seed = config.getLong("seed");
-        ComputeDevice device = ComputeDevice.select(config.get("device"), config.getInt("threads"));
+        TrainingSettings training = config.training();
+        long seed = training.seed();
+        ComputeDevice device = ComputeDevice.select(config.model().device(), config.model().threads());
         this.model = plan.newModel(device);
         this.dim = model.dim();
         this.ops = device.kind() == ComputeDevice.Kind.JAVA ? JavaVectorOps.INSTANCE : new AparapiVectorOps(device);
@@ -45,8 +47,8 @@ public final class RankSetup {
         this.computeDevice = model.device().equals(ops.device()) ? ops.device()
                 : "model=" + model.device() + ";vector=" + ops.device();
         int[] shard = plan.partition().shard(rank);
-        boolean exact = config.getBoolean("gradient.exact");
-        BatchSampler sampler = new BatchSampler(shard, exact ? shard.length : config.getInt("batch"),
+        boolean exact = training.exactGradient();
+        BatchSampler sampler = new BatchSampler(shard, exact ? shard.length : training.batch(),
                 Rng.of(seed, "sampler", rank));
         this.oracle = new SamplingOracle(model, plan.train(), sampler, exact ? shard : null);
         this.state = new AlgorithmState();

@@ -2,7 +2,11 @@ package org.detrain.runner;
 
 import java.nio.file.Path;
 import org.detrain.algo.Algorithms;
+import org.detrain.config.DataSettings;
+import org.detrain.config.ModelSettings;
 import org.detrain.config.RunConfig;
+import org.detrain.config.TopologySettings;
+import org.detrain.config.TrainingSettings;
 import org.detrain.data.Cifar10Reader;
 import org.detrain.data.FashionMnist;
 import org.detrain.data.ImageSamples;
@@ -36,11 +40,15 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
         if (ranks < 1) {
             throw DetrainException.badInput("-np must be at least 1, got " + ranks);
         }
-        String edgeFile = config.get("topology.file");
-        Graph graph = Topologies.build(new Topologies.Spec(config.get("topology"), ranks, config.getInt("topology.rows"),
-                config.getInt("topology.cols"), config.getDouble("topology.p"), config.getLong("seed"),
-                edgeFile.isEmpty() ? null : Path.of(edgeFile)));
-        MixingMatrix mixing = MixingMatrix.build(graph, config.get("weights"), config.getDouble("weights.kappa"));
+        TopologySettings topology = config.topology();
+        DataSettings data = config.data();
+        ModelSettings modelSettings = config.model();
+        TrainingSettings training = config.training();
+        long seed = training.seed();
+
+        Graph graph = Topologies.build(new Topologies.Spec(topology.name(), ranks, topology.rows(), topology.cols(),
+                topology.edgeProbability(), seed, topology.edgeFilePath()));
+        MixingMatrix mixing = MixingMatrix.build(graph, topology.weights(), topology.kappa());
         mixing.validate(true);
         Spectrum spectrum = mixing.spectrum();
         Algorithms.validate(config, spectrum);
@@ -48,52 +56,40 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
         Samples train;
         Samples test;
         int[] labels;
-        long seed = config.getLong("seed");
-        switch (config.get("dataset")) {
+        int samples = data.syntheticSamples();
+        int features = data.syntheticFeatures();
+        switch (data.dataset()) {
             case "fashion-mnist", "cifar10" -> {
-                Split split = config.get("dataset").equals("cifar10") ? Cifar10Reader.load(datasetDir(config))
+                Split split = data.dataset().equals("cifar10") ? Cifar10Reader.load(datasetDir(config))
                         : FashionMnist.load(datasetDir(config));
                 train = new ImageSamples(split.train());
                 test = new ImageSamples(split.test());
                 labels = split.train().labels();
             }
             case "synthetic-lsq" -> {
-                int samples = config.getInt("synthetic.samples");
-                int features = config.getInt("synthetic.features");
-                double noise = config.getDouble("synthetic.noise");
-                train = SyntheticLeastSquares.generate(samples, features, noise, seed, 0);
-                test = SyntheticLeastSquares.generate(Math.max(1, samples / 4), features, noise, seed, 1);
+                train = SyntheticLeastSquares.generate(samples, features, data.syntheticNoise(), seed, 0);
+                test = SyntheticLeastSquares.generate(Math.max(1, samples / 4), features, data.syntheticNoise(), seed, 1);
                 labels = new int[samples]; // one pseudo-class: the shuffled partition becomes a plain split
             }
-            case "synthetic-hlsq" -> {
-                int perRank = config.getInt("synthetic.samples");
-                int features = config.getInt("synthetic.features");
-                double noise = config.getDouble("synthetic.noise");
-                double het = config.getDouble("synthetic.heterogeneity");
-                train = PerRankSynthetic.leastSquares(ranks, perRank, features, noise, het, seed, 0);
-                test = PerRankSynthetic.leastSquares(ranks, Math.max(1, perRank / 4), features, noise, het, seed, 1);
+            case "synthetic-hlsq" -> { // samples per rank
+                train = PerRankSynthetic.leastSquares(ranks, samples, features, data.syntheticNoise(),
+                        data.heterogeneity(), seed, 0);
+                test = PerRankSynthetic.leastSquares(ranks, Math.max(1, samples / 4), features, data.syntheticNoise(),
+                        data.heterogeneity(), seed, 1);
                 labels = new int[train.size()];
             }
-            case "synthetic-logreg" -> {
-                int perRank = config.getInt("synthetic.samples");
-                int features = config.getInt("synthetic.features");
-                double het = config.getDouble("synthetic.heterogeneity");
-                train = PerRankSynthetic.logistic(ranks, perRank, features, het, seed, 0);
-                test = PerRankSynthetic.logistic(ranks, Math.max(1, perRank / 4), features, het, seed, 1);
+            case "synthetic-logreg" -> { // samples per rank
+                train = PerRankSynthetic.logistic(ranks, samples, features, data.heterogeneity(), seed, 0);
+                test = PerRankSynthetic.logistic(ranks, Math.max(1, samples / 4), features, data.heterogeneity(), seed, 1);
                 labels = new int[train.size()];
                 for (int i = 0; i < labels.length; i++) {
                     labels[i] = train.label(i);
                 }
             }
-            default -> throw new IllegalStateException("dataset " + config.get("dataset"));
+            default -> throw new IllegalStateException("dataset " + data.dataset());
         }
 
-        String scheme = config.get("partition");
-        if (scheme.equals("auto")) {
-            scheme = config.get("dataset").equals("synthetic-hlsq") || config.get("dataset").equals("synthetic-logreg")
-                    ? "by-rank" : "shuffled";
-        }
-        Partition partition = switch (scheme) {
+        Partition partition = switch (data.partitionScheme()) {
             case "by-rank" -> {
                 int perRank = train.size() / ranks;
                 int[][] shards = new int[ranks][perRank];
@@ -104,46 +100,45 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
                 }
                 yield Partition.of("by rank: " + perRank + " generated samples each", shards);
             }
-            case "shuffled" -> Partitioner.shuffledFraction(labels, ranks, config.getDouble("partition.shuffled"),
+            case "shuffled" -> Partitioner.shuffledFraction(labels, ranks, data.shuffledPercent(),
                     Rng.of(seed, "partition", 0));
             case "dirichlet" -> {
                 if (train.classCount() == 0) {
                     throw DetrainException.badInput("partition=dirichlet needs class labels but dataset="
-                            + config.get("dataset") + " is a regression problem; use partition=shuffled");
+                            + data.dataset() + " is a regression problem; use partition=shuffled");
                 }
-                yield Partitioner.dirichlet(labels, train.classCount(), ranks, config.getDouble("partition.alpha"),
-                        config.getInt("batch"), Rng.of(seed, "partition", 0));
+                yield Partitioner.dirichlet(labels, train.classCount(), ranks, data.dirichletAlpha(), training.batch(),
+                        Rng.of(seed, "partition", 0));
             }
-            default -> throw new IllegalStateException("partition " + scheme);
+            default -> throw new IllegalStateException("partition " + data.partitionScheme());
         };
 
         // model and device fit the data and the machine (an absent device is bad input, before any rank starts)
-        Models.check(config.get("model"), train.featureCount(), train.classCount(), config.get("model.hidden"),
-                ComputeDevice.select(config.get("device")));
+        Models.check(modelSettings.name(), train.featureCount(), train.classCount(), modelSettings.hidden(),
+                ComputeDevice.select(modelSettings.device()));
 
-        boolean exact = config.getBoolean("gradient.exact"); // one iteration = one pass over the shard
-        int batch = exact ? 1 : config.getInt("batch");
+        int batch = training.samplesPerStep(); // exact gradients: one iteration = one pass over the shard
         for (int r = 0; r < ranks; r++) {
             if (partition.shardSize(r) < batch) {
                 throw DetrainException.badInput("rank " + r + " holds " + partition.shardSize(r) + " training samples, fewer than"
                         + " batch=" + batch + "; lower batch or -np");
             }
         }
-        long perEpoch = exact ? 1 : partition.assigned() / ((long) ranks * batch);
+        long perEpoch = training.exactGradient() ? 1 : partition.assigned() / ((long) ranks * batch);
         if (perEpoch < 1) {
             throw DetrainException.badInput("one epoch is shorter than one iteration (" + partition.assigned() + " samples, "
                     + ranks + " ranks x batch " + batch + "); lower batch or -np");
         }
-        long iterations = config.getInt("iterations") > 0 ? config.getInt("iterations")
-                : Math.max(1, Math.round(config.getDouble("epochs") * perEpoch));
+        long iterations = training.iterations() > 0 ? training.iterations()
+                : Math.max(1, Math.round(training.epochs() * perEpoch));
         double[] optimum = null;
         int[][] shards = new int[ranks][];
         for (int r = 0; r < ranks; r++) {
             shards[r] = partition.shard(r);
         }
-        switch (config.get("model")) {
+        switch (modelSettings.name()) {
             case "linear" -> optimum = Optima.leastSquares(train, shards);
-            case "logistic" -> optimum = Optima.logistic(train, shards, config.getDouble("model.l2"));
+            case "logistic" -> optimum = Optima.logistic(train, shards, modelSettings.l2());
             default -> {
             }
         }
@@ -158,8 +153,8 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
 
     /** The configured model with its kernels on {@code device}. */
     public Model newModel(ComputeDevice device) {
-        return Models.create(config.get("model"), train.featureCount(), train.classCount(), config.get("model.hidden"),
-                config.getDouble("model.l2"), device);
+        ModelSettings m = config.model();
+        return Models.create(m.name(), train.featureCount(), train.classCount(), m.hidden(), m.l2(), device);
     }
 
     /** Epochs completed after {@code iteration} iterations. */
@@ -169,10 +164,10 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
 
     /** The directory a run reads its images from: {@code dataset.dir}, or for auto the dataset's own under data/. */
     public static Path datasetDir(RunConfig config) {
-        String dir = config.get("dataset.dir");
-        if (!dir.equals("auto")) {
-            return Path.of(dir);
+        DataSettings data = config.data();
+        if (!data.dir().equals("auto")) {
+            return Path.of(data.dir());
         }
-        return config.get("dataset").equals("cifar10") ? Cifar10Reader.defaultDir() : FashionMnist.defaultDir();
+        return data.dataset().equals("cifar10") ? Cifar10Reader.defaultDir() : FashionMnist.defaultDir();
     }
 }

@@ -1,15 +1,16 @@
 package org.detrain.sweep;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.detrain.io.AtomicFiles;
 import org.detrain.io.H5Group;
 import org.detrain.io.Hdf5Files;
+import org.detrain.results.MetricsSchema.Status;
+import org.detrain.results.RunLayout;
 import org.detrain.results.RunSummary;
 import org.detrain.util.DetrainException;
 
@@ -37,7 +38,7 @@ public final class SweepCollect {
         for (int i = 0; i < sweep.size(); i++) {
             String runId = prefix + i;
             Path dir = results.resolve(runId);
-            Path metrics = dir.resolve("metrics.h5");
+            Path metrics = new RunLayout(dir).metrics();
             String status;
             RunSummary s = null;
             if (!Files.isDirectory(dir)) {
@@ -48,9 +49,8 @@ public final class SweepCollect {
                 status = "no-metrics";
             } else {
                 try {
-                    String recorded = Hdf5Files.read(metrics).getAttribute("status", String.class);
                     s = RunSummary.read(metrics, Double.NaN);
-                    status = "complete".equals(recorded) ? "complete" : "incomplete";
+                    status = s.status() == Status.COMPLETE ? "complete" : "incomplete";
                 } catch (DetrainException | IllegalArgumentException | ClassCastException e) {
                     status = "unreadable";
                 }
@@ -65,7 +65,7 @@ public final class SweepCollect {
     }
 
     private static boolean anyFailed(Path runDir) {
-        Path status = runDir.resolve("status");
+        Path status = new RunLayout(runDir).statusDir();
         if (!Files.isDirectory(status)) {
             return false;
         }
@@ -78,32 +78,24 @@ public final class SweepCollect {
 
     /** Writes {@code out/summary.csv} and {@code out/summary.h5} (each to a temp name, then renamed). */
     public static void write(SweepSpec sweep, String arrayId, List<Row> rows, Path out) {
-        try {
-            Files.createDirectories(out);
-            StringBuilder csv = new StringBuilder();
-            List<String> header = new ArrayList<>(List.of("task", "run_id", "status"));
-            header.addAll(sweep.variedKeys());
-            header.addAll(NUMBERS);
-            csv.append(String.join(",", header)).append('\n');
-            for (Row r : rows) {
-                List<String> cells = new ArrayList<>(List.of(Integer.toString(r.task()), r.runId(), r.status()));
-                for (String k : sweep.variedKeys()) {
-                    cells.add(quote(r.varied().get(k)));
-                }
-                cells.add(r.iterations() < 0 ? "" : Long.toString(r.iterations()));
-                for (double v : new double[] {r.epochs(), r.trainLoss(), r.testLoss(), r.testAccuracy(), r.consensus(),
-                        r.trainingSeconds()}) {
-                    cells.add(Double.isNaN(v) ? "" : Double.toString(v));
-                }
-                csv.append(String.join(",", cells)).append('\n');
+        StringBuilder csv = new StringBuilder();
+        List<String> header = new ArrayList<>(List.of("task", "run_id", "status"));
+        header.addAll(sweep.variedKeys());
+        header.addAll(NUMBERS);
+        csv.append(String.join(",", header)).append('\n');
+        for (Row r : rows) {
+            List<String> cells = new ArrayList<>(List.of(Integer.toString(r.task()), r.runId(), r.status()));
+            for (String k : sweep.variedKeys()) {
+                cells.add(quote(r.varied().get(k)));
             }
-            Path tmp = out.resolve("summary.csv.tmp");
-            Files.writeString(tmp, csv, StandardCharsets.UTF_8);
-            Files.move(tmp, out.resolve("summary.csv"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw DetrainException.badInput("cannot write the sweep summary into " + out + ": " + e.getMessage()
-                    + "; check that the results directory is writable", e);
+            cells.add(r.iterations() < 0 ? "" : Long.toString(r.iterations()));
+            for (double v : new double[] {r.epochs(), r.trainLoss(), r.testLoss(), r.testAccuracy(), r.consensus(),
+                    r.trainingSeconds()}) {
+                cells.add(Double.isNaN(v) ? "" : Double.toString(v));
+            }
+            csv.append(String.join(",", cells)).append('\n');
         }
+        AtomicFiles.writeText(out.resolve("summary.csv"), csv.toString()); // creates out
         int n = rows.size();
         H5Group root = new H5Group();
         root.attr("sweep", sweep.file().toString()).attr("array_id", arrayId).attr("tasks", (long) n)

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import org.detrain.algo.Algorithms;
+import org.detrain.algo.DetagSettings;
+import org.detrain.config.RunConfig;
 import org.detrain.gossip.AcceleratedGossip;
 import org.detrain.topology.Graph;
 import org.detrain.topology.MixingMatrix;
@@ -65,7 +67,8 @@ public final class TheoryReport {
     public record Result(Options options, Graph graph, MixingMatrix mixing, Spectrum spectrum, int diameter,
                          double eta, double recommendedR, int rounds, int[] shownRounds, double[] plain,
                          double[] accelerated, double[] bound, double[] plainWorst, double[] acceleratedWorst,
-                         int simulated, List<Complexity.Row> complexity) {
+                         int simulated, List<Complexity.Row> complexity, DetagSettings detagAuto,
+                         DetagSettings detagTheory) {
         public double lambda() {
             return spectrum.lambda();
         }
@@ -146,8 +149,17 @@ public final class TheoryReport {
             accWorst[k] = GossipTheory.worstCase(eigen, eta, r);
         }
         List<Complexity.Row> table = Complexity.evaluate(c, n, lambda, diameter);
+        // what a DeTAG run on this W picks: the defaults (R = auto, η = auto) and R = theory
+        DetagSettings detagAuto = DetagSettings.resolve(RunConfig.load(null, List.of("algorithm=detag")), spectrum);
+        DetagSettings detagTheory = DetagSettings.resolve(RunConfig.load(null, List.of("algorithm=detag",
+                "detag.R=theory")), spectrum);
         return new Result(o, graph, w, spectrum, diameter, eta, recommended, rounds, shown, plain, acc, bound,
-                plainWorst, accWorst, simulated, table);
+                plainWorst, accWorst, simulated, table, detagAuto, detagTheory);
+    }
+
+    private static void detagLine(StringBuilder b, String what, DetagSettings d) {
+        line(b, what, String.format(Locale.ROOT, "R = %d, η = %s, contraction %s, step bound lr·L < %s", d.rounds(),
+                Formats.sig(d.eta(), 4), Formats.sig(d.contraction(), 4), Formats.sig(Math.min(1, d.stepBound()), 3)));
     }
 
     /** 1, 2, 4, … below R, then R itself. */
@@ -176,7 +188,7 @@ public final class TheoryReport {
         Spectrum s = r.spectrum();
         line(b, "λ₂", Formats.sig(s.lambda2(), 8));
         line(b, "λₙ (smallest)", Formats.sig(s.lambdaMin(), 8)
-                + (Algorithms.d2Converges(s) ? "   (> −1/3: D² can run)" : "   (≤ −1/3: D² refuses this W; use weights=lazy)"));
+                + (Algorithms.d2CanRun(s) ? "   (> −1/3: D² can run)" : "   (≤ −1/3: D² refuses this W; use weights=lazy)"));
         line(b, "λ = max(|λ₂|, |λₙ|)", Formats.sig(r.lambda(), 8));
         line(b, "spectral gap 1 − λ", Formats.sig(r.spectralGap(), 4));
         b.append("\naccelerated gossip (JMLR Alg. 3)\n");
@@ -185,6 +197,11 @@ public final class TheoryReport {
         String formula = o.iterations() == null ? "R = ½·ln n / √(1 − λ)" : "R = max(½·ln n, ½·ln(ς0²T/(ΔL))) / √(1 − λ)";
         line(b, formula, Formats.sig(r.recommendedR(), 4) + " → " + GossipTheory.phaseRounds(r.recommendedR()) + " rounds"
                 + (o.iterations() == null ? "   (pass --iterations T for the ς0²T/(ΔL) term)" : ""));
+        b.append("\nwhat a DeTAG run on this W picks (docs/algorithms.md, \"DeTAG's settings\")\n");
+        detagLine(b, "detag.R=auto, detag.eta=auto (defaults)", r.detagAuto());
+        detagLine(b, "detag.R=theory, detag.eta=auto", r.detagTheory());
+        b.append("  (contraction: max |p_R(μ)| over W's non-consensus eigenvalues per phase; step bound: the largest lr·L"
+                + " for which no eigenmode is less stable than the consensus, whose own bound is 1)\n");
         b.append("\ngossip contraction ‖zᴿ − z̄‖ / ‖z⁰ − z̄‖ after R rounds\n");
         b.append("  simulated: double precision on the dense W from a random start (seed ").append(o.seed())
                 .append("); worst start: the largest factor over W's eigenvectors\n");
@@ -193,10 +210,16 @@ public final class TheoryReport {
         }
         b.append(String.format(Locale.ROOT, "  %6s  %12s  %12s  %14s  %14s  %14s%n", "R", "plain", "accelerated",
                 "(1−√(1−λ))^R", "plain worst λ^R", "acc. worst"));
+        boolean expands = false;
         for (int k = 0; k < r.shownRounds().length; k++) {
+            expands |= r.acceleratedWorst()[k] >= 1;
             b.append(String.format(Locale.ROOT, "  %6d  %12s  %12s  %14s  %14s  %14s%n", r.shownRounds()[k],
                     ratio(r.plain()[k]), ratio(r.accelerated()[k]), ratio(r.bound()[k]), ratio(r.plainWorst()[k]),
-                    ratio(r.acceleratedWorst()[k])));
+                    ratio(r.acceleratedWorst()[k]) + (r.acceleratedWorst()[k] >= 1 ? " (!)" : "")));
+        }
+        if (expands) {
+            b.append("  (!) with this η some eigenmode grows: such (R, η) diverge at any step size, and a run refuses"
+                    + " them (detag.eta=auto / gossip.eta=auto pick an η that contracts)\n");
         }
         Complexity.Constants c = o.constants();
         b.append("\ncomplexity: iterations to E‖∇f(x̂)‖ ≤ ε, up to constant factors (docs/algorithms.md)\n");

@@ -23,6 +23,29 @@ class RunConfigTest {
         assertEquals(0.1, c.getDouble("lr"));
     }
 
+    /** The typed views read the same values as the keys they name (a view reading the wrong key shows here). */
+    @Test
+    void typedViewsCarryTheResolvedValues() {
+        RunConfig c = RunConfig.load(null, List.of("topology=torus", "topology.rows=2", "topology.cols=3", "topology.p=0.25",
+                "weights=lazy", "weights.kappa=0.5", "dataset=synthetic-hlsq", "model=linear", "synthetic.samples=77",
+                "synthetic.features=5", "synthetic.noise=0.125", "synthetic.heterogeneity=2", "partition.shuffled=40",
+                "partition.alpha=0.3", "model.hidden=64,32", "model.l2=0.001", "device=jtp", "threads=3", "seed=11",
+                "batch=9", "gradient.exact=true", "iterations=123", "epochs=4", "lr=0.02", "log.every=7", "eval.every=8",
+                "eval.local=false", "save.models=false", "checkpoint.every=50", "checkpoint.minutes=2.5",
+                "checkpoint.keep=4"));
+        assertEquals(new TopologySettings("torus", 2, 3, 0.25, "", "lazy", 0.5), c.topology());
+        assertEquals(null, c.topology().edgeFilePath());
+        assertEquals(new DataSettings("synthetic-hlsq", "auto", 77, 5, 0.125, 2, "auto", 40, 0.3), c.data());
+        assertEquals("by-rank", c.data().partitionScheme(), "auto: data generated per rank is split by rank");
+        assertTrue(c.data().generatedPerRank() && !c.data().images());
+        assertEquals(new ModelSettings("linear", "64,32", 0.001, "jtp", 3), c.model());
+        assertEquals(new TrainingSettings(11, 9, true, 123, 4, 0.02), c.training());
+        assertEquals(1, c.training().samplesPerStep(), "an exact gradient is one pass: one sample per step");
+        assertEquals(new LoopSettings(7, 8, false, 10_000, false, 50, 2.5, 4), c.loop());
+        assertTrue(!c.loop().checkpointByTime() && RunConfig.defaults().loop().checkpointByTime());
+        assertEquals("shuffled", RunConfig.defaults().data().partitionScheme());
+    }
+
     @Test
     void fileThenOverridesLaterWins(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("a.properties");

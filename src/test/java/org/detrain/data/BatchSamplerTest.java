@@ -150,6 +150,8 @@ class BatchSamplerTest {
         assertThrows(DetrainException.class, () -> BatchSampler.restore(shard, 2, 0, 0, -1, new int[] {3, 2, 1, 0}));
         assertThrows(DetrainException.class, () -> BatchSampler.restore(shard, 2, 0, 0, 0, new int[] {3, 2, 1}));
         BatchSampler sampler = new BatchSampler(shard, 2, new Rng(1));
-        assertThrows(DetrainException.class, () -> sampler.next(new int[1]));
+        assertEquals(DetrainException.BAD_INPUT, other.exitCode(), "a saved state is read while a resume is set up");
+        DetrainException small = assertThrows(DetrainException.class, () -> sampler.next(new int[1]));
+        assertEquals(DetrainException.RUN_FAILED, small.exitCode(), "drawing a batch happens during the run");
     }
 }

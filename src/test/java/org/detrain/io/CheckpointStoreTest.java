@@ -63,6 +63,20 @@ class CheckpointStoreTest {
         assertNull(store.verifySet(100, HASH, 2));
     }
 
+    /** Writing happens during a run: a failure exits 3; reading one back happens while a resume is set up: exit 2. */
+    @Test
+    void writeFailuresAreRunFailuresReadFailuresBadInput() throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        Files.createFile(store.setDir(100)); // a file where the set's directory must go
+        DetrainException write = assertThrows(DetrainException.class,
+                () -> store.writeRank(new CheckpointStore.Header(HASH, 1, 0, 100), content(0)));
+        assertEquals(DetrainException.RUN_FAILED, write.exitCode(), write.getMessage());
+        assertTrue(write.getMessage().contains(store.setDir(100).toString()), write.getMessage());
+        DetrainException read = assertThrows(DetrainException.class,
+                () -> store.readRank(new CheckpointStore.Header(HASH, 1, 0, 100)));
+        assertEquals(DetrainException.BAD_INPUT, read.exitCode(), read.getMessage());
+    }
+
     @Test
     void readingChecksTheHeader() {
         CheckpointStore store = writeSet(new CheckpointStore(dir), 100, 2);

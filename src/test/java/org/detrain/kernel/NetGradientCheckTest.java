@@ -87,8 +87,11 @@ class NetGradientCheckTest {
     }
 
     private static void check(NetProgram program, ComputeDevice device, int n, int perBlock, long seed) {
+        check(program, NetEngine.create(program, device, n), n, perBlock, seed);
+    }
+
+    private static void check(NetProgram program, NetEngine e, int n, int perBlock, long seed) {
         Rng rng = new Rng(seed);
-        NetEngine e = NetEngine.create(program, device, n);
         try {
             for (int i = 0; i < n * program.inputSize(); i++) {
                 e.input()[i] = (float) rng.nextDouble();
@@ -129,7 +132,7 @@ class NetGradientCheckTest {
                 assertTrue(checked * 3 >= perBlock, "only " + checked + " of " + perBlock + " parameters of the block at "
                         + b.offset() + " are away from kinks; the test needs another seed or a smaller h");
             }
-            assertTrue(failures.length() == 0, "gradient of " + program.dim() + " parameters on " + device + failures);
+            assertTrue(failures.length() == 0, "gradient of " + program.dim() + " parameters on " + e.device() + failures);
         } finally {
             e.close();
         }
@@ -143,6 +146,15 @@ class NetGradientCheckTest {
     @Test
     void lenetOn32x32x3MatchesFiniteDifferences() {
         check(Models.lenetProgram(new int[] {3, 32, 32}, 10), ComputeDevice.JAVA, 1, 9, 22);
+    }
+
+    /** The plain reference's backward passes, checked on their own (the fast engines are held against them). */
+    @Test
+    void referenceEngineMatchesFiniteDifferences() {
+        NetProgram program = Models.lenetProgram(new int[] {1, 28, 28}, 10);
+        check(program, new NetRef(program, 1), 1, 9, 24);
+        NetProgram mlp = Models.mlpProgram(30, new int[] {12, 7}, 5);
+        check(mlp, new NetRef(mlp, 3), 3, 9, 25);
     }
 
     @Test

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every op of {@link NetKernel} against its plain-Java twin {@link JavaNet}, on random shapes:
+ * Every op of {@link NetKernel} against its twin {@link JavaNet}, the fast Java engine, on random
+ * shapes (both are held against the plain reference in {@link NetRefTest}):
  * after a training step, every activation and gradient in the workspace, the parameter gradient
  * and the per-sample losses agree to a relative error of 1e-5 (float32), region by region. Plus
  * hand-computed cases that fix what the twins compute.

@@ -88,7 +88,7 @@ class CheckpointerTest {
         MetricsLog metrics = metrics();
         metrics.launchedAt(0);
         metrics.recordStep(5, 0.3, 1.5, 0.25, 0.125, new double[] {1, 2, 3, 4, 5, 6});
-        metrics.recordEval(5, 0.3, 1.6, 0.5, Double.NaN, new double[] {0.7, Double.NaN});
+        metrics.recordEval(5, 0.3, 1.6, 0.5, Double.NaN, 0.45, new double[] {0.7, Double.NaN, 0.4});
         Checkpointer.Carried carried = new Checkpointer.Carried(0.75, 3, 0.5, 1024, 8, 0.1, 0.2, 2.5);
         checkpointer(2).save(5, "periodic", state(5), oracle.sampler(), carried, metrics);
         assertEquals(List.of(5L), store.completeIterations());
@@ -112,10 +112,10 @@ class CheckpointerTest {
             restoredOracle.sampler().next(b);
             assertArrayEquals(a, b, "batch " + i);
         }
-        H5Group before = metrics.toH5("running").getGroup("metrics");
-        H5Group after = restoredMetrics.toH5("running").getGroup("metrics");
+        H5Group before = metrics.toH5(org.detrain.results.MetricsSchema.Status.RUNNING).getGroup("metrics");
+        H5Group after = restoredMetrics.toH5(org.detrain.results.MetricsSchema.Status.RUNNING).getGroup("metrics");
         assertEquals(before, after);
-        String[] launches = restoredMetrics.toH5("running").getAttribute("launches", String[].class);
+        String[] launches = restoredMetrics.toH5(org.detrain.results.MetricsSchema.Status.RUNNING).getAttribute("launches", String[].class);
         assertEquals(2, launches.length);
         assertTrue(launches[0].startsWith("from iteration 0:") && launches[1].startsWith("from iteration 5:"));
     }
@@ -180,7 +180,10 @@ class CheckpointerTest {
     @Test
     void longTextsTravelWholeThroughTheTextCollectives() {
         String text = "é".repeat(1000);
-        assertEquals(text, Checkpointer.gatherText(new SoloComm(), text)[0]);
-        assertEquals(text, Checkpointer.broadcastText(new SoloComm(), text));
+        assertEquals(text, new SoloComm().gatherStrings(text, 0)[0]);
+        assertEquals(text, new SoloComm().broadcastString(text, 0));
+        String tooLong = "é".repeat(3000); // 6000 bytes: cut to whole characters within the limit
+        assertEquals("é".repeat(org.detrain.comm.Communicator.TEXT_BYTES / 2), new SoloComm().gatherStrings(tooLong, 0)[0]);
+        assertEquals("a" + "é".repeat(2047), new SoloComm().broadcastString("a" + "é".repeat(2100), 0));
     }
 }

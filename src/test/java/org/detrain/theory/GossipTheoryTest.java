@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.detrain.algo.Context;
+import org.detrain.algo.DetagSettings;
 import org.detrain.config.RunConfig;
 import org.detrain.gossip.AcceleratedGossip;
 import org.detrain.topology.MixingMatrix;
@@ -101,18 +102,24 @@ class GossipTheoryTest {
     }
 
     @Test
-    void aRunWithEtaAutoGossipsWithTheEtaTheTheoryCommandPrints() {
-        // One η formula for both: a run's detag.eta/gossip.eta = auto (algo.Context) and `detrain theory`.
-        for (double kappa : new double[] {1, 0.1, 0.01}) {
-            TheoryReport.Result theory = analyse("ring", 16, 0, 0, "lazy", kappa);
-            RunConfig config = RunConfig.load(null, List.of("topology=ring", "weights=lazy", "weights.kappa=" + kappa,
-                    "algorithm=detag", "detag.eta=auto", "gossip.eta=auto"));
-            MixingMatrix w = MixingMatrix.build(Topologies.ring(16), "lazy", kappa);
-            Context run = new Context(config, null, null, w, w.spectrum(), null, 0, null);
-            assertEquals(Double.doubleToLongBits(theory.eta()), Double.doubleToLongBits(run.etaFrom("detag.eta")),
-                    "kappa " + kappa);
-            assertEquals(Double.doubleToLongBits(theory.eta()), Double.doubleToLongBits(run.etaFrom("gossip.eta")));
+    void aRunWithEtaAutoGossipsWithTheSettingsTheTheoryCommandPrints() {
+        // One choice for both: a DeTAG run's detag.R/detag.eta = auto (algo.DetagSettings) and `detrain theory`.
+        for (String weights : List.of("lazy", "metropolis")) {
+            for (double kappa : new double[] {1, 0.1, 0.01}) {
+                TheoryReport.Result theory = analyse("ring", 16, 0, 0, weights, kappa);
+                RunConfig config = RunConfig.load(null, List.of("topology=ring", "weights=" + weights,
+                        "weights.kappa=" + kappa, "algorithm=detag"));
+                MixingMatrix w = MixingMatrix.build(Topologies.ring(16), weights, kappa);
+                DetagSettings run = DetagSettings.resolve(config, w.spectrum());
+                assertEquals(run, theory.detagAuto(), weights + " kappa " + kappa);
+                assertTrue(run.eta() <= theory.eta(), "auto never goes beyond the theory's eta");
+            }
         }
+        // D-PSGD's gossip.eta = auto stays within [0, the theory's eta] and contracts
+        MixingMatrix w = MixingMatrix.build(Topologies.ring(16), "metropolis", 1);
+        RunConfig config = RunConfig.load(null, List.of("algorithm=dpsgd", "gossip.eta=auto"));
+        double eta = Context.gossipEta(config, w.spectrum());
+        assertTrue(eta >= 0 && eta <= AcceleratedGossip.recommendedEta(w.spectrum().lambda()));
     }
 
     @Test
@@ -202,5 +209,28 @@ class GossipTheoryTest {
                 .contains("weights.kappa"));
         assertTrue(assertThrows(DetrainException.class, () -> TheoryReport.analyse(new TheoryReport.Options("ring", 8, 0, 0,
                 "lazy", 1, 1.5, null, null, 1, Complexity.Constants.DEFAULTS))).getMessage().contains("--eta 1.5 is outside [0, 1)"));
+    }
+
+    @Test
+    void theoryAndTrainingAgreeOnWhereD2CanRun() {
+        org.detrain.config.RunConfig d2 = org.detrain.config.RunConfig.load(null, java.util.List.of("algorithm=d2"));
+        String[][] cases = {{"ring", "8", "metropolis"}, {"ring", "8", "lazy"}, {"ring", "7", "metropolis"},
+            {"torus", "16", "metropolis"}, {"torus", "9", "metropolis"}};
+        for (String[] c : cases) {
+            TheoryReport.Result r = analyse(c[0], Integer.parseInt(c[1]), 0, 0, c[2], 1);
+            String text = TheoryReport.format(r);
+            boolean trainRuns;
+            try {
+                org.detrain.algo.Algorithms.validate(d2, r.spectrum());
+                trainRuns = true;
+            } catch (DetrainException e) {
+                trainRuns = false;
+            }
+            String label = String.join(" ", c);
+            assertEquals(trainRuns, text.contains("(> −1/3: D² can run)"), label + ":\n" + text);
+            assertEquals(!trainRuns, text.contains("(≤ −1/3: D² refuses this W; use weights=lazy)"), label);
+            assertEquals(!(c[0].equals("ring") && c[1].equals("8") && c[2].equals("metropolis")
+                    || c[0].equals("torus") && c[1].equals("16") && c[2].equals("metropolis")), trainRuns, label);
+        }
     }
 }
