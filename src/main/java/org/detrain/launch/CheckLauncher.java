@@ -35,6 +35,7 @@ public final class CheckLauncher {
         }
         MpjInstallation installation = MpjInstallation.locate(home);
         MpjJob.checkJvmOptions(jvmOptions);
+        deployment.checkSecret();
         Path dir;
         try {
             dir = Files.createTempDirectory("detrain-check-");

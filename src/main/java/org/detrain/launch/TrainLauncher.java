@@ -40,7 +40,7 @@ public final class TrainLauncher {
 
     /** Starts the run and waits for its end; ranks run on the daemons of several hosts when placed there. */
     public static TrainOutcome run(Options o, PrintStream out) {
-        new Deployment(o.transport(), o.placement()); // transport and placement fit
+        new Deployment(o.transport(), o.placement()).checkSecret(); // transport and placement fit, secret readable
         // Ranks run in the run directory; pin the data to what the user meant at launch.
         RunConfig config = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
         RunPlan.build(config, o.ranks()); // every input check, before anything is written
@@ -104,7 +104,7 @@ public final class TrainLauncher {
                 RunConfig config = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
                 RunPlan.build(config, o.ranks()); // bad input costs nothing
                 MpjInstallation installation = MpjInstallation.locate(o.home());
-                new Deployment(o.transport(), o.placement());
+                new Deployment(o.transport(), o.placement()).checkSecret();
                 out.println("detrain: " + runDir + " has no complete checkpoint: starting the run afresh");
                 AtomicFiles.deleteTree(runDir, AtomicFiles.BAD_INPUT);
                 try {

@@ -100,6 +100,11 @@ class MainTest {
                 "needs --transport niodev");
         assertBadInput(run("train", "--transport", "niodev", "--machines", m, "--daemon-port", "port"),
                 "--daemon-port must be a whole number");
+        assertBadInput(run("train", "--transport", "niodev", "--machines", m, "--daemon-port", "40055", "--results",
+                results.toString(), "--set", "dataset=synthetic-lsq", "--set", "model=linear"),
+                "the job secret", ".secret does not exist");
+        assertBadInput(run("train", "--secret", m + ".secret", "--results", results.toString()),
+                "--secret goes with --machines");
         assertTrue(!Files.exists(results), "nothing may be written for bad input");
     }
 
