@@ -19,7 +19,7 @@ import org.detrain.util.DetrainException;
  * library is shared by all ranks; only the small rank jar (MPJ-facing code) and MPJ's {@code mpi.jar}
  * are loaded per rank, which gives every rank its own MPI statics. (mpjrun puts the whole
  * application on the per-rank path, which is what makes Aparapi fall back to Java threads in all
- * ranks but one.)
+ * ranks but one.) MPJ's message key class is repaired first ({@link SmpdevKeyPatch}).
  *
  * <p>niodev on this host: a per-job MPJ home (its own ports, so concurrent jobs do not clash), one
  * daemon started for the job and stopped after it, a machines file, and MPJ's starter. The daemon
@@ -58,7 +58,7 @@ public final class MpjJob {
         try {
             Files.createDirectories(scratch);
             return switch (spec.transport()) {
-                case MULTICORE -> startMulticore(inst, spec, workDir);
+                case MULTICORE -> startMulticore(inst, spec, workDir, scratch);
                 case NIODEV -> spec.deployment().placement() instanceof Placement.OnHosts hosts
                         ? startOnHosts(inst, spec, hosts, workDir, scratch)
                         : startNiodevHere(inst, spec, workDir, scratch, daemonLog);
@@ -89,8 +89,14 @@ public final class MpjJob {
         }
     }
 
-    private static MpjJob startMulticore(MpjInstallation inst, JobSpec spec, Path workDir) throws IOException {
+    private static MpjJob startMulticore(MpjInstallation inst, JobSpec spec, Path workDir, Path scratch)
+            throws IOException {
         List<String> cp = new ArrayList<>();
+        // first on the class path: smpdev's message key with a working hashCode (else start-up grows like n^4)
+        Path keyPatch = SmpdevKeyPatch.write(inst.mpjJar("smpdev.jar"), scratch.resolve("smpdev-patch"));
+        if (keyPatch != null) {
+            cp.add(keyPatch.toString());
+        }
         MULTICORE_SYSTEM_JARS.forEach(j -> cp.add(inst.mpjJar(j).toString()));
         cp.add(inst.appClassPath());
         List<String> cmd = new ArrayList<>(List.of(MpjInstallation.javaBinary()));
