@@ -12,18 +12,32 @@ public final class Algorithms {
     }
 
     /**
-     * Checks, before any rank starts, what only makes sense for some algorithms. D² needs the
+     * What the algorithm chooses from the run's W: DeTAG's R and η ({@code detag}, null for the
+     * others) and D-PSGD's gossip η (0 for the others). Choosing searches η over every eigenvalue
+     * (O(n) each, a few hundred candidates), so a plan makes the choices once and every rank uses them.
+     */
+    public record Choices(DetagSettings detag, double gossipEta) {
+    }
+
+    /**
+     * Checks, before any rank starts, what only makes sense for some algorithms, and makes the
+     * algorithm's {@link Choices}. D² needs the
      * smallest eigenvalue of W above −1/3: its error recursion e^{t+1} = λ(2e^t − e^{t−1}) has a root
      * of modulus 1 at λ = −1/3 exactly (the even ring with weights 1/3 sits there and does not
      * converge), and diverges below.
      */
-    public static void validate(RunConfig config, Spectrum spectrum) {
+    public static Choices validate(RunConfig config, Spectrum spectrum) {
+        DetagSettings detag = null;
+        double gossipEta = 0;
         if (config.get("algorithm").equals("detag")) {
-            DetagSettings.resolve(config, spectrum); // refuses a phase that cannot contract
+            detag = DetagSettings.resolve(config, spectrum); // refuses a phase that cannot contract
+        }
+        if (config.get("algorithm").equals("dpsgd")) {
+            gossipEta = Context.gossipEta(config, spectrum);
         }
         if (config.get("algorithm").equals("dpsgd") && !config.getBoolean("gossip.allow.unstable")) {
             int rounds = config.getInt("gossip.rounds");
-            double eta = Context.gossipEta(config, spectrum);
+            double eta = gossipEta;
             double c = AgPolynomial.contraction(DetagSettings.nonConsensus(spectrum), rounds, eta);
             if (c >= 1) {
                 throw DetrainException.badInput(String.format(java.util.Locale.ROOT, "gossip.rounds=%d with"
@@ -38,6 +52,7 @@ public final class Algorithms {
                             + " but it is %.4f for weights=%s on this graph; use weights=lazy ((W + I)/2 has all"
                             + " eigenvalues >= 0) or lower weights.kappa", spectrum.lambdaMin(), config.get("weights")));
         }
+        return new Choices(detag, gossipEta);
     }
 
     /**
@@ -59,13 +74,13 @@ public final class Algorithms {
         GradientOracle oracle = beta == 0 && weightDecay == 0 ? ctx.oracle()
                 : new LocalOptimizer(ctx.oracle(), ctx.ops(), state, weightDecay, phaseMomentum ? 0 : beta, ctx.dim());
         return switch (name) {
-            case "dpsgd" -> new DPsgd(ctx, oracle, config.getInt("gossip.rounds"), Context.gossipEta(config, ctx.spectrum()));
+            case "dpsgd" -> new DPsgd(ctx, oracle, config.getInt("gossip.rounds"), ctx.choices().gossipEta());
             case "d2" -> new D2(ctx, oracle);
             case "dsgt" -> new Dsgt(ctx, oracle);
             case "sgp" -> new Sgp(ctx, oracle, config.get("sgp.graph").equals("exponential")
                     ? PushSumGossip.exponential(ctx.rank(), ctx.comm().size())
                     : PushSumGossip.staticGraph(ctx.graph(), ctx.rank()));
-            case "detag" -> new DeTag(ctx, oracle, DetagSettings.resolve(config, ctx.spectrum()),
+            case "detag" -> new DeTag(ctx, oracle, ctx.choices().detag(),
                     config.getDouble("detag.R.switch"), beta);
             case "defacto" -> new DeFacto(ctx, oracle, beta);
             case "allreduce" -> new AllReduceSgd(ctx, oracle);
