@@ -77,6 +77,7 @@ final class JobSupervisor {
                 // the hook is running already
             }
             progress.finish();
+            statuses.close();
             removeAfterRun(layout.scratch());
         }
         if (!notStarted.isEmpty()) {
@@ -84,7 +85,7 @@ final class JobSupervisor {
                     ? " (are the MPJ daemons on " + hosts.machines() + " running and reachable on port "
                             + hosts.daemonPort() + "?)"
                     : "";
-            throw DetrainException.runFailure("rank(s) " + notStarted + " did not start within " + startupMillis / 1000
+            throw DetrainException.runFailure("rank(s) " + RankStatuses.ranges(notStarted) + " did not start within " + startupMillis / 1000
                     + " s, so the job was stopped" + daemons + "; see " + layout.logDir() + statuses.mpjComplaints(), null);
         }
         return statuses.conclude(spec.transport().oneJvmPerRank(), lost, output.rankErrors());
@@ -107,21 +108,28 @@ final class JobSupervisor {
         boolean allStarted = startupMillis <= 0;
         while (true) {
             boolean starterGone = job.starter().waitFor(200, TimeUnit.MILLISECONDS);
-            if (!allStarted) {
-                List<Integer> missing = statuses.notStarted();
-                allStarted = missing.isEmpty();
+            if (!allStarted) { // as of the last tick
+                allStarted = statuses.notStarted().isEmpty();
                 if (!allStarted && System.currentTimeMillis() - startedAt > startupMillis) {
-                    job.destroyAll();
-                    return missing;
+                    statuses.refreshFully();
+                    List<Integer> missing = statuses.notStarted();
+                    if (!missing.isEmpty()) {
+                        job.destroyAll();
+                        return missing;
+                    }
                 }
             }
-            List<Integer> vanished = processes.vanished(); // liveness first, then statuses (written before exit)
+            List<Integer> vanished = processes.vanished(statuses.pidWritten()); // liveness first, then statuses
+            statuses.refresh(); // written before exit; nothing per rank unless a listing is due
             if (statuses.allFinished()) {
                 // niodev's starter may linger a little after its ranks are gone; the job is over
                 if (!starterGone && !job.starter().waitFor(10, TimeUnit.SECONDS)) {
                     job.destroyAll();
                 }
                 return List.of();
+            }
+            if (vanished.stream().anyMatch(r -> !statuses.hasStatus(r))) {
+                statuses.refreshFully(); // a status written just before the exit may not have been reported yet
             }
             for (int r : vanished) {
                 if (!statuses.hasStatus(r)) {

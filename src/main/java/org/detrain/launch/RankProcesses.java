@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,18 +36,31 @@ final class RankProcesses {
         this.settled = new boolean[ranks];
     }
 
-    /** Ranks on this host whose JVM has exited (whatever they reported); reads new pid files first. */
+    /** Ranks on this host whose JVM has exited (whatever they reported); reads every new pid file first. */
     List<Integer> vanished() {
-        List<Integer> gone = new ArrayList<>();
-        for (int r = 0; r < ranks; r++) {
+        BitSet all = new BitSet(ranks);
+        all.set(0, ranks);
+        return vanished(all);
+    }
+
+    /**
+     * As {@link #vanished()}, reading only the pid files in {@code written} (those a listing of the
+     * status directory showed): a pid file is read once, and only the rank JVMs on this host are
+     * polled, so a tick costs nothing per rank under the multicore device.
+     */
+    List<Integer> vanished(BitSet written) {
+        for (int r = written.nextSetBit(0); r >= 0 && r < ranks; r = written.nextSetBit(r + 1)) {
             if (!settled[r]) {
                 discover(r);
             }
-            ProcessHandle p = watched.get(r);
-            if (p != null && !p.isAlive()) {
+        }
+        List<Integer> gone = new ArrayList<>();
+        watched.forEach((r, p) -> {
+            if (!p.isAlive()) {
                 gone.add(r);
             }
-        }
+        });
+        gone.sort(null);
         return gone;
     }
 
