@@ -17,6 +17,12 @@ import org.detrain.topology.Spectrum;
 public record Context(RunConfig config, VectorOps ops, Communicator comm, MixingMatrix mixing, Spectrum spectrum,
                       Algorithms.Choices choices, GradientOracle oracle, int dim, StepSize stepSize) {
 
+    /** A context whose choices are made here, from {@code spectrum} (for a single rank's use, e.g. in tests). */
+    public Context(RunConfig config, VectorOps ops, Communicator comm, MixingMatrix mixing, Spectrum spectrum,
+                   GradientOracle oracle, int dim, StepSize stepSize) {
+        this(config, ops, comm, mixing, spectrum, Algorithms.choices(config, spectrum), oracle, dim, stepSize);
+    }
+
     public int rank() {
         return comm.rank();
     }
