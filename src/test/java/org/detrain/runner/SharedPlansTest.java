@@ -39,7 +39,7 @@ class SharedPlansTest {
     void ranksAskingAtOnceGetOnePlanBuiltOnce() throws Exception {
         int ranks = 32;
         AtomicInteger builds = new AtomicInteger();
-        SharedPlans.Key key = SharedPlans.Key.of(LOGREG, 4);
+        SharedPlans.Key key = new SharedPlans.Key("built-once-probe", 4, Path.of("/probe")); // no other test's plan
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(ranks);
         try {
