@@ -89,16 +89,24 @@ public final class MpjJob {
         }
     }
 
-    private static MpjJob startMulticore(MpjInstallation inst, JobSpec spec, Path workDir, Path scratch)
-            throws IOException {
+    /**
+     * The multicore JVM's own class path: first smpdev's message key with a working hashCode (else
+     * start-up grows like n⁴; written below {@code scratch}), then MPJ's system jars, then detrain's.
+     */
+    static List<String> multicoreClassPath(MpjInstallation inst, Path scratch) throws IOException {
         List<String> cp = new ArrayList<>();
-        // first on the class path: smpdev's message key with a working hashCode (else start-up grows like n^4)
         Path keyPatch = SmpdevKeyPatch.write(inst.mpjJar("smpdev.jar"), scratch.resolve("smpdev-patch"));
         if (keyPatch != null) {
             cp.add(keyPatch.toString());
         }
         MULTICORE_SYSTEM_JARS.forEach(j -> cp.add(inst.mpjJar(j).toString()));
         cp.add(inst.appClassPath());
+        return cp;
+    }
+
+    private static MpjJob startMulticore(MpjInstallation inst, JobSpec spec, Path workDir, Path scratch)
+            throws IOException {
+        List<String> cp = multicoreClassPath(inst, scratch);
         List<String> cmd = new ArrayList<>(List.of(MpjInstallation.javaBinary()));
         cmd.addAll(RANK_JVM_OPTIONS);
         cmd.addAll(spec.jvmOptions());

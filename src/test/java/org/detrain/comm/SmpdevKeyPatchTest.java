@@ -12,6 +12,7 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.jar.JarFile;
@@ -76,6 +77,16 @@ class SmpdevKeyPatchTest {
             other = in.readAllBytes();
         }
         assertNull(SmpdevKeyPatch.patch(other));
+    }
+
+    @Test
+    void theMulticoreJvmFindsTheRepairedKeyFirst(@TempDir Path scratch) throws Exception {
+        MpjInstallation mpj = new MpjInstallation(MPJ_LIB.getParent(), Path.of("detrain.jar"), Path.of("detrain-rank.jar"),
+                List.of());
+        List<String> cp = MpjJob.multicoreClassPath(mpj, scratch);
+        Path first = Path.of(cp.get(0));
+        assertTrue(Files.isRegularFile(first.resolve(SmpdevKeyPatch.KEY_CLASS + ".class")), "class path " + cp);
+        assertTrue(cp.indexOf(MPJ_LIB.resolve("smpdev.jar").toString()) > 0, "MPJ's own smpdev.jar comes after it: " + cp);
     }
 
     /** The key's constructor from {@code keyClass}, with MPJ's xdev.jar behind it. */

@@ -144,6 +144,11 @@ final class MpjCommunicator implements Communicator {
         watchdog.setActivity(activity);
     }
 
+    @Override
+    public void started() {
+        watchdog.running();
+    }
+
     private void guarded(String operation, Runnable call) {
         long t0 = System.nanoTime();
         watchdog.enter(operation);
