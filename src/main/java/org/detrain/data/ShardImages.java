@@ -4,9 +4,10 @@ import java.util.Arrays;
 
 /**
  * The training set as one rank sees it when its JVM runs that rank alone (niodev): every label, but
- * the pixels of its own shard only (Fashion-MNIST at 8 ranks: 6 MB instead of 47 MB per JVM).
- * Indices stay those of the whole set, so the rank's shard, sampler and checkpoints are unchanged;
- * the features of a sample outside the shard are not here, and asking for them is a programming error.
+ * the pixels of the samples the rank reads only, its shard and the few its evaluations measure
+ * (Fashion-MNIST at 8 ranks: about 7 MB instead of 47 MB per JVM). Indices stay those of the whole
+ * set, so the rank's shard, sampler and checkpoints are unchanged; asking for the features of a
+ * sample that is not held is a programming error.
  */
 public final class ShardImages implements Samples {
     private final int[] held;
@@ -32,10 +33,9 @@ public final class ShardImages implements Samples {
         this.labels = labels;
     }
 
-    /** The shard's part of a whole dataset read into memory (formats that cannot be read selectively). */
-    public static ShardImages of(ImageDataset all, int[] shard) {
-        int[] held = shard.clone();
-        Arrays.sort(held);
+    /** The part {@code samples} of a whole dataset read into memory (formats that cannot be read selectively). */
+    public static ShardImages of(ImageDataset all, int[] samples) {
+        int[] held = Arrays.stream(samples).sorted().distinct().toArray();
         return new ShardImages(held, all.subset(held), all.labels());
     }
 
@@ -58,8 +58,8 @@ public final class ShardImages implements Samples {
     public void copyFeatures(int i, float[] out, int offset) {
         int k = Arrays.binarySearch(held, i);
         if (k < 0) {
-            throw new IllegalStateException("sample " + i + " is not in this rank's shard, whose pixels are all this"
-                    + " JVM holds");
+            throw new IllegalStateException("sample " + i + " is not among the " + held.length + " training samples"
+                    + " whose pixels this rank's JVM holds");
         }
         images.copyFeatures(k, out, offset);
     }

@@ -97,6 +97,20 @@ final class Measurements {
     }
 
     /**
+     * The training samples rank {@code rank} measures the objective f(x̄) on at every evaluation: its
+     * n-th of the {@code evalTrainSamples} evenly spaced ones ({@link #meanLossSplit}'s share).
+     */
+    static int[] objectiveSlice(int trainSize, int evalTrainSamples, int ranks, int rank) {
+        int[] all = evenlySpaced(trainSize, evalTrainSamples);
+        return java.util.Arrays.copyOfRange(all, sliceStart(all.length, ranks, rank), sliceStart(all.length, ranks, rank + 1));
+    }
+
+    /** Where rank {@code rank}'s n-th of {@code length} items starts. */
+    private static int sliceStart(int length, int ranks, int rank) {
+        return (int) ((long) length * rank / ranks);
+    }
+
+    /**
      * Collective: the mean loss of {@code params} (the same model on every rank) over the samples
      * {@code indices} of {@code data}, each rank taking its n-th of them; rank 0 gets the mean
      * (summed in rank order), the others NaN.
@@ -105,8 +119,8 @@ final class Measurements {
                                 Batch batch) {
         int n = comm.size();
         int r = comm.rank();
-        int from = (int) ((long) indices.length * r / n);
-        int to = (int) ((long) indices.length * (r + 1) / n);
+        int from = sliceStart(indices.length, n, r);
+        int to = sliceStart(indices.length, n, r + 1);
         double[] all = gatherRows(comm, new double[] {lossOver(model, params, data, indices, from, to, batch)});
         if (r != 0) {
             return Double.NaN;

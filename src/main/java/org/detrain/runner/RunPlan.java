@@ -49,7 +49,8 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
 
     /**
      * The plan as rank {@code rank} needs it when its JVM runs it alone: the same values, but of the
-     * training images only those of its own shard are read into memory ({@link ShardImages}).
+     * training images only those the rank reads are kept in memory ({@link ShardImages}): its own
+     * shard and its share of the samples every evaluation measures the training objective on.
      */
     public static RunPlan forRank(RunConfig config, int ranks, int rank) {
         if (rank < 0 || rank >= ranks) {
@@ -168,8 +169,8 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
                     if (rank < 0) {
                         return new ImageSamples(FashionMnist.loadTrain(dir, null));
                     }
-                    int[] shard = partition.shard(rank); // ascending
-                    return new ShardImages(shard, FashionMnist.loadTrain(dir, shard), labels);
+                    int[] held = heldByRank(config, partition, labels.length, rank);
+                    return new ShardImages(held, FashionMnist.loadTrain(dir, held), labels);
                 });
             }
             case "cifar10" -> {
@@ -177,7 +178,7 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
                 ImageSamples test = new ImageSamples(split.test());
                 return new DataSource(split.train().labels(), split.train().classCount(), test.featureCount(), test,
                         (partition, rank) -> rank < 0 ? new ImageSamples(split.train())
-                                : ShardImages.of(split.train(), partition.shard(rank)));
+                                : ShardImages.of(split.train(), heldByRank(config, partition, split.train().count(), rank)));
             }
             case "synthetic-lsq" -> {
                 checkSyntheticSize(samples, features, 1);
@@ -206,6 +207,13 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
             }
             default -> throw new IllegalStateException("dataset " + data.dataset());
         }
+    }
+
+    /** The training samples rank {@code rank} ever reads, ascending: its shard and its objective slice. */
+    private static int[] heldByRank(RunConfig config, Partition partition, int trainSize, int rank) {
+        int[] objective = Measurements.objectiveSlice(trainSize, config.loop().evalTrainSamples(), partition.ranks(), rank);
+        return java.util.stream.IntStream.concat(java.util.Arrays.stream(partition.shard(rank)),
+                java.util.Arrays.stream(objective)).sorted().distinct().toArray();
     }
 
     private static DataSource generated(Samples train, Samples test, int[] labels) {

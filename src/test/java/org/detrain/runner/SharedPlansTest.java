@@ -98,16 +98,27 @@ class SharedPlansTest {
         RunPlan full = RunPlan.build(config, ranks);
         RunPlan mine = RunPlan.forRank(config, ranks, rank);
         assertSamePlan(full, mine, false);
-        int[] shard = mine.partition().shard(rank);
+        // what the rank reads: its shard and its share of the samples the training objective is measured on
+        java.util.Set<Integer> held = new java.util.TreeSet<>();
+        for (int i : mine.partition().shard(rank)) {
+            held.add(i);
+        }
+        for (int i : Measurements.objectiveSlice(full.train().size(), config.loop().evalTrainSamples(), ranks, rank)) {
+            held.add(i);
+        }
         float[] a = new float[full.train().featureCount()];
         float[] b = new float[a.length];
-        for (int i : shard) {
+        for (int i : held) {
             full.train().copyFeatures(i, a, 0);
             mine.train().copyFeatures(i, b, 0);
             assertArrayEquals(a, b, "sample " + i);
         }
-        int other = full.partition().shard(rank - 1)[0];
-        assertThrows(IllegalStateException.class, () -> mine.train().copyFeatures(other, b, 0));
+        int other = 0;
+        while (held.contains(other)) {
+            other++;
+        }
+        int notHeld = other;
+        assertThrows(IllegalStateException.class, () -> mine.train().copyFeatures(notHeld, b, 0));
         for (int i = 0; i < full.train().size(); i++) {
             assertEquals(full.train().label(i), mine.train().label(i));
         }
