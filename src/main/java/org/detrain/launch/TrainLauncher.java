@@ -41,6 +41,7 @@ public final class TrainLauncher {
         Deployment deployment = new Deployment(o.transport(), o.placement());
         // Ranks run in the run directory; pin the data to what the user meant at launch.
         RunConfig config = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
+        MemoryEstimate.refuseIfTooLarge(config, o.ranks(), o.transport(), o.placement(), o.jvmOptions());
         RunPlan.build(config, o.ranks()); // every input check, before anything is written
         MpjInstallation installation = MpjInstallation.locate(o.home());
 
@@ -84,7 +85,9 @@ public final class TrainLauncher {
                     + " or --results");
         }
         if (new CheckpointStore(layout.checkpoints()).completeIterations().isEmpty()) {
-            RunPlan.build(pinned(RunConfig.load(o.configFile(), o.overrides()), o), o.ranks()); // bad input costs nothing
+            RunConfig config = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
+            MemoryEstimate.refuseIfTooLarge(config, o.ranks(), o.transport(), o.placement(), o.jvmOptions());
+            RunPlan.build(config, o.ranks()); // bad input costs nothing
             out.println("detrain: " + runDir + " has no complete checkpoint: starting the run afresh");
             AtomicFiles.deleteTree(runDir, AtomicFiles.BAD_INPUT);
             return run(o, out);
