@@ -13,6 +13,7 @@ import org.detrain.data.Cifar10Reader;
 import org.detrain.data.FashionMnist;
 import org.detrain.kernel.NetProgram;
 import org.detrain.model.Models;
+import org.detrain.runner.RunPlan;
 import org.detrain.util.DetrainException;
 import org.detrain.util.Formats;
 
@@ -51,8 +52,9 @@ final class MemoryEstimate {
      * @param residentTotal resident memory of every JVM this run starts on this host, the launcher's included
      * @param rankJvms      rank JVMs on this host
      * @param breakdown     what makes up the heap, for the message
+     * @param shrink        what to lower first: "-np", or the synthetic sizes when the data dominates
      */
-    record Estimate(long heapPerJvm, long residentTotal, int rankJvms, String breakdown) {
+    record Estimate(long heapPerJvm, long residentTotal, int rankJvms, String breakdown, String shrink) {
     }
 
     private MemoryEstimate() {
@@ -132,7 +134,9 @@ final class MemoryEstimate {
                     Formats.bytes(mixing), Formats.bytes(perRank));
         }
         long launcher = JVM_BASE + trainBytes + testBytes + mixing; // it builds the whole plan to check it
-        return new Estimate(heap, resident + launcher, jvms, breakdown);
+        String shrink = !data.images() && trainBytes + testBytes > n * perRank + mixing
+                ? "synthetic.samples or synthetic.features (or -np)" : "-np";
+        return new Estimate(heap, resident + launcher, jvms, breakdown, shrink);
     }
 
     /**
@@ -144,6 +148,7 @@ final class MemoryEstimate {
         if (ranks < 1) {
             return; // the plan says what is wrong with it
         }
+        RunPlan.checkDataSize(config, ranks); // a synthetic set larger than a Java array: the exact reason first
         int hosts = placement instanceof Placement.OnHosts on ? Math.max(1, on.machines().size()) : 1;
         check(of(config, ranks, transport, hosts), ranks, transport, jvmOptions, machineBytes());
     }
@@ -158,19 +163,20 @@ final class MemoryEstimate {
         String where = transport == Transport.MULTICORE ? "the rank JVM" : "each rank JVM";
         if (e.residentTotal() > machineBytes) {
             throw DetrainException.badInput(String.format(Locale.ROOT, "-np %d needs about %s of memory on this host (%s"
-                            + " JVM%s; heap of %s: %s) but this machine has %s: lower -np%s", ranks,
+                            + " JVM%s; heap of %s: %s) but this machine has %s: lower %s%s", ranks,
                     Formats.bytes(e.residentTotal()), e.rankJvms() == 1 ? "one rank" : e.rankJvms() + " rank",
-                    e.rankJvms() == 1 ? "" : "s", where, e.breakdown(), Formats.bytes(machineBytes),
+                    e.rankJvms() == 1 ? "" : "s", where, e.breakdown(), Formats.bytes(machineBytes), e.shrink(),
                     transport == Transport.MULTICORE ? ", or run on several hosts (--transport niodev --machines FILE;"
                             + " docs/slurm.md)" : ", or spread the ranks over more hosts (--machines FILE; docs/slurm.md)"));
         }
         if (e.heapPerJvm() > HEAP_FILL * maxHeap) {
             long needed = (long) Math.ceil(e.heapPerJvm() / HEAP_FILL / (1L << 30));
             throw DetrainException.badInput(String.format(Locale.ROOT, "-np %d needs about %s of heap in %s (%s) but"
-                            + " it may use at most %s (%s): pass --jvm=-Xmx%dg%s, or lower -np", ranks,
+                            + " it may use at most %s (%s): pass --jvm=-Xmx%dg%s, or lower %s", ranks,
                     Formats.bytes(e.heapPerJvm()), where, e.breakdown(), Formats.bytes(maxHeap),
                     explicit > 0 ? "its -Xmx" : "the JVM's default, a quarter of this machine's " + Formats.bytes(machineBytes),
-                    Math.max(1, needed), needed * (1L << 30) > machineBytes ? " (more than this machine has)" : ""));
+                    Math.max(1, needed), needed * (1L << 30) > machineBytes ? " (more than this machine has)" : "",
+                    e.shrink()));
         }
     }
 

@@ -220,6 +220,14 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
         return new DataSource(labels, train.classCount(), train.featureCount(), test, (partition, rank) -> train);
     }
 
+    /** Refuses a synthetic training set of {@code config} on {@code ranks} ranks that does not fit one Java array. */
+    public static void checkDataSize(RunConfig config, int ranks) {
+        DataSettings data = config.data();
+        if (!data.images()) {
+            checkSyntheticSize(data.syntheticSamples(), data.syntheticFeatures(), data.generatedPerRank() ? ranks : 1);
+        }
+    }
+
     /** A synthetic training set of {@code copies} × samples × features values must fit one Java array. */
     private static void checkSyntheticSize(int samples, int features, int copies) {
         long values = (long) copies * samples * features;

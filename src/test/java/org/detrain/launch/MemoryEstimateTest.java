@@ -77,6 +77,19 @@ class MemoryEstimateTest {
     }
 
     @Test
+    void aSyntheticProblemTooLargeSaysWhichSizesToLower() {
+        RunConfig overflow = RunConfig.load(null, List.of("dataset=synthetic-lsq", "model=linear",
+                "synthetic.samples=100000", "synthetic.features=100000"));
+        DetrainException x = assertThrows(DetrainException.class, () -> MemoryEstimate.refuseIfTooLarge(overflow, 4,
+                Transport.MULTICORE, new org.detrain.comm.Placement.Local(), List.of()));
+        assertTrue(x.getMessage().contains("more than one Java array holds"), x.getMessage());
+        RunConfig large = RunConfig.load(null, List.of("dataset=synthetic-lsq", "model=linear",
+                "synthetic.samples=100000000", "synthetic.features=20"));
+        x = refused(large, 4, Transport.MULTICORE, List.of());
+        assertTrue(x.getMessage().contains("lower synthetic.samples or synthetic.features (or -np)"), x.getMessage());
+    }
+
+    @Test
     void jvmSizesAreReadAsTheJvmReadsThem() {
         assertEquals(8 * GB, MemoryEstimate.maxHeap(List.of("-Xmx8g"), MACHINE));
         assertEquals(4096L << 20, MemoryEstimate.maxHeap(List.of("-Xms1g", "-Xmx4096M"), MACHINE));
