@@ -88,12 +88,17 @@ final class Measurements {
      * same ones at every evaluation, so its series is comparable point to point and across runs.
      */
     static int[] evenlySpaced(int size, int count) {
-        int m = count <= 0 || count >= size ? size : count;
+        int m = evenlySpacedCount(size, count);
         int[] out = new int[m];
         for (int k = 0; k < m; k++) {
             out[k] = (int) ((long) k * size / m);
         }
         return out;
+    }
+
+    /** How many indices {@link #evenlySpaced} gives. */
+    static int evenlySpacedCount(int size, int count) {
+        return count <= 0 || count >= size ? size : count;
     }
 
     /**
@@ -111,25 +116,21 @@ final class Measurements {
     }
 
     /**
-     * Collective: the mean loss of {@code params} (the same model on every rank) over the samples
-     * {@code indices} of {@code data}, each rank taking its n-th of them; rank 0 gets the mean
-     * (summed in rank order), the others NaN.
+     * Collective: the mean loss of {@code params} (the same model on every rank) over {@code count}
+     * samples of {@code data}, of which this rank holds its n-th, {@code slice} ({@link #objectiveSlice});
+     * rank 0 gets the mean (summed in rank order), the others NaN.
      */
-    static double meanLossSplit(Communicator comm, Model model, float[] params, Samples data, int[] indices,
+    static double meanLossSplit(Communicator comm, Model model, float[] params, Samples data, int[] slice, int count,
                                 Batch batch) {
-        int n = comm.size();
-        int r = comm.rank();
-        int from = sliceStart(indices.length, n, r);
-        int to = sliceStart(indices.length, n, r + 1);
-        double[] all = gatherRows(comm, new double[] {lossOver(model, params, data, indices, from, to, batch)});
-        if (r != 0) {
+        double[] all = gatherRows(comm, new double[] {lossOver(model, params, data, slice, 0, slice.length, batch)});
+        if (comm.rank() != 0) {
             return Double.NaN;
         }
         double total = 0;
         for (double v : all) {
             total += v;
         }
-        return total / indices.length;
+        return total / count;
     }
 
     /** Sum of the losses of {@code params} over the samples indices[from, to) of {@code data}. */

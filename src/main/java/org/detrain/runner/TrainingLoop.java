@@ -44,7 +44,9 @@ final class TrainingLoop {
     private final Batch evalBatch;
     private final float[] average;
     /** The training samples f(x̄) is measured on, and those of this rank's shard f_i(x_i) is measured on. */
-    private final int[] objectiveSamples;
+    /** This rank's share of the training samples f(x̄) is measured on, and how many there are in all. */
+    private final int[] objectiveSlice;
+    private final int objectiveCount;
     private final int[] shardSamples;
 
     /** What the launches before this one had counted (zero on a fresh start). */
@@ -86,7 +88,8 @@ final class TrainingLoop {
         this.classification = plan.test().classCount() > 0; // regression has no accuracy: NaN
         this.average = new float[setup.dim];
         int samples = settings.evalTrainSamples();
-        this.objectiveSamples = Measurements.evenlySpaced(plan.train().size(), samples);
+        this.objectiveSlice = Measurements.objectiveSlice(plan.train().size(), samples, plan.ranks(), rank);
+        this.objectiveCount = Measurements.evenlySpacedCount(plan.train().size(), samples);
         int[] shard = plan.partition().shard(rank);
         int[] picks = Measurements.evenlySpaced(shard.length,
                 samples == 0 ? 0 : (int) Math.max(1, ((long) samples + plan.ranks() - 1) / plan.ranks()));
@@ -108,7 +111,7 @@ final class TrainingLoop {
      */
     private int evalBatchCapacity() {
         int n = plan.ranks();
-        long largest = Math.max(ceilDiv(plan.test().size(), n), ceilDiv(objectiveSamples.length, n));
+        long largest = Math.max(ceilDiv(plan.test().size(), n), objectiveSlice.length);
         largest = Math.max(largest, shardSamples.length);
         if (settings.evalLocal()) {
             largest = Math.max(largest, plan.test().size());
@@ -197,7 +200,7 @@ final class TrainingLoop {
         float[] own = algorithm.model(state);
         Measurements.consensusAndAverage(comm, own, average, setup.dim, true);
         double[] global = Measurements.evaluateSlice(comm, setup.model, average, test, evalBatch);
-        double objective = Measurements.meanLossSplit(comm, setup.model, average, plan.train(), objectiveSamples,
+        double objective = Measurements.meanLossSplit(comm, setup.model, average, plan.train(), objectiveSlice, objectiveCount,
                 evalBatch);
         double ownObjective = Measurements.lossOver(setup.model, own, plan.train(), shardSamples, 0,
                 shardSamples.length, evalBatch) / shardSamples.length;
