@@ -12,6 +12,8 @@ help:
 	@echo "make test-cluster - the multi-node Slurm tests on a four-node cluster on this machine (root; CI runs it after make test)"
 	@echo "make build | deps | mpj | data | clean"
 	@echo "make bench  - detrain vs PyTorch throughput, mixing bandwidth, 4-rank epochs (docs/benchmarks.md)"
+	@echo "make bench-scale - 8 to 1024 ranks on this machine: start-up, s/iteration, samples/s, peak RSS (about 15 minutes)"
+	@echo "make bench-scale-doc - put the last bench-scale (and bench-scale-issue) tables into docs/benchmarks.md"
 	@echo "make bench-jmh  - JMH micro-benchmarks of the inner loops and the mixing kernel (about 2 minutes; JMH_ARGS=... to choose)"
 	@echo "make gpu-bundle - build/gpu-bundle: a self-contained folder for a GPU node without Java (docs/gpu.md)"
 	@echo "make mutation - PIT mutation testing of algo, gossip, topology (docs/testing.md; report in target/pit-reports)"
@@ -59,6 +61,15 @@ bench-torch: bench-deps
 
 bench: build mpj data bench-deps
 	bench/run.sh
+
+# many ranks on one machine (bench/scale.py; docs/scaling.md): results/bench/scale*.json, never the doc by itself
+bench-scale: build mpj data
+	/usr/bin/python3 bench/scale.py run
+bench-scale-issue: build mpj data
+	/usr/bin/python3 bench/scale.py issue
+bench-scale-doc:
+	/usr/bin/python3 bench/scale.py table results/bench/scale.json --doc docs/benchmarks.md
+	if [ -f results/bench/scale-issue.json ]; then /usr/bin/python3 bench/scale.py table results/bench/scale-issue.json --doc docs/benchmarks.md; fi
 
 # JMH micro-benchmarks (src/jmh/java, Maven profile jmh: never part of the normal build), run briefly;
 # JMH_ARGS to choose, e.g. JMH_ARGS="MixBench -p dim=1048576". Scores in results/bench/jmh.json; -prof gc shows

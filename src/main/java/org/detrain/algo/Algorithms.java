@@ -12,16 +12,22 @@ public final class Algorithms {
     }
 
     /**
-     * Checks, before any rank starts, what only makes sense for some algorithms: D² only where
-     * {@link #d2CanRun} says so.
+     * What the algorithm chooses from the run's W: DeTAG's R and η ({@code detag}, null for the
+     * others) and D-PSGD's gossip η (0 for the others). Choosing searches η over every eigenvalue
+     * (O(n) each, a few hundred candidates), so a plan makes the choices once and every rank uses them.
      */
-    public static void validate(RunConfig config, Spectrum spectrum) {
-        if (config.get("algorithm").equals("detag")) {
-            DetagSettings.resolve(config, spectrum); // refuses a phase that cannot contract
-        }
+    public record Choices(DetagSettings detag, double gossipEta) {
+    }
+
+    /**
+     * Checks, before any rank starts, what only makes sense for some algorithms (D² only where
+     * {@link #d2CanRun} says so), and makes the algorithm's {@link Choices}.
+     */
+    public static Choices validate(RunConfig config, Spectrum spectrum) {
+        Choices choices = choices(config, spectrum);
         if (config.get("algorithm").equals("dpsgd") && !config.getBoolean("gossip.allow.unstable")) {
             int rounds = config.getInt("gossip.rounds");
-            double eta = Context.gossipEta(config, spectrum);
+            double eta = choices.gossipEta();
             double c = AgPolynomial.contraction(DetagSettings.nonConsensus(spectrum), rounds, eta);
             if (c >= 1) {
                 throw DetrainException.badInput(String.format(java.util.Locale.ROOT, "gossip.rounds=%d with"
@@ -36,6 +42,14 @@ public final class Algorithms {
                             + " but it is %.4f for weights=%s on this graph; use weights=lazy ((W + I)/2 has all"
                             + " eigenvalues >= 0) or lower weights.kappa", spectrum.lambdaMin(), config.get("weights")));
         }
+        return choices;
+    }
+
+    /** The {@link Choices} alone, without {@link #validate}'s checks (DeTAG's settings still refuse a phase that cannot contract). */
+    public static Choices choices(RunConfig config, Spectrum spectrum) {
+        String name = config.get("algorithm");
+        return new Choices(name.equals("detag") ? DetagSettings.resolve(config, spectrum) : null,
+                name.equals("dpsgd") ? Context.gossipEta(config, spectrum) : 0);
     }
 
     /**
@@ -65,13 +79,13 @@ public final class Algorithms {
         GradientOracle oracle = beta == 0 && weightDecay == 0 ? ctx.oracle()
                 : new LocalOptimizer(ctx.oracle(), ctx.ops(), state, weightDecay, phaseMomentum ? 0 : beta, ctx.dim());
         return switch (name) {
-            case "dpsgd" -> new DPsgd(ctx, oracle, config.getInt("gossip.rounds"), Context.gossipEta(config, ctx.spectrum()));
+            case "dpsgd" -> new DPsgd(ctx, oracle, config.getInt("gossip.rounds"), ctx.choices().gossipEta());
             case "d2" -> new D2(ctx, oracle);
             case "dsgt" -> new Dsgt(ctx, oracle);
             case "sgp" -> new Sgp(ctx, oracle, config.get("sgp.graph").equals("exponential")
                     ? r -> PushSumGossip.exponential(r, ctx.comm().size())
                     : r -> PushSumGossip.staticGraph(ctx.graph(), r));
-            case "detag" -> new DeTag(ctx, oracle, DetagSettings.resolve(config, ctx.spectrum()),
+            case "detag" -> new DeTag(ctx, oracle, ctx.choices().detag(),
                     config.getDouble("detag.R.switch"), beta);
             case "defacto" -> new DeFacto(ctx, oracle, beta);
             case "allreduce" -> new AllReduceSgd(ctx, oracle);

@@ -10,9 +10,18 @@ import org.detrain.topology.Graph;
 import org.detrain.topology.MixingMatrix;
 import org.detrain.topology.Spectrum;
 
-/** What an algorithm may use on its rank: config, arithmetic, transport, mixing row, gradients, schedule. */
+/**
+ * What an algorithm may use on its rank: config, arithmetic, transport, mixing row, what was chosen
+ * from W for the run ({@link Algorithms#validate}), gradients, schedule.
+ */
 public record Context(RunConfig config, VectorOps ops, Communicator comm, MixingMatrix mixing, Spectrum spectrum,
-                      GradientOracle oracle, int dim, StepSize stepSize) {
+                      Algorithms.Choices choices, GradientOracle oracle, int dim, StepSize stepSize) {
+
+    /** A context whose choices are made here, from {@code spectrum} (for a single rank's use, e.g. in tests). */
+    public Context(RunConfig config, VectorOps ops, Communicator comm, MixingMatrix mixing, Spectrum spectrum,
+                   GradientOracle oracle, int dim, StepSize stepSize) {
+        this(config, ops, comm, mixing, spectrum, Algorithms.choices(config, spectrum), oracle, dim, stepSize);
+    }
 
     public int rank() {
         return comm.rank();

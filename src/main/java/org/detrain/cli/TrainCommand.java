@@ -71,7 +71,8 @@ final class TrainCommand {
 
     private static Options options() {
         Options o = new Options();
-        o.addOption(Option.builder("np").hasArg().argName("N").desc("number of ranks (default 4)").build());
+        o.addOption(Option.builder("np").hasArg().argName("N").desc("number of ranks (default 4); a count whose estimated"
+                + " memory does not fit the machine or the rank JVM's heap is refused before anything starts").build());
         CliArgs.addConfigOptions(o, "config file (key = value lines); see jobs/", "override one config key (repeatable)");
         o.addOption(Option.builder().longOpt("transport").hasArg().argName("DEV")
                 .desc("MPJ Express device: multicore (ranks as threads of one JVM, default) or niodev (one JVM per rank over TCP)").build());

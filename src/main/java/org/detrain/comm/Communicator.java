@@ -60,6 +60,13 @@ public interface Communicator {
     /** Says what the rank is doing, for the message when a peer is lost (e.g. "iteration 17"). */
     void setActivity(String activity);
 
+    /**
+     * The rank's start-up is over (every rank has set up): from now on a wait is bounded by the
+     * communication timeout rather than the longer start-up bound, where the implementation has one.
+     */
+    default void started() {
+    }
+
     /** A started, not yet completed exchange. */
     interface Exchange {
         void await();
@@ -95,34 +102,46 @@ public interface Communicator {
      * character boundary). Returns null on other ranks.
      */
     default String[] gatherStrings(String value, int root) {
-        double[] mine = encodeText(value);
-        double[] all = rank() == root ? new double[size() * mine.length] : new double[0];
-        gather(mine, all, mine.length, root);
+        // the longest text first, so each rank sends only that much (not TEXT_BYTES: 32 MB at rank 0 for 1024 ranks)
+        double[] mine = encodeText(value, TEXT_BYTES);
+        double[] lengths = rank() == root ? new double[size()] : new double[0];
+        gather(new double[] {mine[0]}, lengths, 1, root);
+        double[] width = {0};
+        for (double l : lengths) {
+            width[0] = Math.max(width[0], l);
+        }
+        broadcast(width, 1, root);
+        int count = (int) width[0] + 1;
+        double[] all = rank() == root ? new double[size() * count] : new double[0];
+        gather(java.util.Arrays.copyOf(mine, count), all, count, root);
         if (rank() != root) {
             return null;
         }
         String[] out = new String[size()];
         for (int r = 0; r < size(); r++) {
-            out[r] = decodeText(all, r * mine.length);
+            out[r] = decodeText(all, r * count);
         }
         return out;
     }
 
     /** Every rank gets the root's string (cut as in {@link #gatherStrings}); the others' {@code value} is ignored. */
     default String broadcastString(String value, int root) {
-        double[] buf = encodeText(rank() == root ? value : "");
+        double[] text = encodeText(rank() == root ? value : "", TEXT_BYTES);
+        double[] length = {text[0]};
+        broadcast(length, 1, root); // its length first, so only that much travels to every rank
+        double[] buf = java.util.Arrays.copyOf(text, (int) length[0] + 1);
         broadcast(buf, buf.length, root);
         return decodeText(buf, 0);
     }
 
-    /** [length, byte 0, byte 1, ...] padded to TEXT_BYTES + 1 values, so every rank sends the same count. */
-    private static double[] encodeText(String text) {
+    /** [length, byte 0, byte 1, ...], the text cut to {@code limit} UTF-8 bytes at a character boundary. */
+    private static double[] encodeText(String text, int limit) {
         byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int len = Math.min(bytes.length, TEXT_BYTES);
+        int len = Math.min(bytes.length, limit);
         while (len < bytes.length && len > 0 && (bytes[len] & 0xC0) == 0x80) {
             len--; // do not cut a character in two
         }
-        double[] out = new double[TEXT_BYTES + 1];
+        double[] out = new double[len + 1];
         out[0] = len;
         for (int k = 0; k < len; k++) {
             out[k + 1] = bytes[k];

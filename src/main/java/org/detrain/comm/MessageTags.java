@@ -21,6 +21,8 @@ public final class MessageTags {
     public static final int DETAG = 15;
     /** DeFacto's spanning-tree gather and propagate steps. */
     public static final int DEFACTO = 16;
+    /** Gathers to one rank (metrics, models, status texts), point to point in the MPJ communicator. */
+    public static final int GATHER = 20;
     /** {@code detrain check}: the first of consecutive tags, one per gossip endpoint the check builds. */
     public static final int TRANSPORT_CHECK_FIRST = 100;
 

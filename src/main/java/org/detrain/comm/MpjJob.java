@@ -31,7 +31,9 @@ import org.detrain.util.DetrainException;
  * <p>multicore: one JVM running MPJ's {@code MulticoreStarter} directly. The detrain core jar and
  * its libraries (Aparapi among them) sit on that JVM's own class path, so they load once and a JNI
  * library is shared by all ranks; only the small rank jar (MPJ-facing code) and MPJ's {@code mpi.jar}
- * are loaded per rank, which gives every rank its own MPI statics.
+ * are loaded per rank, which gives every rank its own MPI statics. (mpjrun puts the whole
+ * application on the per-rank path, which is what makes Aparapi fall back to Java threads in all
+ * ranks but one.) MPJ's message key class is repaired first ({@link SmpdevKeyPatch}).
  *
  * <p>niodev on this host: the launcher starts one JVM per rank itself ({@link RankBoot}) and plays
  * MPJ's starter in its own JVM ({@link Rendezvous}, on 127.0.0.1); ranks bind 127.0.0.1 only, and
@@ -88,7 +90,7 @@ public final class MpjJob {
             Files.createDirectories(scratch);
             Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwx------"));
             switch (spec.transport()) {
-                case MULTICORE -> job.startMulticore(inst, spec, workDir);
+                case MULTICORE -> job.startMulticore(inst, spec, workDir, scratch);
                 case NIODEV -> {
                     if (spec.deployment().placement() instanceof Placement.OnHosts hosts) {
                         job.startOnHosts(inst, spec, hosts, workDir, log);
@@ -190,10 +192,23 @@ public final class MpjJob {
         }
     }
 
-    private void startMulticore(MpjInstallation inst, JobSpec spec, Path workDir) throws IOException {
+    /**
+     * The multicore JVM's own class path: first smpdev's message key with a working hashCode (else
+     * start-up grows like n⁴; written below {@code scratch}), then MPJ's system jars, then detrain's.
+     */
+    static List<String> multicoreClassPath(MpjInstallation inst, Path scratch) throws IOException {
         List<String> cp = new ArrayList<>();
+        Path keyPatch = SmpdevKeyPatch.write(inst.mpjJar("smpdev.jar"), scratch.resolve("smpdev-patch"));
+        if (keyPatch != null) {
+            cp.add(keyPatch.toString());
+        }
         MULTICORE_SYSTEM_JARS.forEach(j -> cp.add(inst.mpjJar(j).toString()));
         cp.add(inst.appClassPath());
+        return cp;
+    }
+
+    private void startMulticore(MpjInstallation inst, JobSpec spec, Path workDir, Path scratch) throws IOException {
+        List<String> cp = multicoreClassPath(inst, scratch);
         List<String> cmd = new ArrayList<>(List.of(MpjInstallation.javaBinary()));
         cmd.addAll(RANK_JVM_OPTIONS);
         cmd.addAll(spec.jvmOptions());

@@ -50,16 +50,55 @@ public final class FashionMnist {
      * may also be present decompressed, under its name without {@code .gz}.
      */
     public static Split load(Path dir) {
+        requireDir(dir);
+        Path trainImages = locate(dir, TRAIN_IMAGES);
+        locate(dir, TEST_IMAGES); // a missing file is named before anything is read
+        ImageDataset train = IdxReader.read(trainImages, locate(dir, TRAIN_LABELS), CLASSES);
+        check(train, TRAIN_COUNT, trainImages, "training");
+        return new Split(train, loadTest(dir));
+    }
+
+    /** The test set alone. */
+    public static ImageDataset loadTest(Path dir) {
+        requireDir(dir);
+        Path testImages = locate(dir, TEST_IMAGES);
+        ImageDataset test = IdxReader.read(testImages, locate(dir, TEST_LABELS), CLASSES);
+        check(test, TEST_COUNT, testImages, "test");
+        return test;
+    }
+
+    /** The labels of the whole training set (the labels file alone: what a partition needs). */
+    public static int[] trainLabels(Path dir) {
+        requireDir(dir);
+        Path labels = locate(dir, TRAIN_LABELS);
+        int[] all = IdxReader.readLabels(labels, CLASSES);
+        if (all.length != TRAIN_COUNT) {
+            throw DetrainException.badInput("Fashion-MNIST training labels file " + labels + " holds " + all.length
+                    + " labels but Fashion-MNIST has " + TRAIN_COUNT + ": this is not Fashion-MNIST; " + FIX);
+        }
+        return all;
+    }
+
+    /**
+     * The training images at {@code keep} (ascending indices), as the images of one rank's shard:
+     * image k is training image {@code keep[k]}. The other images are read past, never stored.
+     */
+    public static ImageDataset loadTrain(Path dir, int[] keep) {
+        requireDir(dir);
+        Path trainImages = locate(dir, TRAIN_IMAGES);
+        ImageDataset kept = IdxReader.read(trainImages, locate(dir, TRAIN_LABELS), CLASSES, keep);
+        if (kept.rows() != SIDE || kept.cols() != SIDE) {
+            throw DetrainException.badInput("Fashion-MNIST training file " + trainImages + " holds images of " + kept.rows()
+                    + "x" + kept.cols() + " but Fashion-MNIST's are " + SIDE + "x" + SIDE + ": this is not Fashion-MNIST; "
+                    + FIX);
+        }
+        return kept;
+    }
+
+    private static void requireDir(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw DetrainException.badInput("Fashion-MNIST directory " + dir.toAbsolutePath() + " not found: " + FIX);
         }
-        Path trainImages = locate(dir, TRAIN_IMAGES);
-        Path testImages = locate(dir, TEST_IMAGES);
-        ImageDataset train = IdxReader.read(trainImages, locate(dir, TRAIN_LABELS), CLASSES);
-        check(train, TRAIN_COUNT, trainImages, "training");
-        ImageDataset test = IdxReader.read(testImages, locate(dir, TEST_LABELS), CLASSES);
-        check(test, TEST_COUNT, testImages, "test");
-        return new Split(train, test);
     }
 
     private static Path locate(Path dir, String gzName) {

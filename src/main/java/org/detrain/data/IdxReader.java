@@ -38,17 +38,53 @@ public final class IdxReader {
      * @param classCount number of classes; every label must be below it
      */
     public static ImageDataset read(Path images, Path labels, int classCount) {
-        if (classCount < 1 || classCount > 256) {
-            throw DetrainException.badInput("class count " + classCount
-                    + " is out of range for IDX labels, which are single bytes: use 1 to 256");
-        }
-        RawImages raw = readImages(images);
-        byte[] labelBytes = readLabels(labels);
+        return read(images, labels, classCount, null);
+    }
+
+    /**
+     * Reads only the images at {@code keep} (ascending indices into the file; null for all) with
+     * their labels: image k of the result is image {@code keep[k]} of the file. The whole file is
+     * still read and checked (a gzip stream has no shortcut), but only the kept pixels are stored.
+     */
+    public static ImageDataset read(Path images, Path labels, int classCount, int[] keep) {
+        checkClassCount(classCount);
+        RawImages raw = readImages(images, keep);
+        byte[] labelBytes = labelBytes(labels, classCount);
         if (labelBytes.length != raw.count) {
             throw DetrainException.badInput("images file " + images + " holds " + raw.count + " images but labels file "
                     + labels + " holds " + labelBytes.length + " labels: pass the labels file that belongs to"
                     + " these images (e.g. train-images with train-labels, t10k-images with t10k-labels)");
         }
+        if (keep != null) {
+            byte[] kept = new byte[keep.length];
+            for (int k = 0; k < keep.length; k++) {
+                kept[k] = labelBytes[keep[k]];
+            }
+            labelBytes = kept;
+        }
+        return ImageDataset.wrap(raw.pixels, labelBytes, raw.rows, raw.cols, 1, classCount);
+    }
+
+    /** The labels of an IDX labels file, each checked to be below {@code classCount}. */
+    public static int[] readLabels(Path labels, int classCount) {
+        byte[] bytes = labelBytes(labels, classCount);
+        int[] out = new int[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            out[i] = bytes[i] & 0xFF;
+        }
+        return out;
+    }
+
+    private static void checkClassCount(int classCount) {
+        if (classCount < 1 || classCount > 256) {
+            throw DetrainException.badInput("class count " + classCount
+                    + " is out of range for IDX labels, which are single bytes: use 1 to 256");
+        }
+    }
+
+    private static byte[] labelBytes(Path labels, int classCount) {
+        checkClassCount(classCount);
+        byte[] labelBytes = readLabelFile(labels);
         for (int i = 0; i < labelBytes.length; i++) {
             int label = labelBytes[i] & 0xFF;
             if (label >= classCount) {
@@ -57,13 +93,14 @@ public final class IdxReader {
                         + " count the dataset really has, or " + FIX_FILE);
             }
         }
-        return ImageDataset.wrap(raw.pixels, labelBytes, raw.rows, raw.cols, 1, classCount);
+        return labelBytes;
     }
 
+    /** {@code count} is the file's image count; {@code pixels} holds the kept images only. */
     private record RawImages(int count, int rows, int cols, byte[] pixels) {
     }
 
-    private static RawImages readImages(Path file) {
+    private static RawImages readImages(Path file, int[] keep) {
         try (InputStream in = open(file)) {
             byte[] header = readHeader(in, file, 16, IMAGES_MAGIC, "images");
             int count = bigEndianInt(header, 4);
@@ -74,14 +111,47 @@ public final class IdxReader {
                         + " images of " + rows + "x" + cols + "): it is corrupt; " + FIX_FILE);
             }
             long size = (long) count * rows * cols;
-            byte[] pixels = readPayload(in, file, 16, size);
-            return new RawImages(count, rows, cols, pixels);
+            if (keep == null) {
+                return new RawImages(count, rows, cols, readPayload(in, file, 16, size));
+            }
+            return new RawImages(count, rows, cols, readSelected(in, file, count, rows * cols, keep));
         } catch (IOException e) {
             throw ioFailure(file, e);
         }
     }
 
-    private static byte[] readLabels(Path file) {
+    /** Streams every image of the payload, storing those at {@code keep}; checks the length as readPayload does. */
+    private static byte[] readSelected(InputStream in, Path file, int count, int features, int[] keep)
+            throws IOException {
+        for (int k = 0; k < keep.length; k++) {
+            if (keep[k] < 0 || keep[k] >= count || k > 0 && keep[k] <= keep[k - 1]) {
+                throw new IllegalArgumentException("images to keep must be ascending indices below " + count
+                        + ", got " + keep[k] + " at position " + k);
+            }
+        }
+        byte[] pixels = new byte[Math.multiplyExact(keep.length, features)];
+        byte[] skipped = new byte[features];
+        int next = 0;
+        for (int i = 0; i < count; i++) {
+            boolean kept = next < keep.length && keep[next] == i;
+            int got = kept ? in.readNBytes(pixels, next * features, features) : in.readNBytes(skipped, 0, features);
+            if (got < features) {
+                throw DetrainException.badInput("IDX file " + file + " is truncated: expected " + (16 + (long) count * features)
+                        + " bytes (header 16 + data " + (long) count * features + "), got "
+                        + (16 + (long) i * features + got) + "; " + FIX_FILE);
+            }
+            if (kept) {
+                next++;
+            }
+        }
+        if (in.read() >= 0) {
+            throw DetrainException.badInput("IDX file " + file + " has data beyond what its header declares (expected "
+                    + (16 + (long) count * features) + " bytes, got more): the header and contents disagree; " + FIX_FILE);
+        }
+        return pixels;
+    }
+
+    private static byte[] readLabelFile(Path file) {
         try (InputStream in = open(file)) {
             byte[] header = readHeader(in, file, 8, LABELS_MAGIC, "labels");
             int count = bigEndianInt(header, 4);

@@ -88,6 +88,7 @@ final class JobSupervisor {
             }
             output.close();
             progress.finish();
+            statuses.close();
             removeAfterRun(layout.scratch());
         }
         if (!notStarted.isEmpty()) {
@@ -95,7 +96,7 @@ final class JobSupervisor {
                     ? " (are the detrain daemons on " + hosts.machines() + " running and reachable on port "
                             + hosts.daemonPort() + "?)"
                     : "";
-            throw DetrainException.runFailure("rank(s) " + notStarted + " did not start within " + startupMillis / 1000
+            throw DetrainException.runFailure("rank(s) " + RankStatuses.ranges(notStarted) + " did not start within " + startupMillis / 1000
                     + " s, so the job was stopped" + daemons + "; see " + layout.logDir() + statuses.mpjComplaints(), null);
         }
         return statuses.conclude(spec.transport().oneJvmPerRank(), lost, output.rankErrors());
@@ -120,12 +121,16 @@ final class JobSupervisor {
         while (true) {
             Thread.sleep(100);
             boolean allGone = job.allGone(); // liveness first, then statuses (written before exit)
-            if (!allStarted) {
-                List<Integer> missing = statuses.notStarted();
-                allStarted = missing.isEmpty();
+            statuses.refresh(); // nothing per rank unless a listing is due
+            if (!allStarted) { // as of this tick
+                allStarted = statuses.notStarted().isEmpty();
                 if (!allStarted && System.currentTimeMillis() - startedAt > startupMillis) {
-                    job.destroyAll();
-                    return missing;
+                    statuses.refreshFully();
+                    List<Integer> missing = statuses.notStarted();
+                    if (!missing.isEmpty()) {
+                        job.destroyAll();
+                        return missing;
+                    }
                 }
             }
             if (statuses.allFinished()) {
@@ -135,7 +140,11 @@ final class JobSupervisor {
                 }
                 return List.of();
             }
-            for (MpjJob.Exit e : job.exits()) {
+            List<MpjJob.Exit> exits = job.exits();
+            if (exits.stream().anyMatch(e -> e.rank() >= 0 && !statuses.hasStatus(e.rank()))) {
+                statuses.refreshFully(); // a status written just before the exit may not have been reported yet
+            }
+            for (MpjJob.Exit e : exits) {
                 if (e.rank() >= 0 && !statuses.hasStatus(e.rank()) && reported.add(e.rank())) {
                     String what = e.where() + " is gone without reporting anything (exit code " + e.code() + "):"
                             + " killed, or its JVM crashed" + (job.unregistered().contains(e.rank())

@@ -67,6 +67,7 @@ public final class ResumeLauncher {
         }
         Transport transport = r.transport() != null ? r.transport() : Transport.parse(before.transport());
         Deployment deployment = new Deployment(transport, r.placement());
+        MemoryEstimate.refuseIfTooLarge(config, ranks, transport, r.placement(), r.jvmOptions());
         deployment.checkSecret();
         RunPlan plan = RunPlan.build(config, ranks); // the data and config still check out
         MpjInstallation installation = MpjInstallation.locate(r.home());

@@ -43,6 +43,7 @@ public final class TrainLauncher {
         new Deployment(o.transport(), o.placement()).checkSecret(); // transport and placement fit, secret readable
         // Ranks run in the run directory; pin the data to what the user meant at launch.
         RunConfig config = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
+        MemoryEstimate.refuseIfTooLarge(config, o.ranks(), o.transport(), o.placement(), o.jvmOptions());
         RunPlan.build(config, o.ranks()); // every input check, before anything is written
         MpjInstallation installation = MpjInstallation.locate(o.home());
         MpjJob.checkJvmOptions(o.jvmOptions());
@@ -102,6 +103,7 @@ public final class TrainLauncher {
                 + " write beside it (" + IoErrors.describe(e) + "); the results file system is read-only or full", e))) {
             if (new CheckpointStore(layout.checkpoints()).completeIterations().isEmpty()) {
                 RunConfig config = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
+                MemoryEstimate.refuseIfTooLarge(config, o.ranks(), o.transport(), o.placement(), o.jvmOptions());
                 RunPlan.build(config, o.ranks()); // bad input costs nothing
                 MpjInstallation installation = MpjInstallation.locate(o.home());
                 new Deployment(o.transport(), o.placement()).checkSecret();

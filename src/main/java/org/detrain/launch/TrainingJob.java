@@ -38,7 +38,7 @@ final class TrainingJob {
             LauncherLog.append(layout, what + " received: stop requested");
         })) {
             ending = JobSupervisor.run(installation, spec, layout, new ProgressRenderer(out, System.console() != null),
-                    startupMillis(config));
+                    startupMillis(config, ranks));
         } catch (DetrainException e) {
             if (e.exitCode() == DetrainException.RUN_FAILED) {
                 throw DetrainException.runFailure(e.getMessage() + checkpointHint(layout), e);
@@ -57,10 +57,17 @@ final class TrainingJob {
         }
     }
 
-    /** How long every rank gets to open its log: JVM start and MPJ's wiring, not data loading. */
-    static long startupMillis(RunConfig config) {
-        return (long) (1000 * Math.max(120, 2 * config.getDouble("comm.timeout")));
+    /**
+     * How long every rank gets to open its log: JVM start and MPJ's wiring, not data loading. MPJ's
+     * start sends n(n − 1) messages and loads MPJ once per multicore rank (about 30 ms of CPU a rank
+     * here), so large jobs get 0.2 s per rank where that is more than 120 s.
+     */
+    static long startupMillis(RunConfig config, int ranks) {
+        return (long) (1000 * Math.max(Math.max(120, 2 * config.getDouble("comm.timeout")), STARTUP_SECONDS_PER_RANK * ranks));
     }
+
+    /** The start-up allowance per rank of a large job (see {@link #startupMillis}). */
+    static final double STARTUP_SECONDS_PER_RANK = 0.2;
 
     private static DetrainException stopped(RunLayout layout) {
         String why;

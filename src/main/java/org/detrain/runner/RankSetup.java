@@ -53,7 +53,7 @@ public final class RankSetup {
         this.oracle = new SamplingOracle(model, plan.train(), sampler, exact ? shard : null);
         this.state = new AlgorithmState();
         model.initialize(state.buffer("x", dim), Rng.of(seed, "model-init", 0)); // the same x^0 on every rank
-        Context context = new Context(config, ops, comm, plan.mixing(), plan.spectrum(), oracle, dim,
+        Context context = new Context(config, ops, comm, plan.mixing(), plan.spectrum(), plan.choices(), oracle, dim,
                 StepSize.from(config, plan.iterationsPerEpoch()));
         this.algorithm = Algorithms.create(context, state);
         algorithm.init(state);

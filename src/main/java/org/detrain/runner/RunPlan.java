@@ -14,6 +14,7 @@ import org.detrain.data.Partition;
 import org.detrain.data.Partitioner;
 import org.detrain.data.PerRankSynthetic;
 import org.detrain.data.Samples;
+import org.detrain.data.ShardImages;
 import org.detrain.data.Split;
 import org.detrain.data.SyntheticLeastSquares;
 import org.detrain.kernel.ComputeDevice;
@@ -29,14 +30,46 @@ import org.detrain.util.Rng;
 
 /**
  * Everything a run is made of, derived from its config and rank count alone: graph, mixing matrix,
- * data, partition, model shape, iteration count. The launcher builds it once before starting any
- * rank (so bad input fails before anything is written) and every rank builds the same plan again.
+ * spectrum, what the algorithm chooses from it, data, partition, model shape, iteration count. The
+ * launcher builds it once before starting any rank (so bad input fails before anything is written).
+ * Under the multicore device the ranks of a JVM share one plan ({@link SharedPlans}); a rank that has
+ * its JVM to itself (niodev) builds {@link #forRank its own}, which holds only its shard's images.
+ * Nothing in a plan is written after it is built.
  */
 public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mixing, Spectrum spectrum,
-                      Samples train, Samples test, int[] trainLabels, Partition partition, long iterations,
-                      long iterationsPerEpoch, double[] optimum) {
+                      Algorithms.Choices choices, Samples train, Samples test, int[] trainLabels, Partition partition,
+                      long iterations, long iterationsPerEpoch, double[] optimum) {
+    /** The most values a Java array holds (and so a synthetic problem's features in all). */
+    static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
+    /** The whole plan: every rank's data. */
     public static RunPlan build(RunConfig config, int ranks) {
+        return build(config, ranks, -1);
+    }
+
+    /**
+     * The plan as rank {@code rank} needs it when its JVM runs it alone: the same values, but of the
+     * training images only those the rank reads are kept in memory ({@link ShardImages}): its own
+     * shard and its share of the samples every evaluation measures the training objective on.
+     */
+    public static RunPlan forRank(RunConfig config, int ranks, int rank) {
+        if (rank < 0 || rank >= ranks) {
+            throw new IllegalArgumentException("rank " + rank + " of " + ranks);
+        }
+        return build(config, ranks, rank);
+    }
+
+    /** Where the training set comes from: labels and shape first, then the samples a partition asks for. */
+    private record DataSource(int[] labels, int classCount, int featureCount, Samples test, TrainLoader train) {
+    }
+
+    /** The training samples for a partition: all of them (onlyRank < 0), or at least rank onlyRank's shard. */
+    @FunctionalInterface
+    private interface TrainLoader {
+        Samples load(Partition partition, int onlyRank);
+    }
+
+    private static RunPlan build(RunConfig config, int ranks, int onlyRank) {
         if (ranks < 1) {
             throw DetrainException.badInput("-np must be at least 1, got " + ranks);
         }
@@ -51,47 +84,13 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
         MixingMatrix mixing = MixingMatrix.build(graph, topology.weights(), topology.kappa());
         mixing.validate(true);
         Spectrum spectrum = mixing.spectrum();
-        Algorithms.validate(config, spectrum);
+        Algorithms.Choices choices = Algorithms.validate(config, spectrum);
 
-        Samples train;
-        Samples test;
-        int[] labels;
-        int samples = data.syntheticSamples();
-        int features = data.syntheticFeatures();
-        switch (data.dataset()) {
-            case "fashion-mnist", "cifar10" -> {
-                Split split = data.dataset().equals("cifar10") ? Cifar10Reader.load(datasetDir(config))
-                        : FashionMnist.load(datasetDir(config));
-                train = new ImageSamples(split.train());
-                test = new ImageSamples(split.test());
-                labels = split.train().labels();
-            }
-            case "synthetic-lsq" -> {
-                train = SyntheticLeastSquares.generate(samples, features, data.syntheticNoise(), seed, 0);
-                test = SyntheticLeastSquares.generate(Math.max(1, samples / 4), features, data.syntheticNoise(), seed, 1);
-                labels = new int[samples]; // one pseudo-class: the shuffled partition becomes a plain split
-            }
-            case "synthetic-hlsq" -> { // samples per rank
-                train = PerRankSynthetic.leastSquares(ranks, samples, features, data.syntheticNoise(),
-                        data.heterogeneity(), seed, 0);
-                test = PerRankSynthetic.leastSquares(ranks, Math.max(1, samples / 4), features, data.syntheticNoise(),
-                        data.heterogeneity(), seed, 1);
-                labels = new int[train.size()];
-            }
-            case "synthetic-logreg" -> { // samples per rank
-                train = PerRankSynthetic.logistic(ranks, samples, features, data.heterogeneity(), seed, 0);
-                test = PerRankSynthetic.logistic(ranks, Math.max(1, samples / 4), features, data.heterogeneity(), seed, 1);
-                labels = new int[train.size()];
-                for (int i = 0; i < labels.length; i++) {
-                    labels[i] = train.label(i);
-                }
-            }
-            default -> throw new IllegalStateException("dataset " + data.dataset());
-        }
-
+        DataSource source = dataSource(config, ranks);
+        int[] labels = source.labels();
         Partition partition = switch (data.partitionScheme()) {
             case "by-rank" -> {
-                int perRank = train.size() / ranks;
+                int perRank = labels.length / ranks;
                 int[][] shards = new int[ranks][perRank];
                 for (int r = 0; r < ranks; r++) {
                     for (int s = 0; s < perRank; s++) {
@@ -103,18 +102,18 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
             case "shuffled" -> Partitioner.shuffledFraction(labels, ranks, data.shuffledPercent(),
                     Rng.of(seed, "partition", 0));
             case "dirichlet" -> {
-                if (train.classCount() == 0) {
+                if (source.classCount() == 0) {
                     throw DetrainException.badInput("partition=dirichlet needs class labels but dataset="
                             + data.dataset() + " is a regression problem; use partition=shuffled");
                 }
-                yield Partitioner.dirichlet(labels, train.classCount(), ranks, data.dirichletAlpha(), training.batch(),
+                yield Partitioner.dirichlet(labels, source.classCount(), ranks, data.dirichletAlpha(), training.batch(),
                         Rng.of(seed, "partition", 0));
             }
             default -> throw new IllegalStateException("partition " + data.partitionScheme());
         };
 
         // model and device fit the data and the machine (an absent device is bad input, before any rank starts)
-        Models.check(modelSettings.name(), train.featureCount(), train.classCount(), modelSettings.hidden(),
+        Models.check(modelSettings.name(), source.featureCount(), source.classCount(), modelSettings.hidden(),
                 ComputeDevice.select(modelSettings.device()));
 
         int batch = training.samplesPerStep(); // exact gradients: one iteration = one pass over the shard
@@ -131,19 +130,113 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
         }
         long iterations = training.iterations() > 0 ? training.iterations()
                 : Math.max(1, Math.round(training.epochs() * perEpoch));
+        Samples train = source.train().load(partition, onlyRank);
         double[] optimum = null;
-        int[][] shards = new int[ranks][];
-        for (int r = 0; r < ranks; r++) {
-            shards[r] = partition.shard(r);
-        }
         switch (modelSettings.name()) {
-            case "linear" -> optimum = Optima.leastSquares(train, shards);
-            case "logistic" -> optimum = Optima.logistic(train, shards, modelSettings.l2());
+            case "linear" -> optimum = Optima.leastSquares(train, shards(partition));
+            case "logistic" -> optimum = Optima.logistic(train, shards(partition), modelSettings.l2());
             default -> {
             }
         }
-        return new RunPlan(config, ranks, graph, mixing, spectrum, train, test, labels, partition, iterations, perEpoch,
-                optimum);
+        return new RunPlan(config, ranks, graph, mixing, spectrum, choices, train, source.test(), labels, partition,
+                iterations, perEpoch, optimum);
+    }
+
+    private static int[][] shards(Partition partition) {
+        int[][] shards = new int[partition.ranks()][];
+        for (int r = 0; r < shards.length; r++) {
+            shards[r] = partition.shard(r);
+        }
+        return shards;
+    }
+
+    /**
+     * The configured dataset. Image sets read their labels (and test set) first and the training
+     * images once the partition says which are needed; synthetic sets are generated whole, from the
+     * seed (their exact optimum needs every sample).
+     */
+    private static DataSource dataSource(RunConfig config, int ranks) {
+        DataSettings data = config.data();
+        long seed = config.training().seed();
+        int samples = data.syntheticSamples();
+        int features = data.syntheticFeatures();
+        switch (data.dataset()) {
+            case "fashion-mnist" -> {
+                Path dir = datasetDir(config);
+                int[] labels = FashionMnist.trainLabels(dir);
+                ImageSamples test = new ImageSamples(FashionMnist.loadTest(dir));
+                return new DataSource(labels, FashionMnist.CLASSES, test.featureCount(), test, (partition, rank) -> {
+                    if (rank < 0) {
+                        return new ImageSamples(FashionMnist.loadTrain(dir, null));
+                    }
+                    int[] held = heldByRank(config, partition, labels.length, rank);
+                    return new ShardImages(held, FashionMnist.loadTrain(dir, held), labels);
+                });
+            }
+            case "cifar10" -> {
+                Split split = Cifar10Reader.load(datasetDir(config)); // one record file: read whole, keep the shard
+                ImageSamples test = new ImageSamples(split.test());
+                return new DataSource(split.train().labels(), split.train().classCount(), test.featureCount(), test,
+                        (partition, rank) -> rank < 0 ? new ImageSamples(split.train())
+                                : ShardImages.of(split.train(), heldByRank(config, partition, split.train().count(), rank)));
+            }
+            case "synthetic-lsq" -> {
+                checkSyntheticSize(samples, features, 1);
+                Samples train = SyntheticLeastSquares.generate(samples, features, data.syntheticNoise(), seed, 0);
+                Samples test = SyntheticLeastSquares.generate(Math.max(1, samples / 4), features, data.syntheticNoise(), seed, 1);
+                // one pseudo-class: the shuffled partition becomes a plain split
+                return generated(train, test, new int[samples]);
+            }
+            case "synthetic-hlsq" -> { // samples per rank
+                checkSyntheticSize(samples, features, ranks);
+                Samples train = PerRankSynthetic.leastSquares(ranks, samples, features, data.syntheticNoise(),
+                        data.heterogeneity(), seed, 0);
+                Samples test = PerRankSynthetic.leastSquares(ranks, Math.max(1, samples / 4), features, data.syntheticNoise(),
+                        data.heterogeneity(), seed, 1);
+                return generated(train, test, new int[train.size()]);
+            }
+            case "synthetic-logreg" -> { // samples per rank
+                checkSyntheticSize(samples, features, ranks);
+                Samples train = PerRankSynthetic.logistic(ranks, samples, features, data.heterogeneity(), seed, 0);
+                Samples test = PerRankSynthetic.logistic(ranks, Math.max(1, samples / 4), features, data.heterogeneity(), seed, 1);
+                int[] labels = new int[train.size()];
+                for (int i = 0; i < labels.length; i++) {
+                    labels[i] = train.label(i);
+                }
+                return generated(train, test, labels);
+            }
+            default -> throw new IllegalStateException("dataset " + data.dataset());
+        }
+    }
+
+    /** The training samples rank {@code rank} ever reads, ascending: its shard and its objective slice. */
+    private static int[] heldByRank(RunConfig config, Partition partition, int trainSize, int rank) {
+        int[] objective = Measurements.objectiveSlice(trainSize, config.loop().evalTrainSamples(), partition.ranks(), rank);
+        return java.util.stream.IntStream.concat(java.util.Arrays.stream(partition.shard(rank)),
+                java.util.Arrays.stream(objective)).sorted().distinct().toArray();
+    }
+
+    private static DataSource generated(Samples train, Samples test, int[] labels) {
+        return new DataSource(labels, train.classCount(), train.featureCount(), test, (partition, rank) -> train);
+    }
+
+    /** Refuses a synthetic training set of {@code config} on {@code ranks} ranks that does not fit one Java array. */
+    public static void checkDataSize(RunConfig config, int ranks) {
+        DataSettings data = config.data();
+        if (!data.images()) {
+            checkSyntheticSize(data.syntheticSamples(), data.syntheticFeatures(), data.generatedPerRank() ? ranks : 1);
+        }
+    }
+
+    /** A synthetic training set of {@code copies} × samples × features values must fit one Java array. */
+    private static void checkSyntheticSize(int samples, int features, int copies) {
+        long values = (long) copies * samples * features;
+        if (values > MAX_ARRAY) {
+            String what = copies > 1 ? copies + " ranks x synthetic.samples " + samples + " x synthetic.features " + features
+                    : "synthetic.samples " + samples + " x synthetic.features " + features;
+            throw DetrainException.badInput(what + " = " + values + " feature values, more than one Java array holds ("
+                    + MAX_ARRAY + "); lower synthetic.samples or synthetic.features" + (copies > 1 ? " (or -np)" : ""));
+        }
     }
 
     /** The configured model with the plain-Java reference kernels. */

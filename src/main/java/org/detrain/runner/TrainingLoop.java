@@ -44,7 +44,9 @@ final class TrainingLoop {
     private final Batch evalBatch;
     private final float[] average;
     /** The training samples f(x̄) is measured on, and those of this rank's shard f_i(x_i) is measured on. */
-    private final int[] objectiveSamples;
+    /** This rank's share of the training samples f(x̄) is measured on, and how many there are in all. */
+    private final int[] objectiveSlice;
+    private final int objectiveCount;
     private final int[] shardSamples;
 
     /** What the launches before this one had counted (zero on a fresh start). */
@@ -84,10 +86,10 @@ final class TrainingLoop {
         this.evalEvery = settings.evalEvery() > 0 ? settings.evalEvery() : plan.iterationsPerEpoch();
         this.checkpointIntervalNanos = (long) (settings.checkpointMinutes() * 60e9);
         this.classification = plan.test().classCount() > 0; // regression has no accuracy: NaN
-        this.evalBatch = new Batch(EVAL_BATCH, plan.train().featureCount());
         this.average = new float[setup.dim];
         int samples = settings.evalTrainSamples();
-        this.objectiveSamples = Measurements.evenlySpaced(plan.train().size(), samples);
+        this.objectiveSlice = Measurements.objectiveSlice(plan.train().size(), samples, plan.ranks(), rank);
+        this.objectiveCount = Measurements.evenlySpacedCount(plan.train().size(), samples);
         int[] shard = plan.partition().shard(rank);
         int[] picks = Measurements.evenlySpaced(shard.length,
                 samples == 0 ? 0 : (int) Math.max(1, ((long) samples + plan.ranks() - 1) / plan.ranks()));
@@ -95,9 +97,30 @@ final class TrainingLoop {
         for (int k = 0; k < picks.length; k++) {
             shardSamples[k] = shard[picks[k]];
         }
+        this.evalBatch = new Batch(evalBatchCapacity(), plan.train().featureCount());
         this.windowLoss = carried.windowLoss();
         this.windowSteps = carried.windowSteps();
         this.smoothedLoss = carried.smoothedLoss();
+    }
+
+    /**
+     * {@value #EVAL_BATCH} samples, or fewer when no evaluation of this rank reads that many at once
+     * (at 1024 ranks each reads about ten test samples: 1.5 MB a rank saved). The evaluations go
+     * through their samples in chunks of this size, so a batch that holds a whole range reads it in
+     * the same single chunk as the full-size batch did: the same sums, the same bits.
+     */
+    private int evalBatchCapacity() {
+        int n = plan.ranks();
+        long largest = Math.max(ceilDiv(plan.test().size(), n), objectiveSlice.length);
+        largest = Math.max(largest, shardSamples.length);
+        if (settings.evalLocal()) {
+            largest = Math.max(largest, plan.test().size());
+        }
+        return (int) Math.max(1, Math.min(EVAL_BATCH, largest));
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
     }
 
     /**
@@ -108,6 +131,7 @@ final class TrainingLoop {
      */
     long run() {
         comm.barrier(); // start the clock together
+        comm.started(); // every rank has set up: waits are bounded by comm.timeout from here
         start = System.nanoTime();
         lastCheckpointNanos = start;
         control = new RunControl(stopRequest, first);
@@ -176,7 +200,7 @@ final class TrainingLoop {
         float[] own = algorithm.model(state);
         Measurements.consensusAndAverage(comm, own, average, setup.dim, true);
         double[] global = Measurements.evaluateSlice(comm, setup.model, average, test, evalBatch);
-        double objective = Measurements.meanLossSplit(comm, setup.model, average, plan.train(), objectiveSamples,
+        double objective = Measurements.meanLossSplit(comm, setup.model, average, plan.train(), objectiveSlice, objectiveCount,
                 evalBatch);
         double ownObjective = Measurements.lossOver(setup.model, own, plan.train(), shardSamples, 0,
                 shardSamples.length, evalBatch) / shardSamples.length;

@@ -86,7 +86,8 @@ public final class TrainingRun implements RankProgram {
                     + "; relaunch with bin/detrain");
         }
         log.info("host " + comm.hostName() + ", transport " + comm.transport() + ", config hash " + config.hash());
-        RunPlan plan = RunPlan.build(config, n);
+        // ranks as threads (multicore, or in-process) share one plan; a niodev rank's JVM holds only its rank's data
+        RunPlan plan = comm.transport().equals("niodev") ? RunPlan.forRank(config, n, rank) : SharedPlans.get(config, n);
         RankSetup setup = new RankSetup(plan, comm);
         MetricsLog metrics = new MetricsLog(plan, launch, comm.gatherStrings(comm.hostName(), 0),
                 comm.gatherStrings(setup.computeDevice, 0), setup.algorithm, rank == 0);

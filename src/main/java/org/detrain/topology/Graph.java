@@ -18,10 +18,13 @@ public final class Graph {
     private final String name;
     /** Sorted, unique, never containing the row's own rank; never handed out without a copy. */
     private final int[][] neighbours;
+    /** The structure {@link Topologies} built it with, when its spectrum has a closed form; else null. */
+    private final GraphShape shape;
 
-    private Graph(String name, int[][] neighbours) {
+    private Graph(String name, int[][] neighbours, GraphShape shape) {
         this.name = name;
         this.neighbours = neighbours;
+        this.shape = shape;
     }
 
     /**
@@ -63,7 +66,17 @@ public final class Graph {
         for (int i = 0; i < n; i++) {
             adjacency[i] = sets[i].stream().mapToInt(Integer::intValue).toArray();
         }
-        return new Graph(name, adjacency);
+        return new Graph(name, adjacency, null);
+    }
+
+    /** The same graph, known to have {@code shape} (the factory that built it vouches for that). */
+    Graph withShape(GraphShape shape) {
+        return new Graph(name, neighbours, shape);
+    }
+
+    /** The structure whose Laplacian spectrum is known in closed form, or null for an arbitrary graph. */
+    public GraphShape shape() {
+        return shape;
     }
 
     /** Number of ranks n. */

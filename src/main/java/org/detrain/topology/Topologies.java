@@ -41,7 +41,7 @@ public final class Topologies {
         for (int i = 0; i < n; i++) {
             edges[i] = new int[] {i, (i + 1) % n};
         }
-        return Graph.fromEdges("ring(" + n + ")", n, edges);
+        return Graph.fromEdges("ring(" + n + ")", n, edges).withShape(new GraphShape.Circulant(n, new int[] {1}));
     }
 
     /**
@@ -70,7 +70,7 @@ public final class Topologies {
                 edges[k++] = new int[] {rank, ((r + 1) % rows) * cols + c};
             }
         }
-        return Graph.fromEdges("torus(" + rows + "x" + cols + ")", n, edges);
+        return Graph.fromEdges("torus(" + rows + "x" + cols + ")", n, edges).withShape(new GraphShape.Torus(rows, cols));
     }
 
     /**
@@ -194,7 +194,7 @@ public final class Topologies {
                 edges.add(new int[] {i, j});
             }
         }
-        return Graph.fromEdges("complete(" + n + ")", n, edges.toArray(int[][]::new));
+        return Graph.fromEdges("complete(" + n + ")", n, edges.toArray(int[][]::new)).withShape(new GraphShape.Complete(n));
     }
 
     /** Rank 0 in the centre, every other rank talks to it only. */
@@ -204,7 +204,7 @@ public final class Topologies {
         for (int i = 1; i < n; i++) {
             edges[i - 1] = new int[] {0, i};
         }
-        return Graph.fromEdges("star(" + n + ")", n, edges);
+        return Graph.fromEdges("star(" + n + ")", n, edges).withShape(new GraphShape.Star(n));
     }
 
     /** A ring cut open: i talks to i-1 and i+1, no wrap-around (diameter n-1). */
@@ -214,7 +214,7 @@ public final class Topologies {
         for (int i = 0; i + 1 < n; i++) {
             edges[i] = new int[] {i, i + 1};
         }
-        return Graph.fromEdges("path(" + n + ")", n, edges);
+        return Graph.fromEdges("path(" + n + ")", n, edges).withShape(new GraphShape.Path(n));
     }
 
     /** The d-dimensional hypercube on n = 2^d ranks: i talks to i XOR 2^k. */
@@ -231,7 +231,8 @@ public final class Topologies {
                 edges.add(new int[] {i, i ^ bit});
             }
         }
-        return Graph.fromEdges("hypercube(" + n + ")", n, edges.toArray(int[][]::new));
+        return Graph.fromEdges("hypercube(" + n + ")", n, edges.toArray(int[][]::new))
+                .withShape(new GraphShape.Hypercube(Integer.numberOfTrailingZeros(n)));
     }
 
     /**
@@ -241,12 +242,17 @@ public final class Topologies {
     public static Graph exponential(int n) {
         requireRanks("exponential graph", n);
         List<int[]> edges = new ArrayList<>();
+        List<Integer> hops = new ArrayList<>();
+        for (long hop = 1; hop < n; hop <<= 1) {
+            hops.add((int) hop);
+        }
         for (int i = 0; i < n; i++) {
-            for (long hop = 1; hop < n; hop <<= 1) {
-                edges.add(new int[] {i, (int) ((i + hop) % n)});
+            for (int hop : hops) {
+                edges.add(new int[] {i, (int) ((i + (long) hop) % n)});
             }
         }
-        return Graph.fromEdges("exponential(" + n + ")", n, edges.toArray(int[][]::new));
+        return Graph.fromEdges("exponential(" + n + ")", n, edges.toArray(int[][]::new))
+                .withShape(new GraphShape.Circulant(n, hops.stream().mapToInt(Integer::intValue).toArray()));
     }
 
     /**

@@ -35,8 +35,10 @@ class DetagDefaultsTest {
             float[] average = new float[setup.dim];
             float[] own = setup.algorithm.model(setup.state);
             Measurements.consensusAndAverage(comm, own, average, setup.dim, true);
+            int size = plan.train().size();
             double f = Measurements.meanLossSplit(comm, setup.model, average, plan.train(),
-                    Measurements.evenlySpaced(plan.train().size(), 2000), new Batch(500, plan.train().featureCount()));
+                    Measurements.objectiveSlice(size, 2000, comm.size(), comm.rank()),
+                    Measurements.evenlySpacedCount(size, 2000), new Batch(500, plan.train().featureCount()));
             if (comm.rank() == 0) {
                 objective.set(flag[0] > 0 || !Double.isFinite(f) ? Double.POSITIVE_INFINITY : f);
             }

@@ -118,8 +118,8 @@ class MetricsSchemaTest {
     void optionalPartsAreLeftOutExactlyWhenTheirConditionFails() {
         RunPlan full = logisticPlan();
         // the same plan without a known optimum and without class labels (as for a softmax or MLP run on images)
-        RunPlan lean = new RunPlan(full.config(), full.ranks(), full.graph(), full.mixing(), full.spectrum(), full.train(),
-                full.test(), full.trainLabels(), full.partition(), full.iterations(), full.iterationsPerEpoch(), null);
+        RunPlan lean = new RunPlan(full.config(), full.ranks(), full.graph(), full.mixing(), full.spectrum(), full.choices(),
+                full.train(), full.test(), full.trainLabels(), full.partition(), full.iterations(), full.iterationsPerEpoch(), null);
         H5Group root = write(lean, false, Status.RUNNING);
         check(root, new Written(false, full.train().classCount() > 0, false, full.train().classCount(),
                 full.newModel().dim(), 2));

@@ -6,6 +6,7 @@ import mpi.MPI;
 import mpi.Request;
 import org.detrain.comm.CommWatchdog;
 import org.detrain.comm.Communicator;
+import org.detrain.comm.MessageTags;
 
 /**
  * {@link Communicator} on MPJ Express point-to-point calls. Payloads travel as primitive float or
@@ -82,12 +83,30 @@ final class MpjCommunicator implements Communicator {
         collective("gather to rank " + root, send, recv, count, root, MPI.FLOAT);
     }
 
+    /**
+     * Point to point: every rank sends its {@code count} values to the root, which posts one receive
+     * per rank straight into that rank's slot. MPJ's own Gather runs along a tree whose inner ranks
+     * collect their subtree in a receive buffer of size × count, so every rank needed one: at 1024
+     * ranks and an 8k-float model that is 32 MB per rank, 32 GB in all. Same values, same order.
+     */
     private void collective(String what, Object send, Object recv, int count, int root, Datatype type) {
-        // MPJ gathers along a tree: inner ranks collect their subtree in the receive buffer, so
-        // every rank needs a full-size one, not only the root.
-        Object target = rank == root ? recv
-                : type == MPI.DOUBLE ? new double[size * count] : new float[size * count];
-        guarded(what, () -> world.Gather(send, 0, count, type, target, 0, count, type, root));
+        guarded(what, () -> {
+            if (rank != root) {
+                world.Send(send, 0, count, type, root, MessageTags.GATHER);
+                return;
+            }
+            Request[] requests = new Request[size - 1];
+            int q = 0;
+            for (int r = 0; r < size; r++) {
+                if (r != root) {
+                    requests[q++] = world.Irecv(recv, r * count, count, type, r, MessageTags.GATHER);
+                }
+            }
+            System.arraycopy(send, 0, recv, root * count, count);
+            if (requests.length > 0) {
+                Request.Waitall(requests);
+            }
+        });
     }
 
     @Override
@@ -123,6 +142,11 @@ final class MpjCommunicator implements Communicator {
     @Override
     public void setActivity(String activity) {
         watchdog.setActivity(activity);
+    }
+
+    @Override
+    public void started() {
+        watchdog.running();
     }
 
     private void guarded(String operation, Runnable call) {

@@ -34,7 +34,7 @@ public final class RankMain {
             return;
         }
         RankProgram p = program;
-        CommWatchdog watchdog = new CommWatchdog(rank, timeout, failure -> fail(p, rank, failure));
+        CommWatchdog watchdog = new CommWatchdog(rank, MPI.COMM_WORLD.Size(), timeout, failure -> fail(p, rank, failure));
         String transport = isMulticore(mpjArgs) ? "multicore" : "niodev";
         try {
             program.run(new MpjCommunicator(MPI.COMM_WORLD, transport, watchdog), programArgs);
