@@ -15,6 +15,8 @@ public final class CommWatchdog {
     private final Consumer<DetrainException> onTimeout;
     private volatile long startedAt;
     private volatile String operation;
+    /** Ranks the call in progress waits for, appended to {@link #operation} only when it times out. */
+    private volatile int[] peers;
     private volatile String activity = "start-up";
     private final Thread thread;
 
@@ -32,8 +34,17 @@ public final class CommWatchdog {
     }
 
     public void enter(String operation) {
-        this.operation = operation;
+        enter(operation, null);
+    }
+
+    /**
+     * Enters a call that waits for {@code peers} (named in the timeout message as
+     * "operation [peers]"); nothing is formatted unless the call times out.
+     */
+    public void enter(String operation, int[] peers) {
+        this.peers = peers;
         this.startedAt = System.nanoTime();
+        this.operation = operation;
     }
 
     public void leave() {
@@ -53,6 +64,10 @@ public final class CommWatchdog {
                 return;
             }
             String op = operation;
+            int[] waitedFor = peers;
+            if (op != null && waitedFor != null) {
+                op += " " + java.util.Arrays.toString(waitedFor);
+            }
             if (op != null && System.nanoTime() - startedAt > timeoutNanos) {
                 onTimeout.accept(DetrainException.runFailure(String.format(
                         "rank %d waited %.1f s for %s during %s; a peer is probably dead or stuck (see its log)."
