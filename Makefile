@@ -4,15 +4,17 @@ MVN ?= mvn -q -B
 NP ?= 8
 CONFIG ?= jobs/quickstart.properties
 
-.PHONY: run test build deps mpj data bench bench-deps bench-torch bench-jmh gpu-bundle clean help
+.PHONY: run test test-cluster build deps mpj data bench bench-deps bench-torch bench-jmh gpu-bundle clean help mutation
 
 help:
 	@echo "make run    - set up, build and run the default job ($(NP) ranks, $(CONFIG))"
 	@echo "make test   - set up, build and run the whole test suite"
+	@echo "make test-cluster - the multi-node Slurm tests on a four-node cluster on this machine (root; CI runs it after make test)"
 	@echo "make build | deps | mpj | data | clean"
 	@echo "make bench  - detrain vs PyTorch throughput, mixing bandwidth, 4-rank epochs (docs/benchmarks.md)"
 	@echo "make bench-jmh  - JMH micro-benchmarks of the inner loops and the mixing kernel (about 2 minutes; JMH_ARGS=... to choose)"
 	@echo "make gpu-bundle - build/gpu-bundle: a self-contained folder for a GPU node without Java (docs/gpu.md)"
+	@echo "make mutation - PIT mutation testing of algo, gossip, topology (docs/testing.md; report in target/pit-reports)"
 
 deps:
 	@scripts/deps.sh
@@ -32,6 +34,17 @@ run: build mpj data
 test: deps mpj data
 	$(MVN) verify
 	PYTHONPATH=python /usr/bin/python3 -m unittest discover -s python/tests -t python/tests
+
+# PIT over algo/, gossip/, topology/ against the fast unit tests (a Maven profile: the normal build
+# never loads PIT; the first run downloads it). Report: target/pit-reports/index.html.
+mutation: deps
+	$(MVN) -Pmutation test-compile org.pitest:pitest-maven:mutationCoverage
+	@python3 scripts/pit-summary.py target/pit-reports/mutations.xml \
+	    --require org.detrain.algo=85 --require org.detrain.gossip=85
+
+# Slurm across four nodes made of network namespaces (docs/slurm.md): over two minutes, so apart from `make test`
+test-cluster: deps mpj data
+	$(MVN) verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=MultiNodeSlurmIT
 
 # the benchmark's own tools (not needed by `make test`): PyTorch 1.13 from Debian, gcc for the memory triad
 bench-deps: deps

@@ -70,16 +70,20 @@ EVAL_SERIES = (                        # of the averaged model
     ("eval_wall_time", "wall_time"),
     ("test_loss", "test_loss"),
     ("test_accuracy", "test_accuracy"),           # NaN for regression
+    ("train_objective", "train_objective"),       # f(x_bar) on the eval.train.samples training samples
+    ("local_train_objective_mean", "local_train_objective_mean"),  # (1/n) sum_i f_i(x_i)
 )
 EVAL_PER_RANK = (                      # evals x ranks: each rank's own model (NaN with eval.local=false)
     ("local_test_loss", "local_test_loss"),
     ("local_test_accuracy", "local_test_accuracy"),
+    ("local_train_objective", "local_train_objective"),  # f_i(x_i): own model on own shard's samples
 )
 # The columns that, with the axis and the rank, say where a row is; they come first in a table.
 TIME_COLUMNS = ("epoch", "wall_time")
 # Series a file may lack without being broken (the column is then left out); the rest must be
 # there (or listed as empty).
-OPTIONAL_SERIES = frozenset({"optimum_distance"})
+OPTIONAL_SERIES = frozenset({"optimum_distance", "train_objective", "local_train_objective_mean",
+                             "local_train_objective"})  # the objective: files written before it existed
 # Counters the writer stores as float64: read back as int64.
 COUNT_COLUMNS = frozenset({"bytes_sent", "messages_sent"})
 # In the merged view (training records and evaluations on one iteration axis) the evaluation's
@@ -136,6 +140,7 @@ CONFIG_TYPES = {
     "log.every": INT,
     "eval.every": INT,
     "eval.local": BOOL,
+    "eval.train.samples": INT,
     "save.models": BOOL,
     "comm.timeout": FLOAT,
     "device": STR,

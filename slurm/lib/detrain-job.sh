@@ -6,9 +6,14 @@
 # stopped whatever happens (EXIT trap; Slurm also kills the step at the end of the job).
 # Preemption: SIGUSR1 (sbatch --signal=B:USR1@SECONDS) stops the run cleanly and requeues the job;
 # the requeued job resumes from the run's checkpoint when there is one, else starts again.
+# A lost node: when a run across several nodes fails (exit 3), or its daemons cannot start, a short
+# srun step asks every node of the allocation to answer; a node that does not is named with the ranks
+# it ran, and the job is requeued (at most DETRAIN_REQUEUE_LIMIT times), to resume from the last
+# complete checkpoint. When every node answers, the failure is the run's own: no requeue.
 #
 # Knobs (environment): DETRAIN_HOME (checkout, default $SLURM_SUBMIT_DIR), DETRAIN_RESULTS (default
-# $DETRAIN_HOME/results), DETRAIN_PORT_BASE (default 10000), DETRAIN_DAEMON_WAIT (s, default 120).
+# $DETRAIN_HOME/results), DETRAIN_PORT_BASE (default 10000), DETRAIN_DAEMON_WAIT (s, default 120),
+# DETRAIN_REQUEUE_LIMIT (requeues after a lost node, default 3), DETRAIN_PROBE_WAIT (s, default 60).
 
 dj_log() { printf '%s detrain-slurm: %s\n' "$(date +%H:%M:%S)" "$*"; }
 dj_die() { dj_log "error: $*" >&2; exit 2; }
@@ -114,6 +119,63 @@ dj_save_logs() {
     fi
 }
 
+# The nodes of the machines file $1 that do not answer now, one a line: each node is asked to run
+# `echo` in a step of its own (--overlap: beside the daemon step), bounded by DETRAIN_PROBE_WAIT
+# seconds. A node Slurm cannot reach makes srun give up after its MessageTimeout (10 s by default).
+dj_lost_nodes() {
+    local machines=$1 n answered
+    n=$(wc -l <"$machines")
+    answered=$(timeout "${DETRAIN_PROBE_WAIT:-60}" srun --overlap --nodes="$n" --ntasks="$n" --ntasks-per-node=1 \
+        --job-name=detrain-probe bash -c 'echo "answered $SLURMD_NODENAME"' 2>/dev/null \
+        | awk '$1 == "answered" { print $2 }' || true)
+    grep -vxF -f <(printf '%s\n' "$answered") "$machines" || true
+}
+
+# The ranks of this attempt that ran on node $1 (from the "pid host" lines of status/rank-N.pid);
+# none before this attempt's training started (the files are an earlier attempt's until then).
+dj_ranks_on() {
+    local node=${1%%.*} f pid host
+    [[ -n ${DJ_TRAIN_STARTED:-} ]] || return 0
+    for f in "$DJ_RUN"/status/rank-*.pid; do
+        [[ -f $f ]] || continue
+        read -r pid host <"$f" || true
+        [[ ${host%%.*} == "$node" ]] && { f=${f##*/rank-}; echo "${f%.pid}"; }
+    done | sort -n | paste -sd' '
+}
+
+# After a failed start or run on several nodes: if a node of the allocation no longer answers, say
+# which and what ran there, stop the daemons, keep the logs and requeue the job (it resumes from the
+# last complete checkpoint, elsewhere once Slurm has marked the node down). Returns 1, having done
+# nothing else, when every node answers (the failure is the run's own: a requeue would repeat it),
+# on a one-node job (the node is this one), or when the job was requeued DETRAIN_REQUEUE_LIMIT times.
+dj_requeue_if_node_lost() {
+    local machines=$1 lost node ranks restarts=${SLURM_RESTART_COUNT:-0} limit=${DETRAIN_REQUEUE_LIMIT:-3}
+    (( $(wc -l <"$machines") > 1 )) || return 1
+    dj_log "asking every node of the allocation to answer"
+    lost=$(dj_lost_nodes "$machines")
+    if [[ -z $lost ]]; then
+        dj_log "every node answers: the failure is the run's own, so the job is not requeued"
+        return 1
+    fi
+    for node in $lost; do
+        ranks=$(dj_ranks_on "$node")
+        if [[ -n $ranks ]]; then
+            dj_log "node $node is lost (it does not answer Slurm): rank(s) $ranks ran there"
+        else
+            dj_log "node $node is lost (it does not answer Slurm); no rank of this attempt had started there"
+        fi
+    done
+    if (( restarts >= limit )); then
+        dj_log "not requeueing: the job was requeued $restarts time(s) already (DETRAIN_REQUEUE_LIMIT=$limit)"
+        return 1
+    fi
+    # The daemon step cannot end cleanly with a node gone; the requeue ends what is left of it.
+    [[ -z ${DJ_DAEMON_PID:-} ]] || { kill -KILL "$DJ_DAEMON_PID" 2>/dev/null; wait "$DJ_DAEMON_PID" 2>/dev/null; DJ_DAEMON_PID=; }
+    dj_save_logs
+    dj_log "requeueing job ${SLURM_JOB_ID} (restart $((restarts + 1)) of at most $limit): it resumes from the last complete checkpoint"
+    scontrol requeue "${SLURM_JOB_ID}" || { dj_log "scontrol requeue failed: resubmit to resume"; return 1; }
+}
+
 # SIGUSR1 (preemption or the time limit, via --signal=B:USR1@T): stop the run, then requeue.
 dj_on_usr1() {
     dj_log "SIGUSR1: stopping the run for requeue (restart count ${SLURM_RESTART_COUNT:-0})"
@@ -152,6 +214,7 @@ dj_run() {
 
     for attempt in 0 1 2 3; do
         dj_start_daemons "$home" "$scratch" "$machines" "$(dj_port "${SLURM_JOB_ID}" "$attempt")" && break
+        ! dj_requeue_if_node_lost "$machines" || exit 0
         (( attempt < 3 )) || dj_die "no free port pair for the MPJ daemons after 4 tries; see $scratch/log"
     done
 
@@ -162,6 +225,7 @@ dj_run() {
     DJ_PREEMPTED=0
     "${cmd[@]}" &
     DJ_TRAIN_PID=$!
+    DJ_TRAIN_STARTED=1
     rc=0
     while kill -0 "$DJ_TRAIN_PID" 2>/dev/null; do
         wait "$DJ_TRAIN_PID" && rc=0 || rc=$?
@@ -178,5 +242,8 @@ dj_run() {
         dj_log "the run stopped after a complete checkpoint; resubmit (or requeue) to continue"
     fi
     dj_log "training finished with exit code $rc (0 done, 2 bad input, 3 run failed, 75 checkpointed and stopped)"
+    if (( rc == 3 )) && dj_requeue_if_node_lost "$machines"; then
+        exit 0
+    fi
     exit "$rc"
 }

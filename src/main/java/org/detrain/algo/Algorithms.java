@@ -12,10 +12,8 @@ public final class Algorithms {
     }
 
     /**
-     * Checks, before any rank starts, what only makes sense for some algorithms. D² needs the
-     * smallest eigenvalue of W above −1/3: its error recursion e^{t+1} = λ(2e^t − e^{t−1}) has a root
-     * of modulus 1 at λ = −1/3 exactly (the even ring with weights 1/3 sits there and does not
-     * converge), and diverges below.
+     * Checks, before any rank starts, what only makes sense for some algorithms: D² only where
+     * {@link #d2CanRun} says so.
      */
     public static void validate(RunConfig config, Spectrum spectrum) {
         if (config.get("algorithm").equals("detag")) {
@@ -33,7 +31,7 @@ public final class Algorithms {
                         config.get("weights"), c));
             }
         }
-        if (config.get("algorithm").equals("d2") && !d2Converges(spectrum)) {
+        if (config.get("algorithm").equals("d2") && !d2CanRun(spectrum)) {
             throw DetrainException.badInput(String.format("algorithm=d2 needs the smallest eigenvalue of W above -1/3,"
                             + " but it is %.4f for weights=%s on this graph; use weights=lazy ((W + I)/2 has all"
                             + " eigenvalues >= 0) or lower weights.kappa", spectrum.lambdaMin(), config.get("weights")));
@@ -41,10 +39,18 @@ public final class Algorithms {
     }
 
     /**
-     * Whether D² can run on a W with this spectrum: its smallest eigenvalue lies above −1/3 (with a
-     * margin of 1e-9, so the even ring with weights 1/3, at −1/3 up to rounding, is refused).
+     * Whether D² may run on W: its smallest eigenvalue must lie above −1/3 (by more than 1e-9, so that an
+     * eigenvalue computed as −1/3 ± rounding, as on every even ring with weights 1/3, counts as −1/3).
+     * Along an eigenvector of W with eigenvalue λ, D²'s disagreement follows
+     * e^{t+1} = λ((2 − γh)e^t − (1 − γh)e^{t−1}) where the local losses have curvature h; at λ = −1/3 one
+     * root is −1 + γh/2 + O((γh)²), so that mode decays only through the curvature, and not at all
+     * where the loss is flat (it oscillates forever; below −1/3 it grows). D²'s analysis (Tang et al.
+     * 2018) assumes λ > −1/3 for that reason. Measured with a float64 network reference: on least
+     * squares D² at exactly −1/3 still converges, its consensus distance some 1000x slower than with
+     * lazy weights; with a heterogeneous linear term and no curvature it oscillates at a constant
+     * amplitude (D2BoundaryTest). `detrain train` refuses such a W and `detrain theory` says so.
      */
-    public static boolean d2Converges(Spectrum spectrum) {
+    public static boolean d2CanRun(Spectrum spectrum) {
         return spectrum.lambdaMin() > -1.0 / 3 + 1e-9;
     }
 

@@ -42,10 +42,14 @@ public final class D2 implements Algorithm {
      * computed in the equivalent exact-diffusion form, with ψ^t = x^{t−1} − γ_{t−1} g(x^{t−1}):
      *   ψ^{t+1} = x^t − γ_t g(x^t);   x^{t+1} = W (ψ^{t+1} + (x^t − ψ^t))      (ψ^0 = x^0)
      * which keeps one extra vector instead of two and, with a step-size schedule, gives the natural
-     * γ_t g^t − γ_{t−1} g^{t−1} correction. Float32 caveat: D²'s error recursion has a double root at
-     * 1 for the average, so it integrates the rounding of every step; of the orderings tried this
-     * one integrates least, and with dyadic weights (lazy weights on rings and degree-4 tori) it
-     * settles at ‖x̄ − x*‖/‖x*‖ of a few 1e-6, while other weights drift by ~1e-7 per iteration.
+     * γ_t g^t − γ_{t−1} g^{t−1} correction. Float32: D²'s error recursion has a double root at 1 for
+     * the average, so it would integrate any rounding that kept changing the iterate; but with exact
+     * gradients the float32 iteration reaches a fixed point (the bits stop changing) and stays there.
+     * Measured over 20,000 and 100,000 iterations (heterogeneous least squares, 16 features, exact
+     * gradients, γ = 0.05; D2DriftProbe in the tests): ‖x̄ − x*‖/‖x*‖ flat from iteration 1,000 on at
+     * 2.1e-7 on a 15-ring with metropolis weights 1/3, 5.1e-7 on a 4x4 torus with metropolis κ = 0.8,
+     * 1.7e-6 and 2.7e-6 with lazy (dyadic) weights on a 16-ring and a 4x4 torus: no drift, whether
+     * or not the weights are dyadic.
      */
     @Override
     public double step(AlgorithmState state, long t) {

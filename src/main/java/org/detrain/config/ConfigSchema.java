@@ -63,6 +63,9 @@ public final class ConfigSchema {
             KeySpec.integer("log.every", 10, 1, Integer.MAX_VALUE, "iterations between metric records"),
             KeySpec.integer("eval.every", 0, 0, Integer.MAX_VALUE, "iterations between test evaluations (0: every epoch and at the end)"),
             KeySpec.bool("eval.local", true, "also evaluate every rank's local model on the test set"),
+            KeySpec.integer("eval.train.samples", 10_000, 0, Integer.MAX_VALUE, "training samples, evenly spaced over the"
+                    + " training set, on which every evaluation measures the training objective f(x_bar) (and each rank"
+                    + " f_i(x_i) on as many of its own shard's, divided by the ranks); 0: all of them"),
             KeySpec.bool("save.models", true, "write the final averaged and per-rank models into metrics.h5 (/models)"),
             KeySpec.real("comm.timeout", "30", 0.1, 86_400, "seconds a rank waits for a peer before declaring it lost"),
             KeySpec.choice("device", "java", List.of("auto", "gpu", "cpu", "jtp", "java"),

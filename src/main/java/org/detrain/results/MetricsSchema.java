@@ -131,6 +131,13 @@ public enum MetricsSchema {
             "test loss of the averaged model x_bar on the whole test set"),
     TEST_ACCURACY(METRICS, "test_accuracy", DATASET, FLOAT64, EVALUATIONS, "fraction", ALWAYS,
             "test accuracy of the averaged model (NaN for regression)"),
+    TRAIN_OBJECTIVE(METRICS, "train_objective", DATASET, FLOAT64, EVALUATIONS, "", ALWAYS,
+            "the training objective f(x_bar) = mean loss of the averaged model over the training samples of"
+                    + " eval.train.samples (the quantity the theory bounds)"),
+    LOCAL_TRAIN_OBJECTIVE_MEAN(METRICS, "local_train_objective_mean", DATASET, FLOAT64, EVALUATIONS, "", ALWAYS,
+            "(1/n) sum_i f_i(x_i): the mean over ranks of each rank's own model on its own shard's samples"),
+    LOCAL_TRAIN_OBJECTIVE(METRICS, "local_train_objective", DATASET, FLOAT64, EVALUATIONS_BY_RANKS, "", ALWAYS,
+            "f_i(x_i): each rank's own model on its own shard's samples"),
     LOCAL_TEST_LOSS(METRICS, "local_test_loss", DATASET, FLOAT64, EVALUATIONS_BY_RANKS, "", ALWAYS,
             "test loss of each rank's own model (NaN without eval.local)"),
     LOCAL_TEST_ACCURACY(METRICS, "local_test_accuracy", DATASET, FLOAT64, EVALUATIONS_BY_RANKS, "fraction", ALWAYS,
@@ -154,7 +161,8 @@ public enum MetricsSchema {
     public static final List<MetricsSchema> RECORD_COLUMNS = List.of(TRAIN_LOSS, GRAD_NORM, BYTES_SENT, MESSAGES_SENT,
             COMPUTE_TIME, COMM_WAIT_TIME);
     /** The per-rank columns of an evaluation, in the order each rank's values are gathered. */
-    public static final List<MetricsSchema> EVALUATION_COLUMNS = List.of(LOCAL_TEST_LOSS, LOCAL_TEST_ACCURACY);
+    public static final List<MetricsSchema> EVALUATION_COLUMNS = List.of(LOCAL_TEST_LOSS, LOCAL_TEST_ACCURACY,
+            LOCAL_TRAIN_OBJECTIVE);
 
     /** How far the run that wrote the file has got (root attribute {@link #STATUS}). */
     public enum Status {

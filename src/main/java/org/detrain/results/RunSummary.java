@@ -9,8 +9,8 @@ import org.detrain.util.DetrainException;
  * The end-of-run summary, read back from {@code metrics.h5} (so it shows what was written); {@code status}
  * is null when the file names none this version knows.
  */
-public record RunSummary(long iterations, double epochs, double trainLoss, double testLoss, double testAccuracy,
-                         double consensusDistance, double trainingSeconds, double launchSeconds, boolean classification,
+public record RunSummary(long iterations, double epochs, double trainLoss, double trainObjective, double testLoss,
+                         double testAccuracy, double consensusDistance, double trainingSeconds, double launchSeconds, boolean classification,
                          MetricsSchema.Status status) {
 
     /**
@@ -41,8 +41,11 @@ public record RunSummary(long iterations, double epochs, double trainLoss, doubl
         double[] testLoss = m.getDataset(MetricsSchema.TEST_LOSS.key(), double[].class);
         double[] testAccuracy = m.getDataset(MetricsSchema.TEST_ACCURACY.key(), double[].class);
         boolean classification = testAccuracy.length > 0 && !Double.isNaN(testAccuracy[testAccuracy.length - 1]);
+        // files written before the training objective was measured lack it
+        double[] objective = m.hasDataset(MetricsSchema.TRAIN_OBJECTIVE.key())
+                ? m.getDataset(MetricsSchema.TRAIN_OBJECTIVE.key(), double[].class) : new double[0];
         return new RunSummary(iteration[last], m.getDataset(MetricsSchema.EPOCH.key(), double[].class)[last], meanLoss,
-                testLoss[testLoss.length - 1], testAccuracy[testAccuracy.length - 1],
+                objective.length > 0 ? objective[objective.length - 1] : Double.NaN, testLoss[testLoss.length - 1], testAccuracy[testAccuracy.length - 1],
                 m.getDataset(MetricsSchema.CONSENSUS_DISTANCE.key(), double[].class)[last],
                 m.getDataset(MetricsSchema.WALL_TIME.key(), double[].class)[last], launchSeconds, classification,
                 MetricsSchema.Status.parse(root.getAttribute(MetricsSchema.STATUS.key(), String.class)));
@@ -53,6 +56,9 @@ public record RunSummary(long iterations, double epochs, double trainLoss, doubl
         sb.append(String.format("done: %d iterations (%.2f epochs) in %.1f s of training, %.1f s in all%n", iterations,
                 epochs, trainingSeconds, launchSeconds));
         sb.append(String.format("  train loss (mean over ranks, last window) %.4g%n", trainLoss));
+        if (!Double.isNaN(trainObjective)) {
+            sb.append(String.format("  averaged model: training objective f(x_bar) %.4g%n", trainObjective));
+        }
         if (classification) {
             sb.append(String.format("  averaged model: test accuracy %.4f, test loss %.4f%n", testAccuracy, testLoss));
         } else {

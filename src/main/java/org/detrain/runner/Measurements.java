@@ -82,6 +82,54 @@ final class Measurements {
         return total;
     }
 
+    /**
+     * {@code count} indices spread evenly over [0, size): ⌊k·size/count⌋ for k = 0 … count−1, or all
+     * of them when count is 0 or at least size. The training objective is measured on these, the
+     * same ones at every evaluation, so its series is comparable point to point and across runs.
+     */
+    static int[] evenlySpaced(int size, int count) {
+        int m = count <= 0 || count >= size ? size : count;
+        int[] out = new int[m];
+        for (int k = 0; k < m; k++) {
+            out[k] = (int) ((long) k * size / m);
+        }
+        return out;
+    }
+
+    /**
+     * Collective: the mean loss of {@code params} (the same model on every rank) over the samples
+     * {@code indices} of {@code data}, each rank taking its n-th of them; rank 0 gets the mean
+     * (summed in rank order), the others NaN.
+     */
+    static double meanLossSplit(Communicator comm, Model model, float[] params, Samples data, int[] indices,
+                                Batch batch) {
+        int n = comm.size();
+        int r = comm.rank();
+        int from = (int) ((long) indices.length * r / n);
+        int to = (int) ((long) indices.length * (r + 1) / n);
+        double[] all = gatherRows(comm, new double[] {lossOver(model, params, data, indices, from, to, batch)});
+        if (r != 0) {
+            return Double.NaN;
+        }
+        double total = 0;
+        for (double v : all) {
+            total += v;
+        }
+        return total / indices.length;
+    }
+
+    /** Sum of the losses of {@code params} over the samples indices[from, to) of {@code data}. */
+    static double lossOver(Model model, float[] params, Samples data, int[] indices, int from, int to, Batch batch) {
+        double[] acc = new double[2];
+        int capacity = batch.capacity();
+        for (int i = from; i < to; i += capacity) {
+            int count = Math.min(capacity, to - i);
+            batch.fill(data, indices, i, count);
+            model.evaluate(params, batch, acc);
+        }
+        return acc[0];
+    }
+
     /** Sums of (loss, correct) of {@code params} over samples [from, to), a batch at a time. */
     static double[] evaluateRange(Model model, float[] params, Samples data, int from, int to, Batch batch) {
         double[] acc = new double[2];

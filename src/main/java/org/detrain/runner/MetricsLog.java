@@ -50,6 +50,9 @@ import static org.detrain.results.MetricsSchema.STARTED_AT;
 import static org.detrain.results.MetricsSchema.STATUS;
 import static org.detrain.results.MetricsSchema.TEST_ACCURACY;
 import static org.detrain.results.MetricsSchema.TEST_LOSS;
+import static org.detrain.results.MetricsSchema.LOCAL_TRAIN_OBJECTIVE;
+import static org.detrain.results.MetricsSchema.LOCAL_TRAIN_OBJECTIVE_MEAN;
+import static org.detrain.results.MetricsSchema.TRAIN_OBJECTIVE;
 import static org.detrain.results.MetricsSchema.TOPOLOGY_NAME;
 import static org.detrain.results.MetricsSchema.W;
 import static org.detrain.results.MetricsSchema.WALL_TIME;
@@ -106,13 +109,14 @@ final class MetricsLog {
     }
 
     /** One rank's own model on the test set, gathered as one row in {@link MetricsSchema#EVALUATION_COLUMNS} order. */
-    record RankEvaluation(double testLoss, double testAccuracy) {
+    record RankEvaluation(double testLoss, double testAccuracy, double trainObjective) {
         double[] row() {
             double[] row = new double[EVALUATION_COLUMNS.size()];
             for (int c = 0; c < row.length; c++) {
                 row[c] = switch (EVALUATION_COLUMNS.get(c)) {
                     case LOCAL_TEST_LOSS -> testLoss;
                     case LOCAL_TEST_ACCURACY -> testAccuracy;
+                    case LOCAL_TRAIN_OBJECTIVE -> trainObjective;
                     default -> throw new IllegalStateException("no value for column " + EVALUATION_COLUMNS.get(c));
                 };
             }
@@ -127,7 +131,7 @@ final class MetricsLog {
 
     /** An evaluation: {@code ranks} holds every rank's {@link RankEvaluation#row()}, rank-major. */
     private record Evaluated(long iteration, double epoch, double wallTime, double testLoss, double testAccuracy,
-                             double[] ranks) {
+                             double trainObjective, double localObjectiveMean, double[] ranks) {
     }
 
     private final RunPlan plan;
@@ -174,10 +178,20 @@ final class MetricsLog {
         }
     }
 
-    /** @param perRank every rank's {@link RankEvaluation#row()}, rank-major */
-    void recordEval(long it, double ep, double wall, double loss, double accuracy, double[] perRank) {
+    /**
+     * @param objective f(x̄) on the training samples of eval.train.samples
+     * @param perRank   every rank's {@link RankEvaluation#row()}, rank-major
+     */
+    void recordEval(long it, double ep, double wall, double loss, double accuracy, double objective, double[] perRank) {
         if (active) {
-            evaluations.add(new Evaluated(it, ep, wall, loss, accuracy, perRank));
+            int width = EVALUATION_COLUMNS.size();
+            int column = EVALUATION_COLUMNS.indexOf(LOCAL_TRAIN_OBJECTIVE);
+            double sum = 0;
+            for (int r = 0; r < perRank.length / width; r++) {
+                sum += perRank[r * width + column]; // rank order: the same bits on every transport
+            }
+            evaluations.add(new Evaluated(it, ep, wall, loss, accuracy, objective, sum / (perRank.length / width),
+                    perRank));
         }
     }
 
@@ -219,6 +233,8 @@ final class MetricsLog {
         g.dataset(EVAL_WALL_TIME.key(), column(evaluations, Evaluated::wallTime));
         g.dataset(TEST_LOSS.key(), column(evaluations, Evaluated::testLoss));
         g.dataset(TEST_ACCURACY.key(), column(evaluations, Evaluated::testAccuracy));
+        g.dataset(TRAIN_OBJECTIVE.key(), column(evaluations, Evaluated::trainObjective));
+        g.dataset(LOCAL_TRAIN_OBJECTIVE_MEAN.key(), column(evaluations, Evaluated::localObjectiveMean));
         g.dataset(EVALUATION_ROWS, evaluations.stream().map(Evaluated::ranks).toArray(double[][]::new));
         g.dataset(LAUNCHES_ATTR.key(), launches.toArray(new String[0]));
     }
@@ -239,13 +255,19 @@ final class MetricsLog {
         double[] evalWallTime = g.getDataset(EVAL_WALL_TIME.key(), double[].class);
         double[] testLoss = g.getDataset(TEST_LOSS.key(), double[].class);
         double[] testAccuracy = g.getDataset(TEST_ACCURACY.key(), double[].class);
-        double[][] evalRows = g.getDataset(EVALUATION_ROWS, double[][].class);
+        double[][] evalRows = widened(g.getDataset(EVALUATION_ROWS, double[][].class));
+        // checkpoints written before the training objective was measured lack it: NaN, not a refusal
+        double[] trainObjective = g.hasDataset(TRAIN_OBJECTIVE.key())
+                ? g.getDataset(TRAIN_OBJECTIVE.key(), double[].class) : nans(evalIteration.length);
+        double[] localObjectiveMean = g.hasDataset(LOCAL_TRAIN_OBJECTIVE_MEAN.key())
+                ? g.getDataset(LOCAL_TRAIN_OBJECTIVE_MEAN.key(), double[].class) : nans(evalIteration.length);
         int steps = iteration.length;
         int evals = evalIteration.length;
         if (epoch.length != steps || wallTime.length != steps || consensus.length != steps || recordRows.length != steps
                 || optimumDistance.length != steps
                 || evalEpoch.length != evals || evalWallTime.length != evals || testLoss.length != evals
-                || testAccuracy.length != evals || evalRows.length != evals) {
+                || testAccuracy.length != evals || evalRows.length != evals || trainObjective.length != evals
+                || localObjectiveMean.length != evals) {
             throw DetrainException.badInput("the metric series in the checkpoint have unequal lengths;"
                     + " resume from another checkpoint set or start afresh");
         }
@@ -256,7 +278,7 @@ final class MetricsLog {
         evaluations.clear();
         for (int k = 0; k < evals; k++) {
             evaluations.add(new Evaluated(evalIteration[k], evalEpoch[k], evalWallTime[k], testLoss[k], testAccuracy[k],
-                    evalRows[k]));
+                    trainObjective[k], localObjectiveMean[k], evalRows[k]));
         }
         List<String> current = new ArrayList<>(launches);
         launches.clear();
@@ -375,6 +397,8 @@ final class MetricsLog {
         m.dataset(EVAL_WALL_TIME.key(), column(evaluations, Evaluated::wallTime));
         m.dataset(TEST_LOSS.key(), column(evaluations, Evaluated::testLoss));
         m.dataset(TEST_ACCURACY.key(), column(evaluations, Evaluated::testAccuracy));
+        m.dataset(TRAIN_OBJECTIVE.key(), column(evaluations, Evaluated::trainObjective));
+        m.dataset(LOCAL_TRAIN_OBJECTIVE_MEAN.key(), column(evaluations, Evaluated::localObjectiveMean));
         List<double[]> evalRows = evaluations.stream().map(Evaluated::ranks).toList();
         for (int c = 0; c < EVALUATION_COLUMNS.size(); c++) {
             m.dataset(EVALUATION_COLUMNS.get(c).key(), perRank(evalRows, c, EVALUATION_COLUMNS.size(), n));
@@ -412,6 +436,35 @@ final class MetricsLog {
         for (int s = 0; s < rows.size(); s++) {
             for (int r = 0; r < ranks; r++) {
                 out[s][r] = rows.get(s)[r * width + column];
+            }
+        }
+        return out;
+    }
+
+    private static double[] nans(int length) {
+        double[] a = new double[length];
+        java.util.Arrays.fill(a, Double.NaN);
+        return a;
+    }
+
+    /**
+     * Per-rank evaluation rows from a checkpoint written when an evaluation had fewer columns
+     * (before {@link MetricsSchema#LOCAL_TRAIN_OBJECTIVE}): each rank's row padded with NaN.
+     */
+    private double[][] widened(double[][] rows) {
+        int width = EVALUATION_COLUMNS.size();
+        int n = plan.ranks();
+        double[][] out = new double[rows.length][];
+        for (int k = 0; k < rows.length; k++) {
+            int old = rows[k].length / Math.max(1, n);
+            if (old == width || rows[k].length % Math.max(1, n) != 0) {
+                out[k] = rows[k];
+                continue;
+            }
+            out[k] = new double[n * width];
+            java.util.Arrays.fill(out[k], Double.NaN);
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(rows[k], r * old, out[k], r * width, Math.min(old, width));
             }
         }
         return out;

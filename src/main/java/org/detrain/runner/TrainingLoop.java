@@ -43,6 +43,9 @@ final class TrainingLoop {
     private final boolean classification;
     private final Batch evalBatch;
     private final float[] average;
+    /** The training samples f(x̄) is measured on, and those of this rank's shard f_i(x_i) is measured on. */
+    private final int[] objectiveSamples;
+    private final int[] shardSamples;
 
     /** What the launches before this one had counted (zero on a fresh start). */
     private final Checkpointer.Carried carried;
@@ -83,6 +86,15 @@ final class TrainingLoop {
         this.classification = plan.test().classCount() > 0; // regression has no accuracy: NaN
         this.evalBatch = new Batch(EVAL_BATCH, plan.train().featureCount());
         this.average = new float[setup.dim];
+        int samples = settings.evalTrainSamples();
+        this.objectiveSamples = Measurements.evenlySpaced(plan.train().size(), samples);
+        int[] shard = plan.partition().shard(rank);
+        int[] picks = Measurements.evenlySpaced(shard.length,
+                samples == 0 ? 0 : (int) Math.max(1, ((long) samples + plan.ranks() - 1) / plan.ranks()));
+        this.shardSamples = new int[picks.length];
+        for (int k = 0; k < picks.length; k++) {
+            shardSamples[k] = shard[picks[k]];
+        }
         this.windowLoss = carried.windowLoss();
         this.windowSteps = carried.windowSteps();
         this.smoothedLoss = carried.smoothedLoss();
@@ -153,20 +165,27 @@ final class TrainingLoop {
     }
 
     /**
-     * Collective: the averaged model on the whole test set (each rank takes a slice) and, with
-     * {@code eval.local}, each rank's own model; rank 0 then rewrites {@code metrics.h5}.
+     * Collective: the averaged model on the whole test set (each rank takes a slice) and on the
+     * training samples of {@code eval.train.samples} (the training objective f(x̄)); each rank's own
+     * model on its own shard's samples (f_i(x_i)) and, with {@code eval.local}, on the test set; rank
+     * 0 then rewrites {@code metrics.h5}.
      */
     private void evaluate(long done) {
         comm.setActivity("evaluation after iteration " + (done - 1));
         Samples test = plan.test();
-        Measurements.consensusAndAverage(comm, algorithm.model(state), average, setup.dim, true);
+        float[] own = algorithm.model(state);
+        Measurements.consensusAndAverage(comm, own, average, setup.dim, true);
         double[] global = Measurements.evaluateSlice(comm, setup.model, average, test, evalBatch);
-        double[] local = settings.evalLocal() ? Measurements.evaluateRange(setup.model, algorithm.model(state), test, 0,
+        double objective = Measurements.meanLossSplit(comm, setup.model, average, plan.train(), objectiveSamples,
+                evalBatch);
+        double ownObjective = Measurements.lossOver(setup.model, own, plan.train(), shardSamples, 0,
+                shardSamples.length, evalBatch) / shardSamples.length;
+        double[] local = settings.evalLocal() ? Measurements.evaluateRange(setup.model, own, test, 0,
                 test.size(), evalBatch) : new double[] {Double.NaN, Double.NaN};
         double[] allLocal = Measurements.gatherRows(comm, new MetricsLog.RankEvaluation(local[0] / test.size(),
-                classification ? local[1] / test.size() : Double.NaN).row());
+                classification ? local[1] / test.size() : Double.NaN, ownObjective).row());
         metrics.recordEval(done, plan.epochAt(done), wallSeconds(), global[0] / test.size(),
-                classification ? global[1] / test.size() : Double.NaN, allLocal);
+                classification ? global[1] / test.size() : Double.NaN, objective, allLocal);
         if (rank == 0) {
             metrics.write(metricsFile, Status.RUNNING);
         }

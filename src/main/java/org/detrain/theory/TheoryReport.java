@@ -188,7 +188,7 @@ public final class TheoryReport {
         Spectrum s = r.spectrum();
         line(b, "λ₂", Formats.sig(s.lambda2(), 8));
         line(b, "λₙ (smallest)", Formats.sig(s.lambdaMin(), 8)
-                + (Algorithms.d2Converges(s) ? "   (> −1/3: D² can run)" : "   (≤ −1/3: D² refuses this W; use weights=lazy)"));
+                + (Algorithms.d2CanRun(s) ? "   (> −1/3: D² can run)" : "   (≤ −1/3: D² refuses this W; use weights=lazy)"));
         line(b, "λ = max(|λ₂|, |λₙ|)", Formats.sig(r.lambda(), 8));
         line(b, "spectral gap 1 − λ", Formats.sig(r.spectralGap(), 4));
         b.append("\naccelerated gossip (JMLR Alg. 3)\n");

@@ -41,7 +41,7 @@ class RunConfigTest {
         assertEquals(new ModelSettings("linear", "64,32", 0.001, "jtp", 3), c.model());
         assertEquals(new TrainingSettings(11, 9, true, 123, 4, 0.02), c.training());
         assertEquals(1, c.training().samplesPerStep(), "an exact gradient is one pass: one sample per step");
-        assertEquals(new LoopSettings(7, 8, false, false, 50, 2.5, 4), c.loop());
+        assertEquals(new LoopSettings(7, 8, false, 10_000, false, 50, 2.5, 4), c.loop());
         assertTrue(!c.loop().checkpointByTime() && RunConfig.defaults().loop().checkpointByTime());
         assertEquals("shuffled", RunConfig.defaults().data().partitionScheme());
     }

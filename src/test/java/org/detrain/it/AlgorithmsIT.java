@@ -63,8 +63,7 @@ class AlgorithmsIT {
             "detag, ring, 8, 1500", "detag, torus, 9, 1500", "defacto, ring, 8, 8000", "defacto, torus, 9, 4000"})
     void trackingAndExactAveragingReachTheOptimumOnHeterogeneousData(String algorithm, String topology, int ranks,
                                                                       int iterations) {
-        // Lazy weights: D² needs lambda_min(W) > -1/3, which Metropolis weights on an even ring miss, and
-        // in float32 it settles below 1e-5 only with dyadic weights (see D2's comment): ring and 3x3 torus.
+        // Lazy weights: D² needs lambda_min(W) > -1/3, which Metropolis weights on an even ring miss.
         H5Group h = train(algorithm + "-" + topology, ranks, with(HLSQ, "--set", "algorithm=" + algorithm, "--set",
                 "topology=" + topology, "--set", "weights=lazy", "--set", "iterations=" + iterations,
                 "--set", "log.every=100", "--set", "eval.every=" + iterations, "--set", "eval.local=false",

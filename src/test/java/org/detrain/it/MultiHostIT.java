@@ -146,7 +146,8 @@ class MultiHostIT {
         System.out.printf("run ended %.1f s after host 3's link was cut%n", seconds);
         assertEquals(3, r.exitCode(), r.output());
         assertTrue(seconds < 40, "noticed within the 5 s timeout plus the launcher's grace, took " + seconds);
-        assertTrue(r.output().contains("waited 5.0 s for messages from ranks"), r.output());
+        // what a rank waited for depends on where the cut finds it (gossip, a control point, start-up)
+        assertTrue(r.output().contains("waited 5.0 s for"), r.output());
         Shell.await("every rank JVM of the cut run to be gone", 30,
                 () -> Shell.processesMentioning(runDir.toString()).isEmpty());
     }

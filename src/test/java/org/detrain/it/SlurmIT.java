@@ -68,25 +68,15 @@ class SlurmIT {
     }
 
     private static String jobField(String job, String field) {
-        String text = Shell.run(home(), env, 30, "scontrol", "show", "job", "-o", job).output();
-        Matcher m = Pattern.compile("\\b" + field + "=(\\S+)").matcher(text);
-        return m.find() ? m.group(1) : "";
+        return SlurmJobs.field(env, job, field);
     }
 
     private static boolean queueEmpty() {
-        return Shell.run(home(), env, 30, "squeue", "-h").output().isBlank();
+        return SlurmJobs.queueEmpty(env);
     }
 
     private static void assertNothingLeft(String why) {
-        Shell.await("an empty queue (" + why + ")", 60, SlurmIT::queueEmpty);
-        Shell.await("no daemon or rank of " + results() + " left (" + why + ")", 30,
-                () -> Shell.processesMentioning(results().toString()).isEmpty());
-        try (var files = Files.list(results())) {
-            assertEquals(List.of(), files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".slurm-")).toList(),
-                    "the job's scratch (machines file, MPJ homes) is removed");
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        SlurmJobs.assertNothingLeft(env, results(), why);
     }
 
     @Test

@@ -50,6 +50,60 @@ class TrainingIT {
         assertTrue(consensus[consensus.length - 1] < 1e-9, "models agree: " + consensus[consensus.length - 1]);
     }
 
+    /**
+     * The training objective is the averaged model's mean loss over the training samples it names:
+     * recomputed here from the final models the run saved, on the whole training set
+     * (eval.train.samples=0) for f(x̄), and on each rank's own shard for f_i(x_i).
+     */
+    @Test
+    void theTrainingObjectiveIsTheAveragedModelsLossOnTheTrainingSet() {
+        String[] sets = {"--set", "dataset=synthetic-hlsq", "--set", "partition=auto", "--set", "model=linear",
+                "--set", "synthetic.samples=200", "--set", "synthetic.features=8", "--set", "lr=0.02",
+                "--set", "iterations=40", "--set", "eval.every=20", "--set", "eval.train.samples=0"};
+        H5Group h = train("objective", concat(new String[] {"-np", "4"}, sets));
+        H5Group m = h.getGroup("metrics");
+        double[] objective = m.getDataset("train_objective", double[].class);
+        double[][] local = m.getDataset("local_train_objective", double[][].class);
+        double[] localMean = m.getDataset("local_train_objective_mean", double[].class);
+        assertEquals(2, objective.length);
+
+        List<String> overrides = new ArrayList<>();
+        for (int k = 1; k < sets.length; k += 2) {
+            overrides.add(sets[k]);
+        }
+        org.detrain.runner.RunPlan plan = org.detrain.runner.RunPlan.build(RunConfig.load(null, overrides), 4);
+        org.detrain.model.Model model = plan.newModel();
+        float[] averaged = h.getGroup("models").getDataset("averaged", float[].class);
+        float[][] models = h.getGroup("models").getDataset("local", float[][].class);
+        org.detrain.data.Samples train = plan.train();
+        assertEquals(meanLoss(model, averaged, train, allOf(train.size())), objective[1], 1e-12 * objective[1]);
+        double sum = 0;
+        for (int r = 0; r < 4; r++) {
+            double own = meanLoss(model, models[r], train, plan.partition().shard(r));
+            assertEquals(own, local[1][r], 1e-12 * own, "rank " + r);
+            sum += own;
+        }
+        assertEquals(sum / 4, localMean[1], 1e-12 * localMean[1]);
+        assertTrue(objective[1] < objective[0], "the objective falls: " + objective[0] + " -> " + objective[1]);
+    }
+
+    private static int[] allOf(int size) {
+        int[] all = new int[size];
+        for (int i = 0; i < size; i++) {
+            all[i] = i;
+        }
+        return all;
+    }
+
+    private static double meanLoss(org.detrain.model.Model model, float[] params, org.detrain.data.Samples data,
+                                   int[] indices) {
+        org.detrain.model.Batch batch = new org.detrain.model.Batch(indices.length, data.featureCount());
+        batch.fill(data, indices, 0, indices.length);
+        double[] acc = new double[2];
+        model.evaluate(params, batch, acc);
+        return acc[0] / indices.length;
+    }
+
     @Test
     void multicoreAndNiodevGiveBitIdenticalResults() {
         String[] common = {"-np", "4", "--set", "topology=torus", "--set", "iterations=30", "--set", "log.every=5",

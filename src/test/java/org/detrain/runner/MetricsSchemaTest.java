@@ -91,10 +91,10 @@ class MetricsSchemaTest {
         }
         double[] evalRows = new double[RANKS * MetricsSchema.EVALUATION_COLUMNS.size()];
         for (int r = 0; r < RANKS; r++) {
-            System.arraycopy(new MetricsLog.RankEvaluation(0.6 + r, 0.7).row(), 0, evalRows,
+            System.arraycopy(new MetricsLog.RankEvaluation(0.6 + r, 0.7, 0.5 + r).row(), 0, evalRows,
                     r * MetricsSchema.EVALUATION_COLUMNS.size(), MetricsSchema.EVALUATION_COLUMNS.size());
         }
-        log.recordEval(20, 1.0, 2.5, 0.6, 0.8, evalRows);
+        log.recordEval(20, 1.0, 2.5, 0.6, 0.8, 0.55, evalRows);
         int dim = plan.newModel().dim();
         if (models) {
             log.recordModels(new float[RANKS * dim], dim);

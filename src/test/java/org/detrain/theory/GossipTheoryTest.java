@@ -210,4 +210,27 @@ class GossipTheoryTest {
         assertTrue(assertThrows(DetrainException.class, () -> TheoryReport.analyse(new TheoryReport.Options("ring", 8, 0, 0,
                 "lazy", 1, 1.5, null, null, 1, Complexity.Constants.DEFAULTS))).getMessage().contains("--eta 1.5 is outside [0, 1)"));
     }
+
+    @Test
+    void theoryAndTrainingAgreeOnWhereD2CanRun() {
+        org.detrain.config.RunConfig d2 = org.detrain.config.RunConfig.load(null, java.util.List.of("algorithm=d2"));
+        String[][] cases = {{"ring", "8", "metropolis"}, {"ring", "8", "lazy"}, {"ring", "7", "metropolis"},
+            {"torus", "16", "metropolis"}, {"torus", "9", "metropolis"}};
+        for (String[] c : cases) {
+            TheoryReport.Result r = analyse(c[0], Integer.parseInt(c[1]), 0, 0, c[2], 1);
+            String text = TheoryReport.format(r);
+            boolean trainRuns;
+            try {
+                org.detrain.algo.Algorithms.validate(d2, r.spectrum());
+                trainRuns = true;
+            } catch (DetrainException e) {
+                trainRuns = false;
+            }
+            String label = String.join(" ", c);
+            assertEquals(trainRuns, text.contains("(> −1/3: D² can run)"), label + ":\n" + text);
+            assertEquals(!trainRuns, text.contains("(≤ −1/3: D² refuses this W; use weights=lazy)"), label);
+            assertEquals(!(c[0].equals("ring") && c[1].equals("8") && c[2].equals("metropolis")
+                    || c[0].equals("torus") && c[1].equals("16") && c[2].equals("metropolis")), trainRuns, label);
+        }
+    }
 }
