@@ -11,7 +11,8 @@ help:
 	@echo "make test   - set up, build and run the whole test suite"
 	@echo "make test-cluster - the multi-node Slurm tests on a four-node cluster on this machine (root; CI runs it after make test)"
 	@echo "make build | deps | mpj | data | clean"
-	@echo "make bench  - detrain vs PyTorch throughput, mixing bandwidth, 4-rank epochs (docs/benchmarks.md)"
+	@echo "make bench  - detrain vs PyTorch: throughput, mixing, epochs, time to accuracy, gossip vs MPJ, metrics I/O (results/bench)"
+	@echo "make bench-docs - put the tables of the last make bench into docs/benchmarks.md"
 	@echo "make bench-jmh  - JMH micro-benchmarks of the inner loops and the mixing kernel (about 2 minutes; JMH_ARGS=... to choose)"
 	@echo "make gpu-bundle - build/gpu-bundle: a self-contained folder for a GPU node without Java (docs/gpu.md)"
 	@echo "make mutation - PIT mutation testing of algo, gossip, topology (docs/testing.md; report in target/pit-reports)"
@@ -55,10 +56,14 @@ bench-deps: deps
 bench-torch: bench-deps
 	mkdir -p results/bench
 	/usr/bin/python3 bench/torch_bench.py --out results/bench/torch.json
-	/usr/bin/python3 bench/torch_dpsgd.py --out results/bench/torch-dpsgd.json
+	/usr/bin/python3 bench/torch_dpsgd.py --ranks 4 --out results/bench/torch-dpsgd.json
 
 bench: build mpj data bench-deps
 	bench/run.sh
+
+# the tables of the last `make bench` (results/bench) into docs/benchmarks.md, between its markers
+bench-docs:
+	/usr/bin/python3 bench/report.py results/bench docs/benchmarks.md
 
 # JMH micro-benchmarks (src/jmh/java, Maven profile jmh: never part of the normal build), run briefly;
 # JMH_ARGS to choose, e.g. JMH_ARGS="MixBench -p dim=1048576". Scores in results/bench/jmh.json; -prof gc shows
