@@ -95,6 +95,12 @@ public final class TrainingRun implements RankProgram {
         log.info("host " + comm.hostName() + ", transport " + comm.transport() + ", config hash " + config.hash());
         RunPlan plan = RunPlan.build(config, n);
         RankSetup setup = new RankSetup(plan, comm);
+        comm.setActivity("warming the kernels up");
+        int[] shard = plan.partition().shard(rank);
+        WarmUp.Outcome warm = WarmUp.run(setup.model, setup.ops, setup.algorithm.model(setup.state), plan.train(), shard,
+                config.training().exactGradient() ? shard.length : config.training().batch(),
+                config.getDouble("comm.timeout"));
+        log.info(warm.describe());
         MetricsLog metrics = new MetricsLog(plan, launch, comm.gatherStrings(comm.hostName(), 0),
                 comm.gatherStrings(setup.computeDevice, 0), setup.algorithm, rank == 0);
         LoopSettings loop = config.loop();
