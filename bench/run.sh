@@ -7,6 +7,7 @@
 #   DPSGD_DEVICE=java           device of the multi-rank detrain runs
 #   TTA_RANKS="4 8" TTA_MODELS="softmax mlp lenet" TTA_ALGORITHMS="dpsgd dsgt detag"
 #   TTA_TARGET=softmax=0.78,mlp=0.80,lenet=0.78  TTA_EPOCHS=3 (detrain runs this long; PyTorch stops at the target)
+#   TTA_EVERY=50 (iterations between evaluations, both sides)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=results/bench
@@ -50,7 +51,7 @@ fi
 
 if want tta; then
   target=${TTA_TARGET:-softmax=0.78,mlp=0.80,lenet=0.78}
-  every=25
+  every=${TTA_EVERY:-50}
   runs=()
   for n in ${TTA_RANKS:-4 8}; do
     for m in ${TTA_MODELS:-softmax mlp lenet}; do

@@ -1,6 +1,6 @@
 package org.detrain.runner;
 
-import org.detrain.comm.Communicator;
+import java.util.function.LongSupplier;
 
 /**
  * One rank's account of where the training loop's time goes: the loop as a whole, and the parts
@@ -35,7 +35,7 @@ final class LoopClock {
         }
     }
 
-    private final Communicator comm;
+    private final LongSupplier waitNanos;
     private final Times carried;
     private final double carriedWait;
     private final long[] phaseNanos = new long[Phase.values().length];
@@ -47,11 +47,12 @@ final class LoopClock {
     private long waitAtEnter;
 
     /**
+     * @param waitNanos   this rank's communication wait so far ({@code Communicator::waitNanos})
      * @param carried     the loop's times of the launches before this one
      * @param carriedWait the iterations' communication wait before this launch, seconds
      */
-    LoopClock(Communicator comm, Times carried, double carriedWait) {
-        this.comm = comm;
+    LoopClock(LongSupplier waitNanos, Times carried, double carriedWait) {
+        this.waitNanos = waitNanos;
         this.carried = carried;
         this.carriedWait = carriedWait;
     }
@@ -74,13 +75,13 @@ final class LoopClock {
         }
         current = phase;
         enteredAt = System.nanoTime();
-        waitAtEnter = comm.waitNanos();
+        waitAtEnter = waitNanos.getAsLong();
     }
 
     void leave() {
         int p = current.ordinal();
         phaseNanos[p] += System.nanoTime() - enteredAt;
-        phaseWaitNanos[p] += comm.waitNanos() - waitAtEnter;
+        phaseWaitNanos[p] += waitNanos.getAsLong() - waitAtEnter;
         current = null;
     }
 
@@ -99,10 +100,10 @@ final class LoopClock {
 
     /** Seconds this rank's iterations spent blocked on communication (waits inside the phases left out). */
     double iterationWaitSeconds() {
-        long inPhases = current != null ? comm.waitNanos() - waitAtEnter : 0;
+        long inPhases = current != null ? waitNanos.getAsLong() - waitAtEnter : 0;
         for (long w : phaseWaitNanos) {
             inPhases += w;
         }
-        return carriedWait + (comm.waitNanos() - inPhases) / 1e9;
+        return carriedWait + (waitNanos.getAsLong() - inPhases) / 1e9;
     }
 }

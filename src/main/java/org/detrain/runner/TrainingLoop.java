@@ -99,7 +99,7 @@ final class TrainingLoop {
         }
         this.windowLoss = carried.windowLoss();
         this.windowSteps = carried.windowSteps();
-        this.clock = new LoopClock(comm, carried.times(), carried.waitSeconds());
+        this.clock = new LoopClock(comm::waitNanos, carried.times(), carried.waitSeconds());
     }
 
     /** How the loop ended. */
