@@ -1,7 +1,8 @@
 # detrain inside a Slurm allocation: sourced by slurm/detrain.sbatch and slurm/sweep.sbatch.
 #
-# One run = one MPJ daemon per node (an srun step, bound to the node's address, accepting only the
-# allocation's nodes, on ports derived from the job id), a machines file from the allocation, the
+# One run = one detrain daemon per node (an srun step, bound to the node's address, accepting only the
+# allocation's nodes and launchers that prove the job secret in $scratch/machines.secret, which the
+# first daemon creates readable by you only), a machines file from the allocation, the
 # training on niodev across the nodes (SLURM_NTASKS ranks, in blocks over the nodes), and the daemons
 # stopped whatever happens (EXIT trap; Slurm also kills the step at the end of the job).
 # Preemption: SIGUSR1 (sbatch --signal=B:USR1@SECONDS) stops the run cleanly and requeues the job;
@@ -45,8 +46,7 @@ dj_start_daemons() {
     # --whole: the step gets all CPUs of its nodes, since the rank JVMs the daemons start run in it.
     srun --nodes="$nodes" --ntasks="$nodes" --ntasks-per-node=1 --whole --kill-on-bad-exit=1 --job-name=mpj-daemons \
         bash -c 'exec "$1/bin/detrain" daemon --port "$2" --bind "$SLURMD_NODENAME" --allow "$3" \
-                 --ready "$4/ready/$SLURMD_NODENAME" --log "$4/log/daemon-$SLURMD_NODENAME.log" \
-                 --work "$4/mpj-home-$SLURMD_NODENAME"' \
+                 --ready "$4/ready/$SLURMD_NODENAME" --log "$4/log/daemon-$SLURMD_NODENAME.log"' \
         daemon "$home" "$port" "$machines" "$scratch" >>"$scratch/log/daemons-srun.log" 2>&1 &
     DJ_DAEMON_PID=$!
     DJ_PORT=$port

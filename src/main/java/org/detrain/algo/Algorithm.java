@@ -27,6 +27,14 @@ public interface Algorithm {
         return "lower lr (now " + lr + ")";
     }
 
+    /**
+     * What the algorithm mixes on, for /topology: "W" (the configured graph and its W, whose spectrum
+     * /topology records), or a description of another graph that /algorithm records.
+     */
+    default String gossipGraph() {
+        return "W";
+    }
+
     /** The rank's current model for evaluation (x_i for most algorithms). */
     default float[] model(AlgorithmState state) {
         return state.buffer("x");

@@ -69,8 +69,8 @@ public final class Algorithms {
             case "d2" -> new D2(ctx, oracle);
             case "dsgt" -> new Dsgt(ctx, oracle);
             case "sgp" -> new Sgp(ctx, oracle, config.get("sgp.graph").equals("exponential")
-                    ? PushSumGossip.exponential(ctx.rank(), ctx.comm().size())
-                    : PushSumGossip.staticGraph(ctx.graph(), ctx.rank()));
+                    ? r -> PushSumGossip.exponential(r, ctx.comm().size())
+                    : r -> PushSumGossip.staticGraph(ctx.graph(), r));
             case "detag" -> new DeTag(ctx, oracle, DetagSettings.resolve(config, ctx.spectrum()),
                     config.getDouble("detag.R.switch"), beta);
             case "defacto" -> new DeFacto(ctx, oracle, beta);

@@ -27,6 +27,11 @@ public final class AllReduceSgd implements Algorithm {
     }
 
     @Override
+    public String gossipGraph() {
+        return "none: a deterministic all-reduce (gather to rank 0, sum in rank order, broadcast)";
+    }
+
+    @Override
     public void init(AlgorithmState state) {
         state.buffer("x", dim);
     }

@@ -55,8 +55,14 @@ public final class DeFacto implements Algorithm {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("R", (long) factors);
         p.put("tree_height", (long) tree.height());
+        p.put("tree_parent", tree.parents()); // the spanning tree it averages on, root rank 0 (parent -1)
         p.put("momentum", (double) beta);
         return p;
+    }
+
+    @Override
+    public String gossipGraph() {
+        return "exact averaging along a spanning tree of this graph (/algorithm: tree_parent, R)";
     }
 
     @Override

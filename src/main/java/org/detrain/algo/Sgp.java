@@ -17,11 +17,16 @@ public final class Sgp implements Algorithm {
     private final int dim;
     private final float[] grad;
     private final float[] z;
+    /** Every rank's schedule (this rank's mixes; the others are recorded with the results). */
+    private final java.util.function.IntFunction<PushSumGossip.Schedule> schedules;
+    private final int ranks;
 
-    Sgp(Context ctx, GradientOracle oracle, PushSumGossip.Schedule schedule) {
+    Sgp(Context ctx, GradientOracle oracle, java.util.function.IntFunction<PushSumGossip.Schedule> schedules) {
         this.ops = ctx.ops();
         this.dim = ctx.dim();
-        this.gossip = new PushSumGossip(ctx.comm(), ops, schedule, dim, MessageTags.SGP);
+        this.schedules = schedules;
+        this.ranks = ctx.comm().size();
+        this.gossip = new PushSumGossip(ctx.comm(), ops, schedules.apply(ctx.rank()), dim, MessageTags.SGP);
         this.oracle = oracle;
         this.stepSize = ctx.stepSize();
         this.grad = new float[dim];
@@ -36,8 +41,21 @@ public final class Sgp implements Algorithm {
     @Override
     public Map<String, Object> parameters() {
         Map<String, Object> p = new LinkedHashMap<>();
+        // the directed graph push-sum mixes on, which is not the configured topology's W
         p.put("graph", gossip.schedule().describe());
+        p.put("period", (long) gossip.schedule().period());
+        long[][] peers = PushSumGossip.outPeersOverPeriod(schedules, ranks);
+        if (peers != null) {
+            p.put("out_peers", peers);
+        }
+        p.put("mixing_rate", PushSumGossip.mixingRate(schedules, ranks));
         return p;
+    }
+
+    @Override
+    public String gossipGraph() {
+        return "push-sum on " + gossip.schedule().describe() + " (column-stochastic; /algorithm: period, out_peers,"
+                + " mixing_rate)";
     }
 
     @Override

@@ -93,18 +93,25 @@ final class CliArgs {
         return cl.hasOption("transport") ? Transport.parse(cl.getOptionValue("transport")) : fallback;
     }
 
-    /** Multi-host niodev: ranks on the MPJ daemons (`detrain daemon`) already running on these hosts. */
+    /** Multi-host niodev: ranks started by the `detrain daemon`s already running on these hosts. */
     static void addPlacementOptions(Options o) {
         o.addOption(Option.builder().longOpt("machines").hasArg().argName("FILE")
                 .desc("niodev on several hosts: one host per line, each running `detrain daemon --port P`; ranks go"
                         + " in blocks, rank 0 on the first host").build());
         o.addOption(Option.builder().longOpt("daemon-port").hasArg().argName("P")
                 .desc("the port the hosts' daemons listen on (with --machines)").build());
+        o.addOption(Option.builder().longOpt("secret").hasArg().argName("FILE")
+                .desc("with --machines: the job secret file the daemons were given (default: the machines file's name"
+                        + " + .secret)").build());
     }
 
     /** The hosts of {@code --machines} on {@code --daemon-port}, or this host when neither is given. */
     static Placement placement(CommandLine cl) {
         if (!cl.hasOption("machines") && !cl.hasOption("daemon-port")) {
+            if (cl.hasOption("secret")) {
+                throw DetrainException.badInput("--secret goes with --machines and --daemon-port (ranks on several hosts);"
+                        + " a job on this host makes its own secret");
+            }
             return Placement.local();
         }
         if (!cl.hasOption("machines") || !cl.hasOption("daemon-port")) {
@@ -112,7 +119,7 @@ final class CliArgs {
                     + " `detrain daemon` listens on");
         }
         return Placement.onHosts(Path.of(cl.getOptionValue("machines")),
-                parseInt(cl.getOptionValue("daemon-port"), "--daemon-port"));
+                parseInt(cl.getOptionValue("daemon-port"), "--daemon-port"), optionalPath(cl, "secret"));
     }
 
     static void help(PrintStream out, String syntax, Options options, String footer) {

@@ -7,7 +7,7 @@ import org.apache.commons.cli.Options;
 import org.detrain.comm.DaemonService;
 import org.detrain.util.DetrainException;
 
-/** {@code detrain daemon}: a guarded MPJ daemon on this host for a multi-host niodev job. */
+/** {@code detrain daemon}: starts this host's ranks of multi-host niodev jobs for launchers that prove the job secret. */
 final class DaemonCommand {
     private DaemonCommand() {
     }
@@ -23,22 +23,25 @@ final class DaemonCommand {
                         + " closed unread)").build());
         o.addOption(Option.builder().longOpt("ready").hasArg().argName("FILE").desc("written once the daemon accepts").build());
         o.addOption(Option.builder().longOpt("log").hasArg().argName("FILE").desc("daemon output (default: this output)").build());
-        o.addOption(Option.builder().longOpt("work").hasArg().argName("DIR")
-                .desc("directory for the daemon's private MPJ home, created and removed (default: a new temporary one)").build());
+        o.addOption(Option.builder().longOpt("secret").hasArg().argName("FILE")
+                .desc("the job secret every launcher must prove, readable by you only (default: the --allow machines"
+                        + " file's name + .secret, created if missing; `detrain train --secret` names the same file)").build());
         o.addOption(CliArgs.helpOption());
         CommandLine cl = CliArgs.parse(o, args);
         if (cl.hasOption("help")) {
-            CliArgs.help(out, "detrain daemon --port P --allow FILE|HOSTS [--bind HOST] [--ready FILE] [--log FILE]", o,
-                    "Runs MPJ Express's daemon, bound to one address and refusing other hosts, until stopped"
-                            + " (SIGTERM); stops every rank JVM it started. slurm/detrain.sbatch starts one per node.");
+            CliArgs.help(out, "detrain daemon --port P --allow FILE|HOSTS [--secret FILE] [--bind HOST] [--ready FILE]"
+                            + " [--log FILE]", o,
+                    "Starts the ranks of niodev jobs on this host for launchers that prove the job secret, listening on"
+                            + " one address and refusing other hosts, until stopped (SIGTERM); a launcher's ranks are"
+                            + " killed when its connection ends. slurm/detrain.sbatch starts one per node.");
             return 0;
         }
         if (!cl.hasOption("port") || !cl.hasOption("allow")) {
             throw DetrainException.badInput("detrain daemon needs --port P and --allow (the machines file of the job); see --help");
         }
         DaemonService.Request request = new DaemonService.Request(CliArgs.parseInt(cl.getOptionValue("port"), "--port"),
-                cl.getOptionValue("bind"), cl.getOptionValue("allow"), CliArgs.optionalPath(cl, "ready"),
-                CliArgs.optionalPath(cl, "log"), CliArgs.optionalPath(cl, "work"));
+                cl.getOptionValue("bind"), cl.getOptionValue("allow"), CliArgs.optionalPath(cl, "secret"),
+                CliArgs.optionalPath(cl, "ready"), CliArgs.optionalPath(cl, "log"));
         DaemonService.serve(CliArgs.detrainHome(), request, out);
         return 0;
     }

@@ -18,7 +18,7 @@ public final class Main {
               config   print the resolved configuration, or every key with its default (--keys)
               report   plots and a table from runs' metrics.h5 (a run or a whole sweep directory)
               theory   what the theory predicts for a topology: lambda, eta, DeTAG's R, complexity table
-              daemon   run a guarded MPJ daemon on this host for a multi-host niodev job (one per host)
+              daemon   start this host's ranks of multi-host niodev jobs for launchers that prove the job secret
               sweep    expand a sweep description (jobs/sweeps/*.sweep) and collect its runs
               devices  list the compute devices (device=…), or check one against the Java reference (--check)
               version  print the version
@@ -57,6 +57,13 @@ public final class Main {
         } catch (DetrainException e) {
             err.println("detrain: " + e.getMessage());
             return e.exitCode();
+        } catch (OutOfMemoryError e) {
+            // sizes the checks let through but this JVM cannot hold (a memory estimate per size is issue 14's)
+            err.println("detrain: out of memory (" + e.getMessage() + ") while preparing `detrain " + args[0] + "`: the"
+                    + " sizes asked for (-np, --n, synthetic.samples x synthetic.features, model widths) do not fit in"
+                    + " this JVM's heap of " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB; ask for less, or"
+                    + " raise the heap with DETRAIN_JAVA_OPTS=-Xmx<size>");
+            return DetrainException.BAD_INPUT;
         }
     }
 }

@@ -7,6 +7,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.detrain.comm.Transport;
+import org.detrain.kernel.ComputeDevice;
 import org.detrain.launch.ResumeLauncher;
 import org.detrain.launch.TrainLauncher;
 import org.detrain.launch.TrainOutcome;
@@ -32,6 +33,11 @@ final class TrainCommand {
                             + " (continue with --resume).");
             return 0;
         }
+        // this JVM only checks the device (the ranks use it): OpenCL is probed in a child JVM
+        return ComputeDevice.probingInChildProcess(() -> train(cl, args, out));
+    }
+
+    private static int train(CommandLine cl, String[] args, PrintStream out) {
         Path home = CliArgs.detrainHome();
         List<String> jvm = CliArgs.values(cl, "jvm");
         String commandLine = "detrain train " + String.join(" ", args);

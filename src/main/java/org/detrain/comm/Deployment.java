@@ -18,6 +18,16 @@ public record Deployment(Transport transport, Placement placement) {
         }
     }
 
+    /**
+     * Checks, before anything is written, what the job will need from the hosts' daemons: the job
+     * secret file exists and only its owner can read it (bad input otherwise).
+     */
+    public void checkSecret() {
+        if (placement instanceof Placement.OnHosts hosts) {
+            JobSecret.read(hosts.secretFile());
+        }
+    }
+
     /** All ranks on this host over {@code transport}. */
     public static Deployment local(Transport transport) {
         return new Deployment(transport, Placement.local());

@@ -1,9 +1,7 @@
 package org.detrain.comm;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +12,7 @@ import org.detrain.util.DetrainException;
 /**
  * What a launcher needs on disk: the MPJ Express home that {@code make mpj} assembles and the jars
  * that {@code make build} writes. Debian's {@code mpjrun} is not used (it is broken as packaged):
- * {@link MpjJob} and {@link DaemonProcess} start MPJ's pieces themselves.
+ * {@link MpjJob} and {@link DaemonService} start the job's JVMs themselves.
  */
 public record MpjInstallation(Path mpjHome, Path coreJar, Path rankJar, List<Path> libs) {
     private static final List<String> MPJ_JARS =
@@ -72,25 +70,7 @@ public record MpjInstallation(Path mpjHome, Path coreJar, Path rankJar, List<Pat
         return String.join(":", parts);
     }
 
-    /**
-     * A per-job MPJ home in {@code home}: {@code lib} links to this installation's jars, {@code conf}
-     * names this job's ports (daemon, the daemon's port manager, the starter), so jobs never share one.
-     */
-    Path prepareHome(Path home, int daemonPort, int portManagerPort, int starterPort) throws IOException {
-        Files.createDirectories(home.resolve("conf"));
-        Path lib = home.resolve("lib");
-        if (!Files.exists(lib, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createSymbolicLink(lib, mpjHome.resolve("lib").toAbsolutePath());
-        }
-        String conf = Files.readString(mpjHome.resolve("conf/mpjexpress.conf"), StandardCharsets.UTF_8)
-                .replaceAll("(?m)^mpjexpress\\.mpjdaemon\\.port\\.1=.*$", "mpjexpress.mpjdaemon.port.1=" + daemonPort)
-                .replaceAll("(?m)^mpjexpress\\.mpjdaemon\\.port\\.2=.*$", "mpjexpress.mpjdaemon.port.2=" + portManagerPort)
-                .replaceAll("(?m)^mpjexpress\\.mpjrun\\.port\\.1=.*$", "mpjexpress.mpjrun.port.1=" + starterPort);
-        Files.writeString(home.resolve("conf/mpjexpress.conf"), conf, StandardCharsets.UTF_8);
-        return home;
-    }
-
-    /** The java binary of this JVM, for the JVMs the launcher starts (starter, daemon, ranks). */
+    /** The java binary of this JVM, for the JVMs the launcher starts (the multicore JVM, ranks). */
     static String javaBinary() {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         return Files.isExecutable(java) ? java.toString() : "java";

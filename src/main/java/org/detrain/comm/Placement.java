@@ -9,7 +9,7 @@ import java.util.List;
 import org.detrain.util.DetrainException;
 
 /**
- * Where the ranks of a job run: all on this host ({@link #local()}), or on hosts whose MPJ
+ * Where the ranks of a job run: all on this host ({@link #local()}), or on hosts whose detrain
  * daemons are already running ({@link OnHosts}, `detrain train --machines FILE --daemon-port P`).
  */
 public sealed interface Placement permits Placement.Local, Placement.OnHosts {
@@ -19,9 +19,21 @@ public sealed interface Placement permits Placement.Local, Placement.OnHosts {
         return Local.INSTANCE;
     }
 
-    /** The hosts listed in {@code machinesFile}, their daemons listening on {@code daemonPort}. */
-    static OnHosts onHosts(Path machinesFile, int daemonPort) {
-        return new OnHosts(readMachinesFile(machinesFile), daemonPort);
+    /**
+     * The hosts listed in {@code machinesFile}, their daemons listening on {@code daemonPort} and
+     * answering to the job secret in {@code secretFile} (null: {@link #defaultSecret}).
+     */
+    static OnHosts onHosts(Path machinesFile, int daemonPort, Path secretFile) {
+        return new OnHosts(readMachinesFile(machinesFile), daemonPort,
+                secretFile != null ? secretFile : defaultSecret(machinesFile));
+    }
+
+    /**
+     * The secret file a daemon and a launcher use when none is named: beside the machines file they
+     * share ({@code machines} → {@code machines.secret}), created by whichever comes first.
+     */
+    static Path defaultSecret(Path machinesFile) {
+        return machinesFile.toAbsolutePath().resolveSibling(machinesFile.getFileName() + ".secret");
     }
 
     /** Reads a machines file: one host per line; blank lines and {@code #} comments are skipped. */
@@ -56,13 +68,15 @@ public sealed interface Placement permits Placement.Local, Placement.OnHosts {
     }
 
     /**
-     * Hosts whose MPJ daemons are already running, all on {@code daemonPort}. MPJ places ranks in
+     * Hosts whose {@code detrain daemon}s are already running, all on {@code daemonPort}, proving
+     * {@code secretFile}'s secret on every connection. Ranks go
      * blocks in this order: with n ranks on m hosts, the first n mod m hosts get ⌈n/m⌉ ranks and the
      * others ⌊n/m⌋ (rank 0 on the first host).
      */
-    record OnHosts(List<String> machines, int daemonPort) implements Placement {
+    record OnHosts(List<String> machines, int daemonPort, Path secretFile) implements Placement {
         public OnHosts {
             machines = List.copyOf(machines);
+            java.util.Objects.requireNonNull(secretFile, "secretFile");
             if (machines.isEmpty()) {
                 throw DetrainException.badInput("the machines file names no host; list one host name per line");
             }

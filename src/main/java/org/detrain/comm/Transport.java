@@ -8,7 +8,7 @@ import org.detrain.util.DetrainException;
 public enum Transport {
     /** Ranks as threads of one JVM on this host (MPJ's smpdev). */
     MULTICORE("multicore"),
-    /** One JVM per rank over TCP, through an MPJ daemon on every host. */
+    /** One JVM per rank over TCP, started by the launcher (or {@code detrain daemon} on other hosts). */
     NIODEV("niodev");
 
     private final String mpjName;

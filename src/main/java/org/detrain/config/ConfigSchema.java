@@ -40,7 +40,8 @@ public final class ConfigSchema {
                     + " fills it) or data/cifar-10-batches-bin (you put CIFAR-10's binary version there)"),
             KeySpec.integer("synthetic.samples", 4096, 1, 100_000_000,
                     "synthetic: training samples (synthetic-lsq: in all; hlsq/logreg: per rank); test sets are a quarter"),
-            KeySpec.integer("synthetic.features", 16, 1, 1_000_000, "synthetic: dimension of x"),
+            KeySpec.integer("synthetic.features", 16, 1, 2048, "synthetic: dimension of x (at most 2048: the exact optimum"
+                    + " solves the d x d normal equations)"),
             KeySpec.real("synthetic.noise", "0", 0, INF, "synthetic-lsq/hlsq: std. dev. of the label noise"),
             KeySpec.real("synthetic.heterogeneity", "1", 0, INF,
                     "synthetic-hlsq/logreg: how far each rank's own optimum (hlsq) or feature mean (logreg) is from the others"),

@@ -112,7 +112,8 @@ public record KeySpec(String name, Type type, String defaultValue, List<String> 
     public String range() {
         return switch (type) {
             case CHOICE, BOOLEAN -> String.join("|", choices);
-            case INT, LONG -> "[" + (long) min + ", " + (max >= Integer.MAX_VALUE ? "∞)" : (long) max + "]");
+            case INT -> "[" + (long) min + ", " + (long) Math.min(max, Integer.MAX_VALUE) + "]";
+            case LONG -> "[" + (long) min + ", " + (max >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) max) + "]";
             case WORD_OR_INT -> String.join("|", choices) + "|[" + (long) min + ", " + (long) max + "]";
             case AUTO_OR_DOUBLE -> "auto|[" + fmt(min) + ", " + fmt(max) + "]";
             case DOUBLE -> (minExclusive ? "(" : "[") + fmt(min) + ", " + (max == Double.MAX_VALUE ? "∞)" : fmt(max) + "]");

@@ -1,9 +1,7 @@
 package org.detrain.config;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.detrain.util.DetrainException;
+import org.detrain.util.IoErrors;
 
 /**
  * An immutable, fully resolved run configuration: every key of {@link ConfigSchema} with its
@@ -58,6 +57,12 @@ public final class RunConfig {
                 throw DetrainException.badInput("--set '" + o + "' is not key=value; write e.g. --set lr=0.05");
             }
             String key = o.substring(0, eq).trim();
+            int bad = controlCharacter(o);
+            if (bad >= 0) {
+                throw DetrainException.badInput("--set '" + o.replaceAll("\\p{Cntrl}", "?") + "' holds a control character"
+                        + String.format(" (U+%04X, a line break?)", (int) o.charAt(bad)) + " at position " + bad
+                        + "; a config value is one line of text");
+            }
             raw.put(key, o.substring(eq + 1));
             origin.put(key, "--set " + o);
         }
@@ -84,14 +89,10 @@ public final class RunConfig {
     }
 
     private static void readFile(Path file, Map<String, String> raw, Map<String, String> origin) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
+        if (!Files.exists(file)) {
             throw DetrainException.badInput("config file " + file + " does not exist; pass an existing file to --config (see jobs/)");
-        } catch (IOException e) {
-            throw DetrainException.badInput("cannot read config file " + file + ": " + e.getMessage(), e);
         }
+        List<String> lines = IoErrors.readUtf8Lines(file, "config file");
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -103,6 +104,12 @@ public final class RunConfig {
                 throw DetrainException.badInput(where + ": '" + line + "' is not key = value; fix the line or comment it out with #");
             }
             String key = line.substring(0, eq).strip();
+            int bad = controlCharacter(line);
+            if (bad >= 0) {
+                throw DetrainException.badInput(where + ": the line holds a control character"
+                        + String.format(" (U+%04X)", (int) line.charAt(bad)) + " at column " + (bad + 1)
+                        + "; write plain text");
+            }
             if (raw.containsKey(key)) {
                 throw DetrainException.badInput(where + ": key '" + key + "' is set twice (first at " + origin.get(key)
                         + "); keep one of them");
@@ -110,6 +117,17 @@ public final class RunConfig {
             raw.put(key, line.substring(eq + 1).strip());
             origin.put(key, where);
         }
+    }
+
+    /** Index of the first control character (other than tab) in {@code text}, or -1. */
+    private static int controlCharacter(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private void checkCombinations() {

@@ -11,6 +11,22 @@ public final class DenseSamples implements Samples {
     private final float[] a;
     private final float[] b;
 
+    /** The most values one Java array holds (the VM refuses a few below Integer.MAX_VALUE). */
+    public static final long MAX_VALUES = Integer.MAX_VALUE - 8;
+
+    /**
+     * Refuses (bad input) a synthetic problem whose {@code samples} x {@code features} values do not fit
+     * in one array, naming the numbers; {@code what} says how the sample count came about.
+     */
+    static void requireCapacity(long samples, int features, String what) {
+        long values = samples * features; // both below 2^31: no overflow in a long
+        if (values > MAX_VALUES) {
+            throw org.detrain.util.DetrainException.badInput(String.format("synthetic data of %d samples (%s) x %d"
+                    + " features = %d values is more than one array holds (%d); lower synthetic.samples or"
+                    + " synthetic.features", samples, what, features, values, MAX_VALUES));
+        }
+    }
+
     /** Takes ownership of the arrays (no copy): a holds size x features values, b one per sample. */
     DenseSamples(int features, int classes, float[] a, float[] b) {
         if (a.length != (long) b.length * features) {

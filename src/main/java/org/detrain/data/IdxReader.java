@@ -146,6 +146,11 @@ public final class IdxReader {
         }
         // For gzip this read also reaches the trailer, so a bad CRC is caught here.
         if (in.read() >= 0) {
+            if (in instanceof GZIPInputStream) {
+                // damaged deflate data may inflate to more bytes than the header declares: the CRC
+                // at the end of the stream tells a corrupt file from a header that disagrees
+                in.transferTo(java.io.OutputStream.nullOutputStream()); // a ZipException names the damage
+            }
             throw DetrainException.badInput("IDX file " + file + " has data beyond what its header declares (expected "
                     + (headerLength + size) + " bytes, got more): the header and contents disagree; " + FIX_FILE);
         }
@@ -154,7 +159,7 @@ public final class IdxReader {
 
     private static DetrainException ioFailure(Path file, IOException e) {
         if (e instanceof ZipException || e instanceof EOFException) {
-            return DetrainException.badInput("IDX file " + file + " is not valid gzip data (" + e.getMessage()
+            return DetrainException.badInput("IDX file " + file + " is corrupt: not valid gzip data (" + e.getMessage()
                     + "): the file is damaged or cut short; " + FIX_FILE, e);
         }
         return DetrainException.badInput("cannot read IDX file " + file + " (" + e + "): check that it exists and"

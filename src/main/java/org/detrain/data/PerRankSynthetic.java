@@ -25,6 +25,7 @@ public final class PerRankSynthetic {
                                                 double heterogeneity, long seed, int split) {
         Rng shared = Rng.of(seed, "hlsq-centre", 0);
         double[] centre = gaussians(shared, features);
+        DenseSamples.requireCapacity((long) ranks * perRank, features, ranks + " ranks x synthetic.samples " + perRank);
         float[] a = new float[ranks * perRank * features];
         float[] b = new float[ranks * perRank];
         for (int r = 0; r < ranks; r++) {
@@ -48,6 +49,7 @@ public final class PerRankSynthetic {
     public static DenseSamples logistic(int ranks, int perRank, int features, double heterogeneity, long seed,
                                             int split) {
         double[] w = gaussians(Rng.of(seed, "logreg-w", 0), features);
+        DenseSamples.requireCapacity((long) ranks * perRank, features, ranks + " ranks x synthetic.samples " + perRank);
         float[] a = new float[ranks * perRank * features];
         float[] b = new float[ranks * perRank];
         for (int r = 0; r < ranks; r++) {

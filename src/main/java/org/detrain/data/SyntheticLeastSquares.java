@@ -23,6 +23,7 @@ public final class SyntheticLeastSquares {
 
     /** {@code split} 0 is the training set, 1 the test set (independent draws, same x*). */
     public static DenseSamples generate(int samples, int features, double noise, long seed, int split) {
+        DenseSamples.requireCapacity(samples, features, "synthetic.samples");
         float[] solution = plantedSolution(features, seed);
         Rng rng = Rng.of(seed, "synthetic-lsq-samples", split);
         float[] a = new float[samples * features];

@@ -20,6 +20,74 @@ public final class PushSumGossip {
         int[] inPeers(long t);
 
         String describe();
+
+        /** Iterations after which the graph repeats (1 for a static graph). */
+        default int period() {
+            return 1;
+        }
+    }
+
+    /** Largest n for which {@link #mixingRate} multiplies the period's dense n × n matrices. */
+    public static final int MAX_RATE_RANKS = 256;
+
+    /**
+     * Every rank's out-peer over one period of a one-peer graph, [t][rank] → peer: the directed graph
+     * push-sum really mixes on, for the results; null when some rank has other than one out-peer.
+     */
+    public static long[][] outPeersOverPeriod(java.util.function.IntFunction<Schedule> schedules, int n) {
+        int period = n == 0 ? 1 : schedules.apply(0).period();
+        long[][] out = new long[period][n];
+        for (int t = 0; t < period; t++) {
+            for (int r = 0; r < n; r++) {
+                int[] peers = schedules.apply(r).outPeers(t);
+                if (peers.length != 1) {
+                    return null; // not a one-peer graph: a static graph, whose adjacency /topology records
+                }
+                out[t][r] = peers[0];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * How fast push-sum mixes on this schedule: |λ₂(M)|^(1/T) for the product M = P_{T−1}⋯P_0 of one
+     * period's column-stochastic matrices (P_t[j][i] = 1/(out-degree(i) + 1) for j = i and each
+     * out-peer j of i), the per-iteration factor by which disagreement shrinks in the long run.
+     * NaN above {@link #MAX_RATE_RANKS} ranks (dense products), 0 for one rank.
+     */
+    public static double mixingRate(java.util.function.IntFunction<Schedule> schedules, int n) {
+        if (n <= 1) {
+            return 0;
+        }
+        if (n > MAX_RATE_RANKS) {
+            return Double.NaN;
+        }
+        int period = schedules.apply(0).period();
+        org.ejml.data.DMatrixRMaj product = org.ejml.dense.row.CommonOps_DDRM.identity(n);
+        for (int t = 0; t < period; t++) {
+            org.ejml.data.DMatrixRMaj p = new org.ejml.data.DMatrixRMaj(n, n);
+            for (int i = 0; i < n; i++) {
+                int[] out = schedules.apply(i).outPeers(t);
+                double share = 1.0 / (out.length + 1);
+                p.add(i, i, share);
+                for (int j : out) {
+                    p.add(j, i, share);
+                }
+            }
+            org.ejml.data.DMatrixRMaj next = new org.ejml.data.DMatrixRMaj(n, n);
+            org.ejml.dense.row.CommonOps_DDRM.mult(p, product, next);
+            product = next;
+        }
+        var eig = org.ejml.dense.row.factory.DecompositionFactory_DDRM.eig(n, false);
+        if (!eig.decompose(product)) {
+            return Double.NaN;
+        }
+        double[] moduli = new double[n];
+        for (int k = 0; k < n; k++) {
+            moduli[k] = eig.getEigenvalue(k).getMagnitude();
+        }
+        Arrays.sort(moduli);
+        return Math.pow(moduli[n - 2], 1.0 / period);
     }
 
     /**
@@ -50,6 +118,11 @@ public final class PushSumGossip {
             @Override
             public String describe() {
                 return "one-peer exponential, " + hops + " hop lengths";
+            }
+
+            @Override
+            public int period() {
+                return Math.max(1, hops);
             }
         };
     }

@@ -61,6 +61,15 @@ public final class TreeAverage {
     }
 
     /** Tree height h. */
+    /** Each rank's parent in the spanning tree (−1 for the root, rank 0). */
+    public long[] parents() {
+        long[] out = new long[parent.length];
+        for (int i = 0; i < parent.length; i++) {
+            out[i] = parent[i];
+        }
+        return out;
+    }
+
     public int height() {
         return height;
     }

@@ -23,8 +23,7 @@ import org.detrain.util.DetrainException;
 
 /**
  * Small files written so that a reader sees either the old content or the whole new one, and
- * directory trees deleted: the one place detrain does either (the MPJ daemon's ready file is the
- * exception: DaemonGuard runs inside MPJ's daemon JVM, whose class path lacks detrain's jar).
+ * directory trees deleted: the one place detrain does either.
  *
  * <p>A write goes to a hidden temporary file beside the target ({@code .<name>.<pid>-<nanos>.tmp},
  * matching the project's {@code *.tmp} ignore rule), which is forced to disk and then renamed over

@@ -7,6 +7,7 @@ import com.aparapi.device.JavaDevice;
 import com.aparapi.device.OpenCLDevice;
 import com.aparapi.exception.CompileFailedException;
 import com.aparapi.internal.kernel.KernelManager;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -92,8 +93,30 @@ public final class ComputeDevice {
         return log;
     }
 
+    private static final ThreadLocal<Boolean> PROBE_IN_CHILD = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * Runs {@code action} (a launcher's checks of a run) with {@link #select} finding OpenCL devices
+     * in a short-lived child JVM, so that OpenCL's native library never loads in this one: it prints
+     * its "untested OpenCL platform" line straight to stderr, ahead of whatever detrain says next;
+     * the child's is discarded. The devices {@code select} returns meanwhile are descriptions only:
+     * they run no kernel.
+     */
+    public static <T> T probingInChildProcess(java.util.function.Supplier<T> action) {
+        boolean before = PROBE_IN_CHILD.get();
+        PROBE_IN_CHILD.set(true);
+        try {
+            return action.get();
+        } finally {
+            PROBE_IN_CHILD.set(before);
+        }
+    }
+
     /** Resolves a {@code device} config value; an absent device is a {@link DetrainException}. */
     public static ComputeDevice select(String request) {
+        if (PROBE_IN_CHILD.get() && (request.equals("auto") || request.equals("cpu") || request.equals("gpu"))) {
+            return probed(request);
+        }
         return switch (request) {
             case "java" -> JAVA;
             case "jtp" -> new ComputeDevice(Kind.JTP, JavaDevice.THREAD_POOL, "jtp");
@@ -217,5 +240,52 @@ public final class ComputeDevice {
     @Override
     public String toString() {
         return description;
+    }
+
+    /** {@link #select} in a child JVM ({@link Probe}); its stderr (the native library's) is dropped. */
+    private static ComputeDevice probed(String request) {
+        Path javaBinary = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> cmd = List.of(javaBinary.toString(), "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
+                Probe.class.getName(), request);
+        String answer;
+        int code;
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            p.getOutputStream().close();
+            answer = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            code = p.waitFor();
+        } catch (java.io.IOException e) {
+            throw DetrainException.badInput("cannot start a JVM to look for OpenCL devices: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw DetrainException.badInput("interrupted while looking for OpenCL devices", e);
+        }
+        if (code == 0 && answer.startsWith(Probe.FOUND)) {
+            return new ComputeDevice(Kind.OPENCL, null, answer.substring(Probe.FOUND.length()));
+        }
+        if (answer.startsWith(Probe.REFUSED)) {
+            throw DetrainException.badInput(answer.substring(Probe.REFUSED.length()));
+        }
+        throw DetrainException.badInput("looking for an OpenCL device for device=" + request + " crashed a JVM (exit " + code
+                + "); check the OpenCL driver with `detrain devices` and clinfo, or choose device=java");
+    }
+
+    /** Main class of the child JVM of {@link #probed}: prints the device found, or why there is none. */
+    public static final class Probe {
+        static final String FOUND = "found ";
+        static final String REFUSED = "refused ";
+
+        private Probe() {
+        }
+
+        public static void main(String[] args) {
+            try {
+                System.out.println(FOUND + select(args[0]).description());
+            } catch (DetrainException e) {
+                System.out.println(REFUSED + e.getMessage().replace('\n', ' '));
+            }
+            System.out.flush();
+            Runtime.getRuntime().halt(0); // OpenCL drivers may keep threads
+        }
     }
 }

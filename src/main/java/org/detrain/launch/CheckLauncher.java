@@ -8,8 +8,10 @@ import java.util.List;
 import org.detrain.comm.Deployment;
 import org.detrain.comm.JobSpec;
 import org.detrain.comm.MpjInstallation;
+import org.detrain.comm.MpjJob;
 import org.detrain.diag.CommCheck;
 import org.detrain.results.RunLayout;
+import org.detrain.topology.Topologies;
 import org.detrain.util.DetrainException;
 
 /** Launches {@link CommCheck} in a scratch directory that is removed when the check passes. */
@@ -22,10 +24,18 @@ public final class CheckLauncher {
         if (ranks < 1) {
             throw DetrainException.badInput("-np must be at least 1, got " + ranks);
         }
+        if (ranks > Topologies.MAX_RANKS) {
+            throw DetrainException.badInput("-np " + ranks + " is more than detrain supports (" + Topologies.MAX_RANKS + ")");
+        }
         if (rounds < 1 || largeFloats < 1) {
             throw DetrainException.badInput("--rounds and --floats must be at least 1");
         }
+        if (!(timeout > 0)) {
+            throw DetrainException.badInput("--timeout must be a positive number of seconds, got " + timeout);
+        }
         MpjInstallation installation = MpjInstallation.locate(home);
+        MpjJob.checkJvmOptions(jvmOptions);
+        deployment.checkSecret();
         Path dir;
         try {
             dir = Files.createTempDirectory("detrain-check-");

@@ -5,7 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.HashSet;
+import java.util.Set;
 import org.detrain.comm.JobSpec;
 import org.detrain.comm.MpjInstallation;
 import org.detrain.comm.MpjJob;
@@ -13,27 +14,28 @@ import org.detrain.comm.Placement;
 import org.detrain.io.AtomicFiles;
 import org.detrain.results.RunLayout;
 import org.detrain.util.DetrainException;
+import org.detrain.util.IoErrors;
 
 /**
  * Runs one MPJ job to its end and says how it ended: starts it, routes its output
  * ({@link JobOutput}), stops the whole job a few seconds after any rank reports a failure, removes
- * the launcher's scratch files and the niodev daemon, and turns the per-rank status files into
- * success, a requested stop, or one clear error ({@link RankStatuses}).
+ * the launcher's scratch files, and turns the per-rank status files into success, a requested stop,
+ * or one clear error ({@link RankStatuses}).
  *
  * <p>Lost ranks: MPJ Express itself reports nothing when a peer dies (niodev's selector thread
  * treats the closed socket as the end of the job and shuts its own channels; waits then block
- * forever). Every rank bounds its waits ({@code comm.timeout}); in addition each rank records
- * {@code "pid host"} in {@code status/rank-N.pid}, and for ranks on this host the launcher
- * watches the process ({@link RankProcesses}): one that is gone without a status file was killed or
- * crashed, and the job is stopped at once, naming it.
+ * forever). Every rank bounds its waits ({@code comm.timeout}); in addition the launcher watches
+ * every process of the job from the moment it starts it ({@link MpjJob#exits()}, through
+ * {@code detrain daemon} for ranks on other hosts): a rank that ends without a status file was
+ * killed or crashed, and the job is stopped at once, naming it.
  */
 final class JobSupervisor {
     /** How long the other ranks get to stop by themselves after one reported a failure. */
     private static final long FAILURE_GRACE_MILLIS = 3000;
-    /** How long rank JVMs that outlive their starter (e.g. it got SIGTERM) get to finish a stop. */
-    private static final long ORPHAN_GRACE_MILLIS = 60_000;
     /** How long the output gets to drain once the job is over. */
     private static final long OUTPUT_DRAIN_MILLIS = 5000;
+    /** How long the processes get to exit once every rank reported done. */
+    private static final long EXIT_GRACE_MILLIS = 10_000;
 
     private JobSupervisor() {
     }
@@ -41,47 +43,56 @@ final class JobSupervisor {
     /**
      * Runs {@code spec} in {@code layout.root()}. With {@code startupMillis > 0} (for programs that
      * open {@code log/rank-N.log} first thing) a rank that has not started by then stops the job: a
-     * daemon that never launches its ranks, or a starter that cannot reach one, must not become a
-     * silent hang.
+     * daemon that never launches its ranks, or a rank that cannot reach the others, must not become
+     * a silent hang.
      */
     static RankStatuses.Ending run(MpjInstallation installation, JobSpec spec, RunLayout layout,
                                    ProgressRenderer progress, long startupMillis) {
+        JobOutput output;
         try {
             Files.createDirectories(layout.logDir());
             Files.createDirectories(layout.statusDir());
+            output = JobOutput.open(layout, progress);
         } catch (IOException e) {
-            throw DetrainException.badInput("cannot create " + layout.logDir() + ": " + e.getMessage()
-                    + "; check that the directory is writable", e);
+            throw DetrainException.badInput("cannot create " + layout.logDir() + ": " + IoErrors.describe(e)
+                    + "; check that the directory is writable and not full", e);
         }
-        MpjJob job = MpjJob.start(installation, spec, layout.root(), layout.scratch(),
-                layout.logDir().resolve("mpj-daemon.log"));
+        MpjJob job;
+        try {
+            job = MpjJob.start(installation, spec, layout.root(), layout.scratch(), output::accept,
+                    line -> {
+                        LauncherLog.append(layout, line);
+                        output.accept("detrain launcher: " + line);
+                    });
+        } catch (RuntimeException e) {
+            output.close();
+            AtomicFiles.deleteTreeQuietly(layout.scratch()); // the start failed: that error is the one to report
+            throw e;
+        }
         Thread cleanup = new Thread(job::destroyAll, "detrain-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C must not leave ranks or daemons behind
-        JobOutput output = JobOutput.start(job, layout, progress);
+        Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C must not leave ranks behind
         RankStatuses statuses = new RankStatuses(layout, spec.ranks());
         List<String> lost = new ArrayList<>();
-        RankProcesses processes = new RankProcesses(layout, spec.ranks(), job.starter().pid());
         List<Integer> notStarted = List.of();
         try {
-            notStarted = watch(job, layout, statuses, processes, lost, startupMillis);
-            output.join(OUTPUT_DRAIN_MILLIS);
+            notStarted = watch(job, layout, statuses, lost, startupMillis);
+            job.awaitOutput(OUTPUT_DRAIN_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             job.destroyAll();
-            job.stopDaemon();
-            processes.destroyAll(); // rank JVMs that outlived their daemon are no longer its descendants
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running already
             }
+            output.close();
             progress.finish();
             removeAfterRun(layout.scratch());
         }
         if (!notStarted.isEmpty()) {
             String daemons = spec.deployment().placement() instanceof Placement.OnHosts hosts
-                    ? " (are the MPJ daemons on " + hosts.machines() + " running and reachable on port "
+                    ? " (are the detrain daemons on " + hosts.machines() + " running and reachable on port "
                             + hosts.daemonPort() + "?)"
                     : "";
             throw DetrainException.runFailure("rank(s) " + notStarted + " did not start within " + startupMillis / 1000
@@ -98,15 +109,17 @@ final class JobSupervisor {
         AtomicFiles.deleteTree(dir, AtomicFiles.RUN_FAILURE);
     }
 
+
     /** Returns the ranks that had not started when the start-up bound ran out (then the job is stopped). */
-    private static List<Integer> watch(MpjJob job, RunLayout layout, RankStatuses statuses, RankProcesses processes,
-                                       List<String> lost, long startupMillis) throws InterruptedException {
+    private static List<Integer> watch(MpjJob job, RunLayout layout, RankStatuses statuses, List<String> lost,
+                                       long startupMillis) throws InterruptedException {
         long failureSeenAt = 0;
-        long starterGoneAt = 0;
         long startedAt = System.currentTimeMillis();
         boolean allStarted = startupMillis <= 0;
+        Set<Integer> reported = new HashSet<>();
         while (true) {
-            boolean starterGone = job.starter().waitFor(200, TimeUnit.MILLISECONDS);
+            Thread.sleep(100);
+            boolean allGone = job.allGone(); // liveness first, then statuses (written before exit)
             if (!allStarted) {
                 List<Integer> missing = statuses.notStarted();
                 allStarted = missing.isEmpty();
@@ -115,18 +128,18 @@ final class JobSupervisor {
                     return missing;
                 }
             }
-            List<Integer> vanished = processes.vanished(); // liveness first, then statuses (written before exit)
             if (statuses.allFinished()) {
-                // niodev's starter may linger a little after its ranks are gone; the job is over
-                if (!starterGone && !job.starter().waitFor(10, TimeUnit.SECONDS)) {
-                    job.destroyAll();
+                long deadline = System.currentTimeMillis() + EXIT_GRACE_MILLIS;
+                while (!job.allGone() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(50);
                 }
                 return List.of();
             }
-            for (int r : vanished) {
-                if (!statuses.hasStatus(r)) {
-                    String what = "rank " + r + " (" + processes.describe(r) + ") is gone without reporting anything:"
-                            + " killed, or its JVM crashed; stopping the other ranks";
+            for (MpjJob.Exit e : job.exits()) {
+                if (e.rank() >= 0 && !statuses.hasStatus(e.rank()) && reported.add(e.rank())) {
+                    String what = e.where() + " is gone without reporting anything (exit code " + e.code() + "):"
+                            + " killed, or its JVM crashed" + (job.unregistered().contains(e.rank())
+                            ? ", before it reached the other ranks" : "") + "; stopping the other ranks";
                     lost.add(what);
                     LauncherLog.append(layout, what);
                 }
@@ -142,13 +155,8 @@ final class JobSupervisor {
                 job.destroyAll();
                 return List.of();
             }
-            if (starterGone) {
-                // Normally the ranks are gone with the starter. Rank JVMs of a niodev job may outlive it
-                // (a SIGTERM to every process of a Slurm job ends the starter while the ranks checkpoint).
-                starterGoneAt = starterGoneAt == 0 ? System.currentTimeMillis() : starterGoneAt;
-                if (!processes.anyAlive() || System.currentTimeMillis() - starterGoneAt > ORPHAN_GRACE_MILLIS) {
-                    return List.of();
-                }
+            if (allGone) {
+                return List.of();
             }
         }
     }

@@ -81,7 +81,7 @@ final class RankStatuses {
                 stopped++;
             } else if (Files.exists(layout.failed(r))) {
                 try {
-                    failures.add(Files.readAllLines(layout.failed(r), StandardCharsets.UTF_8).get(0));
+                    failures.add(failureMessage(Files.readAllLines(layout.failed(r), StandardCharsets.UTF_8)));
                 } catch (IOException | IndexOutOfBoundsException e) {
                     failures.add("rank " + r + " failed (unreadable status: " + e + ")");
                 }
@@ -92,6 +92,7 @@ final class RankStatuses {
         if (!lost.isEmpty()) {
             List<String> all = new ArrayList<>(lost);
             all.addAll(failures);
+            all.addAll(rankErrors); // what a lost rank printed before it went (e.g. it could not write its status)
             throw DetrainException.runFailure(String.join("\n", all) + "\nlogs: " + layout.logDir(), null);
         }
         if (!failures.isEmpty()) {
@@ -122,13 +123,27 @@ final class RankStatuses {
         return Ending.DONE;
     }
 
-    /** MPJ's own words when the starter could not reach a daemon (the usual multi-host mistake). */
+    /**
+     * The message of a failed status file: its lines up to the stack trace that follows it (a
+     * message may span lines, e.g. a checkpoint that failed on several ranks, each with its reason).
+     */
+    static String failureMessage(List<String> lines) {
+        List<String> message = new ArrayList<>();
+        for (String line : lines) {
+            if (!message.isEmpty() && (line.startsWith("\tat ") || line.matches("[\\w.$]+(Exception|Error|Throwable)(: .*)?"))) {
+                break;
+            }
+            message.add(line);
+        }
+        return String.join("\n", message.subList(0, Math.min(message.size(), 40)));
+    }
+
+    /** What the job printed about hosts it could not reach (the usual multi-host mistake). */
     String mpjComplaints() {
         try {
             List<String> lines = Files.readAllLines(layout.mpjLog(), StandardCharsets.UTF_8).stream()
-                    .filter(l -> l.contains("Cannot connect to the daemon") || l.contains("UnknownHost")).limit(3).toList();
-            return lines.isEmpty() ? "" : "\nMPJ Express said: " + String.join("\n  ", lines)
-                    + "\n(are the daemons running? start them with `detrain daemon` on every host, same --port)";
+                    .filter(l -> l.contains("UnknownHost") || l.contains("Connection refused")).limit(3).toList();
+            return lines.isEmpty() ? "" : "\nthe ranks said: " + String.join("\n  ", lines);
         } catch (IOException e) {
             return "";
         }

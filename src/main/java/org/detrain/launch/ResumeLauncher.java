@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.detrain.comm.Deployment;
 import org.detrain.comm.MpjInstallation;
+import org.detrain.comm.MpjJob;
 import org.detrain.comm.Placement;
 import org.detrain.comm.Transport;
 import org.detrain.config.RunConfig;
@@ -19,6 +20,7 @@ import org.detrain.results.Version;
 import org.detrain.runner.RunPlan;
 import org.detrain.runner.TrainingRun;
 import org.detrain.util.DetrainException;
+import org.detrain.util.IoErrors;
 
 /**
  * Resumes a run from its newest complete checkpoint set that verifies byte for byte (see
@@ -39,20 +41,24 @@ public final class ResumeLauncher {
                          List<String> jvmOptions, String commandLine) {
     }
 
+    /** Takes the run's lock (refused while another command holds it), then resumes it. */
     public static TrainOutcome resume(Resume r, PrintStream out) {
         Path runDir = r.runDir().toAbsolutePath().normalize();
-        RunLayout layout = new RunLayout(runDir);
-        if (!Files.isRegularFile(layout.config()) || !Files.isRegularFile(layout.launch())) {
-            throw DetrainException.badInput("cannot resume " + runDir + ": it is not a detrain run directory (no "
-                    + (Files.isRegularFile(layout.config()) ? "run.properties" : "config.properties")
-                    + "); pass the directory that `detrain train` printed (results/<run-id>)");
+        checkRunDirectory(runDir);
+        try (RunLock lock = RunLock.acquire(runDir, e -> DetrainException.badInput("cannot resume " + runDir
+                + ": cannot write beside it (" + IoErrors.describe(e) + "); the results file system is read-only or"
+                + " full: make it writable or free space, then resume", e))) {
+            return resumeLocked(r, out);
         }
+    }
+
+    /** Resumes a run whose lock this launcher holds already. */
+    static TrainOutcome resumeLocked(Resume r, PrintStream out) {
+        Path runDir = r.runDir().toAbsolutePath().normalize();
+        RunLayout layout = new RunLayout(runDir);
+        checkRunDirectory(runDir);
         RunConfig config = RunConfig.fromFile(layout.config());
         LaunchInfo before = LaunchInfo.read(layout.launch());
-        RankProcesses.stillRunning(layout).ifPresent(rank -> {
-            throw DetrainException.badInput("cannot resume " + runDir + ": the run is still running (" + rank
-                    + "); wait for it to end or stop it (SIGUSR1 to its launcher checkpoints it first)");
-        });
         int ranks = r.ranks() != null ? r.ranks() : before.ranks();
         if (ranks != before.ranks()) {
             throw DetrainException.badInput("cannot resume " + runDir + " with -np " + ranks + ": it was launched with "
@@ -61,8 +67,10 @@ public final class ResumeLauncher {
         }
         Transport transport = r.transport() != null ? r.transport() : Transport.parse(before.transport());
         Deployment deployment = new Deployment(transport, r.placement());
+        deployment.checkSecret();
         RunPlan plan = RunPlan.build(config, ranks); // the data and config still check out
         MpjInstallation installation = MpjInstallation.locate(r.home());
+        MpjJob.checkJvmOptions(r.jvmOptions());
         CheckpointStore store = new CheckpointStore(layout.checkpoints());
         CheckpointStore.Selection chosen = store.select(config.hash(), ranks);
         if (!chosen.found()) {
@@ -93,6 +101,15 @@ public final class ResumeLauncher {
                 runDir.relativize(store.setDir(chosen.iteration())), ranks, transport);
         return TrainingJob.run(installation, config, deployment, ranks, r.jvmOptions(),
                 List.of(runDir.toString(), TrainingRun.RESUME_ARG, Long.toString(chosen.iteration())), layout, out);
+    }
+
+    private static void checkRunDirectory(Path runDir) {
+        RunLayout layout = new RunLayout(runDir);
+        if (!Files.isRegularFile(layout.config()) || !Files.isRegularFile(layout.launch())) {
+            throw DetrainException.badInput("cannot resume " + runDir + ": it is not a detrain run directory (no "
+                    + (Files.isRegularFile(layout.config()) ? "run.properties" : "config.properties")
+                    + "); pass the directory that `detrain train` printed (results/<run-id>)");
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.detrain.comm.Deployment;
 import org.detrain.comm.MpjInstallation;
+import org.detrain.comm.MpjJob;
 import org.detrain.comm.Placement;
 import org.detrain.comm.Transport;
 import org.detrain.config.RunConfig;
@@ -20,6 +21,7 @@ import org.detrain.results.RunLayout;
 import org.detrain.results.Version;
 import org.detrain.runner.RunPlan;
 import org.detrain.util.DetrainException;
+import org.detrain.util.IoErrors;
 
 /**
  * Launches a training run on this machine: validates everything first (config, topology against
@@ -38,25 +40,37 @@ public final class TrainLauncher {
 
     /** Starts the run and waits for its end; ranks run on the daemons of several hosts when placed there. */
     public static TrainOutcome run(Options o, PrintStream out) {
-        Deployment deployment = new Deployment(o.transport(), o.placement());
+        new Deployment(o.transport(), o.placement()).checkSecret(); // transport and placement fit, secret readable
         // Ranks run in the run directory; pin the data to what the user meant at launch.
         RunConfig config = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
         RunPlan.build(config, o.ranks()); // every input check, before anything is written
         MpjInstallation installation = MpjInstallation.locate(o.home());
+        MpjJob.checkJvmOptions(o.jvmOptions());
 
         String runId = o.runId() != null ? checkRunId(o.runId()) : defaultRunId(o.configFile());
         Path runDir = o.resultsDir().resolve(runId).toAbsolutePath().normalize();
-        prepareRunDirectory(runDir, o.overwrite(), o.runId() != null);
+        try (RunLock lock = RunLock.create(runDir, o.overwrite(), o.runId() != null)) {
+            return start(o, config, installation, runId, runDir, out);
+        }
+    }
+
+    /** Writes the freshly created (and locked) run directory and runs the job in it. */
+    private static TrainOutcome start(Options o, RunConfig config, MpjInstallation installation, String runId, Path runDir,
+                                      PrintStream out) {
+        Deployment deployment = new Deployment(o.transport(), o.placement());
         RunLayout layout = new RunLayout(runDir);
         try {
             Files.createDirectories(layout.logDir());
             Files.createDirectories(layout.statusDir());
             Files.writeString(layout.config(), config.toPropertiesText(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw DetrainException.badInput("cannot write the run directory " + runDir + ": " + e.getMessage()
-                    + "; check that the results directory is writable and not full", e);
+            Provenance.launchInfo(o.home(), runId, o.ranks(), o.transport(), o.commandLine()).write(layout.launch());
+        } catch (IOException | DetrainException e) {
+            // a file system that cannot hold the run directory keeps nothing of it: a retry starts clean
+            AtomicFiles.deleteTreeQuietly(runDir);
+            throw DetrainException.badInput("cannot write the run directory " + runDir + ": "
+                    + (e instanceof IOException io ? IoErrors.describe(io) : e.getMessage())
+                    + "; check that the results directory is writable and not full (nothing was kept)", e);
         }
-        Provenance.launchInfo(o.home(), runId, o.ranks(), o.transport(), o.commandLine()).write(layout.launch());
 
         out.printf("detrain %s: %s, %d ranks (%s), %s %s on %s -> %s%n", Version.VERSION, config.get("algorithm"),
                 o.ranks(), o.transport(), config.get("model"), config.get("dataset"), config.get("topology"), runDir);
@@ -77,53 +91,57 @@ public final class TrainLauncher {
         Path runDir = o.resultsDir().resolve(checkRunId(o.runId())).toAbsolutePath().normalize();
         RunLayout layout = new RunLayout(runDir);
         if (!Files.exists(runDir)) {
-            return run(o, out);
+            return run(o, out); // creating the directory is atomic: a concurrent attempt is refused there
         }
         if (!Files.isRegularFile(layout.launch()) || !Files.isRegularFile(layout.config())) {
             throw DetrainException.badInput(runDir + " exists but is not a detrain run directory; choose another --run-id"
                     + " or --results");
         }
-        if (new CheckpointStore(layout.checkpoints()).completeIterations().isEmpty()) {
-            RunPlan.build(pinned(RunConfig.load(o.configFile(), o.overrides()), o), o.ranks()); // bad input costs nothing
-            out.println("detrain: " + runDir + " has no complete checkpoint: starting the run afresh");
-            AtomicFiles.deleteTree(runDir, AtomicFiles.BAD_INPUT);
-            return run(o, out);
-        }
-        RunConfig wanted = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
-        RunConfig existing = RunConfig.fromFile(layout.config());
-        if (!wanted.hash().equals(existing.hash())) {
-            throw DetrainException.badInput(runDir + " holds checkpoints of a run with another configuration (config hash "
-                    + existing.hash() + ", this one " + wanted.hash() + "); use another --run-id, or --overwrite without"
-                    + " --resume-if-possible to replace it");
-        }
-        return ResumeLauncher.resume(new ResumeLauncher.Resume(o.home(), runDir, o.ranks(), o.transport(),
-                o.placement(), o.jvmOptions(), o.commandLine()), out);
-    }
-
-    private static RunConfig pinned(RunConfig config, Options o) {
-        Path dataDir = RunPlan.datasetDir(config); // recorded resolved and absolute: the results say what was read
-        if (dataDir.isAbsolute() && !config.get("dataset.dir").equals("auto")) {
-            return config;
-        }
-        List<String> overrides = new ArrayList<>(o.overrides());
-        overrides.add("dataset.dir=" + dataDir.toAbsolutePath().normalize());
-        return RunConfig.load(o.configFile(), overrides);
-    }
-
-    private static void prepareRunDirectory(Path runDir, boolean overwrite, boolean explicitId) {
-        if (Files.exists(runDir)) {
-            if (!overwrite) {
-                throw DetrainException.badInput("results directory " + runDir + " already exists; pass --overwrite to replace it"
-                        + (explicitId ? " or choose another --run-id" : ""));
+        // From here on this launch owns the run directory: a running attempt refuses us, naming itself.
+        try (RunLock lock = RunLock.acquire(runDir, e -> DetrainException.badInput("cannot use " + runDir + ": cannot"
+                + " write beside it (" + IoErrors.describe(e) + "); the results file system is read-only or full", e))) {
+            if (new CheckpointStore(layout.checkpoints()).completeIterations().isEmpty()) {
+                RunConfig config = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
+                RunPlan.build(config, o.ranks()); // bad input costs nothing
+                MpjInstallation installation = MpjInstallation.locate(o.home());
+                new Deployment(o.transport(), o.placement()).checkSecret();
+                out.println("detrain: " + runDir + " has no complete checkpoint: starting the run afresh");
+                AtomicFiles.deleteTree(runDir, AtomicFiles.BAD_INPUT);
+                try {
+                    Files.createDirectory(runDir);
+                } catch (IOException e) {
+                    throw DetrainException.badInput("cannot create results directory " + runDir + ": "
+                            + IoErrors.describe(e) + "; choose a writable --results directory", e);
+                }
+                return start(o, config, installation, o.runId(), runDir, out);
             }
-            AtomicFiles.deleteTree(runDir, AtomicFiles.BAD_INPUT);
+            RunConfig wanted = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
+            RunConfig existing = RunConfig.fromFile(layout.config());
+            if (!wanted.hash().equals(existing.hash())) {
+                throw DetrainException.badInput(runDir + " holds checkpoints of a run with another configuration (config"
+                        + " hash " + existing.hash() + ", this one " + wanted.hash() + "); use another --run-id, or"
+                        + " --overwrite without --resume-if-possible to replace it");
+            }
+            return ResumeLauncher.resumeLocked(new ResumeLauncher.Resume(o.home(), runDir, o.ranks(), o.transport(),
+                    o.placement(), o.jvmOptions(), o.commandLine()), out);
         }
-        try {
-            Files.createDirectories(runDir);
-        } catch (IOException e) {
-            throw DetrainException.badInput("cannot create results directory " + runDir + ": " + e.getMessage()
-                    + "; choose a writable --results directory", e);
+    }
+
+    /**
+     * The config with its paths resolved against the launch directory and recorded absolute: the
+     * ranks run in the run directory (or on other hosts), and the results say what was read.
+     */
+    private static RunConfig pinned(RunConfig config, Options o) {
+        List<String> overrides = new ArrayList<>(o.overrides());
+        Path dataDir = RunPlan.datasetDir(config);
+        if (!dataDir.isAbsolute() || config.get("dataset.dir").equals("auto")) {
+            overrides.add("dataset.dir=" + dataDir.toAbsolutePath().normalize());
         }
+        String edges = config.get("topology.file");
+        if (!edges.isEmpty() && !Path.of(edges).isAbsolute()) {
+            overrides.add("topology.file=" + Path.of(edges).toAbsolutePath().normalize());
+        }
+        return overrides.size() == o.overrides().size() ? config : RunConfig.load(o.configFile(), overrides);
     }
 
     static String checkRunId(String id) {

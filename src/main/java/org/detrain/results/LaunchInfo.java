@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Properties;
 import org.detrain.io.AtomicFiles;
 import org.detrain.util.DetrainException;
+import org.detrain.util.IoErrors;
 
 /**
  * How a run was launched, written by the launcher to {@code run.properties} and read by every
@@ -41,9 +42,10 @@ public record LaunchInfo(String runId, int ranks, String transport, String detra
 
     public static LaunchInfo read(Path file) {
         Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        String text = String.join("\n", IoErrors.readUtf8Lines(file, "launch record"));
+        try (Reader r = new java.io.StringReader(text)) {
             p.load(r);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw DetrainException.badInput("cannot read launch record " + file + ": " + e.getMessage(), e);
         }
         try {

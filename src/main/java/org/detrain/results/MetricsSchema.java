@@ -91,6 +91,8 @@ public enum MetricsSchema {
 
     // ---------------------------------------------------------------- /topology
     TOPOLOGY_NAME(TOPOLOGY, "name", TEXT, "", "the graph, e.g. ring(8)"),
+    TOPOLOGY_GOSSIP(TOPOLOGY, "gossip", TEXT, "", "what the algorithm mixes on: 'W' (this graph and W), or for"
+            + " SGP, DeFacto and AllReduce the graph /algorithm describes"),
     WEIGHTS(TOPOLOGY, "weights", TEXT, "", "the weight scheme of W"),
     KAPPA(TOPOLOGY, "kappa", FLOAT64, "", "kappa-slack applied to W"),
     LAMBDA(TOPOLOGY, "lambda", FLOAT64, "", "max(|lambda2|, |lambda_min|) of W"),

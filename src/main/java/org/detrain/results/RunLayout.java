@@ -78,7 +78,7 @@ public record RunLayout(Path root) {
         return root.resolve("ckpt");
     }
 
-    /** Scratch space of the launcher (per-run MPJ home, machines file); removed after the run. */
+    /** Scratch space of the launcher (the job secret of a niodev job, private to the user); removed after the run. */
     public Path scratch() {
         return root.resolve(".launch");
     }

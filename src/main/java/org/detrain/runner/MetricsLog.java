@@ -59,6 +59,7 @@ import static org.detrain.results.MetricsSchema.TEST_LOSS;
 import static org.detrain.results.MetricsSchema.LOCAL_TRAIN_OBJECTIVE;
 import static org.detrain.results.MetricsSchema.LOCAL_TRAIN_OBJECTIVE_MEAN;
 import static org.detrain.results.MetricsSchema.TRAIN_OBJECTIVE;
+import static org.detrain.results.MetricsSchema.TOPOLOGY_GOSSIP;
 import static org.detrain.results.MetricsSchema.TOPOLOGY_NAME;
 import static org.detrain.results.MetricsSchema.TRAINING_TIME;
 import static org.detrain.results.MetricsSchema.W;
@@ -579,7 +580,11 @@ final class MetricsLog {
         g.attr(ALGORITHM_NAME.key(), algorithm.name());
         for (Map.Entry<String, Object> e : parameters.entrySet()) {
             Object v = e.getValue();
-            if (v instanceof Long l) {
+            if (v instanceof long[] values) {
+                g.attr(e.getKey(), values);
+            } else if (v instanceof long[][] rows) {
+                g.dataset(e.getKey(), rows); // a 2-D parameter (e.g. SGP's out-peers per iteration) is a dataset
+            } else if (v instanceof Long l) {
                 g.attr(e.getKey(), l);
             } else if (v instanceof Number num) {
                 g.attr(e.getKey(), num.doubleValue());
@@ -593,6 +598,7 @@ final class MetricsLog {
         MixingMatrix w = plan.mixing();
         Spectrum spectrum = plan.spectrum();
         g.attr(TOPOLOGY_NAME.key(), plan.graph().name());
+        g.attr(TOPOLOGY_GOSSIP.key(), algorithm.gossipGraph());
         g.attr(WEIGHTS.key(), w.weights());
         g.attr(KAPPA.key(), w.kappa());
         g.attr(LAMBDA.key(), spectrum.lambda());

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.detrain.config.RunConfig;
 import org.detrain.util.DetrainException;
+import org.detrain.util.IoErrors;
 
 /**
  * A sweep: one base config, fixed overrides, and axes whose Cartesian product gives the runs, one
@@ -51,14 +52,10 @@ public final class SweepSpec {
 
     /** Reads and checks a sweep file: every task's config must be valid, or nothing is submitted. */
     public static SweepSpec read(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
+        if (!Files.exists(file)) {
             throw DetrainException.badInput("sweep file " + file + " does not exist; see jobs/sweeps/ for examples");
-        } catch (IOException e) {
-            throw DetrainException.badInput("cannot read sweep file " + file + ": " + e.getMessage(), e);
         }
+        List<String> lines = IoErrors.readUtf8Lines(file, "sweep file");
         Path config = null;
         Integer ranks = null;
         List<String> fixed = new ArrayList<>();

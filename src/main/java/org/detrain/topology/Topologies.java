@@ -103,10 +103,20 @@ public final class Topologies {
         return build(new Spec(topology, n, rows, cols, 0.5, 1, null));
     }
 
+    /**
+     * The most ranks a graph may have: every launch (and {@code detrain theory}) builds the dense n×n
+     * mixing matrix and computes its spectrum, O(n²) memory and O(n³) time.
+     */
+    public static final int MAX_RANKS = 4096;
+
     /** The graph a run's configuration asks for, any topology of {@link #NAMES}. */
     public static Graph build(Spec spec) {
         String topology = spec.topology();
         int n = spec.n();
+        if (n > MAX_RANKS) {
+            throw DetrainException.badInput(n + " ranks is more than detrain supports (" + MAX_RANKS + "): the mixing"
+                    + " matrix is a dense n x n matrix whose spectrum every launch computes; use at most " + MAX_RANKS);
+        }
         int rows = spec.rows();
         int cols = spec.cols();
         String name = topology == null ? "" : topology.strip().toLowerCase(Locale.ROOT);

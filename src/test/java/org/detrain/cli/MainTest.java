@@ -100,13 +100,19 @@ class MainTest {
                 "needs --transport niodev");
         assertBadInput(run("train", "--transport", "niodev", "--machines", m, "--daemon-port", "port"),
                 "--daemon-port must be a whole number");
+        assertBadInput(run("train", "--transport", "niodev", "--machines", m, "--daemon-port", "40055", "--results",
+                results.toString(), "--set", "dataset=synthetic-lsq", "--set", "model=linear"),
+                "the job secret", ".secret does not exist");
+        assertBadInput(run("train", "--secret", m + ".secret", "--results", results.toString()),
+                "--secret goes with --machines");
         assertTrue(!Files.exists(results), "nothing may be written for bad input");
     }
 
     @Test
     void daemonChecksItsArgumentsFirst() {
         assertBadInput(run("daemon", "--port", "40055"), "needs --port P and --allow");
-        assertBadInput(run("daemon", "--port", "65535", "--allow", "localhost"), "--port must be a TCP port");
+        assertBadInput(run("daemon", "--port", "65536", "--allow", "localhost"), "--port must be a TCP port");
+        assertBadInput(run("daemon", "--port", "40055", "--bind", "localhost", "--allow", "localhost"), "pass --secret FILE");
         assertBadInput(run("daemon", "--port", "40055", "--bind", "localhost", "--allow", "no-such-host.invalid"),
                 "host 'no-such-host.invalid' does not resolve");
     }

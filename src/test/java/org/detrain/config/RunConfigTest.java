@@ -104,4 +104,15 @@ class RunConfigTest {
             assertTrue(text.contains("`" + k.name() + "`"), "README.md does not document config key " + k.name());
         }
     }
+
+    @Test
+    void controlCharactersInSetValuesAreRefusedAndLimitsAreNumbers() {
+        DetrainException e = assertThrows(DetrainException.class,
+                () -> RunConfig.load(null, List.of("lr=0.1\nmodel=mlp")));
+        assertTrue(e.getMessage().contains("control character") && e.getMessage().contains("U+000A"), e.getMessage());
+        e = assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("iterations=2147483648")));
+        assertTrue(e.getMessage().contains("2147483648 is outside [0, 2147483647]"), e.getMessage());
+        e = assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("synthetic.features=2049")));
+        assertTrue(e.getMessage().contains("[1, 2048]"), e.getMessage());
+    }
 }

@@ -116,6 +116,17 @@ class IdxReaderTest {
     }
 
     @Test
+    void damagedGzipThatInflatesPastItsHeaderIsCorruptNotAHeaderMismatch() throws IOException {
+        // damaged deflate data decodes to more bytes than the header declares; the checksum says why
+        byte[] compressed = gzip(Arrays.copyOf(IMAGES, IMAGES.length + 100));
+        compressed[compressed.length - 8] ^= 0x55;
+        Path images = write("img", compressed);
+        DetrainException e = assertThrows(DetrainException.class,
+                () -> IdxReader.read(images, write("lbl", LABELS), 3));
+        assertMessage(e, images, "is corrupt", "not valid gzip");
+    }
+
+    @Test
     void trailingBytesAreRejected() throws IOException {
         Path images = write("img", Arrays.copyOf(IMAGES, IMAGES.length + 3));
         DetrainException e = assertThrows(DetrainException.class,

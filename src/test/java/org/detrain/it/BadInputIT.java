@@ -129,4 +129,71 @@ class BadInputIT {
             System.setProperty("detrain.home", saved);
         }
     }
+
+    // ---- issue 17: every value the schema accepts works; everything else is exit 2, nothing written
+
+    @Test
+    void absurdSizesAreRefusedWithNumbersNotStackTraces() throws IOException {
+        for (String np : List.of("100000", "2147483647")) {
+            List<String> args = new ArrayList<>(List.of("train", "-np", np, "--results", results.toString(), "--set",
+                    "dataset=synthetic-lsq", "--set", "model=linear"));
+            assertRefused(Cli.run(args.toArray(String[]::new)), np + " ranks is more than detrain supports (4096)");
+        }
+        assertRefused(train("--set", "synthetic.samples=100000000", "--set", "synthetic.features=1000"),
+                "100000000 samples", "x 1000 features = 100000000000 values is more than one array holds (2147483639)");
+        assertRefused(train("--set", "synthetic.features=1000000"), "1000000 is outside [1, 2048]");
+        assertRefused(train("--set", "iterations=2147483648"), "2147483648 is outside [0, 2147483647]");
+        Cli.Result theory = Cli.run("theory", "--n", "100000");
+        assertEquals(2, theory.exitCode(), theory.all());
+        assertTrue(theory.err().contains("100000 ranks is more than detrain supports (4096)"), theory.err());
+        Cli.Result check = Cli.run("check", "--timeout", "-5");
+        assertEquals(2, check.exitCode(), check.all());
+        assertTrue(check.err().contains("--timeout must be a positive number of seconds, got -5.0"), check.err());
+    }
+
+    @Test
+    void aLineBreakInsideASetValueIsRefused() throws IOException {
+        assertRefused(train("--set", "lr=0.1\nmodel=mlp"), "control character (U+000A, a line break?)");
+    }
+
+    @Test
+    void jvmOptionsThatDoNotStartAJvmAreRefusedUpFront() throws IOException {
+        assertRefused(train("--transport", "niodev", "--jvm=-Xmx1k"), "do not start a JVM", "heap");
+        assertRefused(train("--jvm=-XX:+NoSuchOption"), "do not start a JVM", "NoSuchOption");
+    }
+
+    @Test
+    void encodingAndByteOrderMarksOfConfigFiles() throws IOException {
+        Path dir = Files.createTempDirectory("detrain-enc");
+        Path latin1 = dir.resolve("latin1.properties");
+        Files.write(latin1, "# caf\u00e9\nlr = 0.1\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertRefused(train("--config", latin1.toString()), "is not UTF-8 text (first bad byte at offset 5)");
+        Path bom = dir.resolve("bom.properties");
+        Files.write(bom, "\uFEFFdataset = synthetic-lsq\nmodel = linear\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Cli.Result r = Cli.run("config", "--config", bom.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        assertTrue(r.out().contains("dataset = synthetic-lsq"), r.out());
+    }
+
+    @Test
+    void aRelativeEdgeListIsReadFromTheLaunchDirectoryAndRecordedAbsolute() throws IOException {
+        Path edges = Path.of("target", "bad-input-it-edges.txt");
+        Files.writeString(edges, "0 1\n1 2\n2 3\n3 0\n");
+        Cli.Result r = train("--run-id", "edges", "--transport", "niodev", "--set", "topology=file", "--set",
+                "topology.file=" + edges);
+        assertEquals(0, r.exitCode(), r.all());
+        String recorded = Files.readString(results.resolve("edges/config.properties"));
+        assertTrue(recorded.contains("topology.file = " + edges.toAbsolutePath()), recorded);
+        Runs.deleteTree(results.resolve("edges"));
+        Files.deleteIfExists(results.resolve(".edges.lock"));
+    }
+
+    @Test
+    void detrainsOwnMessageComesFirst() {
+        // run as a separate process: Aparapi's native library writes to the process's own stderr
+        Shell.Result r = Shell.run(Cli.home().toAbsolutePath(), java.util.Map.of(), 120, "bin/detrain", "train", "-np", "2",
+                "--results", results.toString(), "--set", "device=gpu", "--set", "batch=1000000");
+        assertEquals(2, r.exitCode(), r.output());
+        assertTrue(r.output().startsWith("detrain: "), "detrain speaks first: " + r.output());
+    }
 }

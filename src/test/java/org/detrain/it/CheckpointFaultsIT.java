@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.detrain.config.RunConfig;
 import org.detrain.io.CheckpointStore;
 import org.detrain.io.H5Group;
@@ -45,6 +46,8 @@ class CheckpointFaultsIT {
             Cli.Result r = run.get(120, TimeUnit.SECONDS);
             assertEquals(3, r.exitCode(), r.all());
             assertTrue(r.err().contains("No space left on device"), r.err());
+            assertTrue(r.err().matches("(?s).*rank \\d: [^\\n]*" + Pattern.quote(runDir.toString()) + "[^\\n]*No space left.*"),
+                    "names the rank and the file: " + r.err());
             assertTrue(r.err().contains("the last complete checkpoint is iteration"), r.err());
             String hash = RunConfig.fromFile(runDir.resolve("config.properties")).hash();
             long kept = store.select(hash, 3).iteration();
@@ -86,6 +89,24 @@ class CheckpointFaultsIT {
             assertEquals(2, fresh.exitCode(), fresh.all());
             assertTrue(fresh.err().contains("cannot create results directory"), fresh.err());
             fs.remount("rw");
+        }
+    }
+
+    @Test
+    void aResultsFileSystemThatCannotHoldTheRunDirectoryKeepsNothingOfIt() throws Exception {
+        Path mount = results.resolve("cramped");
+        try (Tmpfs fs = Tmpfs.mount(mount, "2m")) {
+            List<String> shortJob = Runs.args(JOB.toArray(String[]::new));
+            shortJob.addAll(List.of("--set", "iterations=200"));
+            Path filler = mount.resolve("filler");
+            fill(filler);
+            Cli.Result r = Runs.train(mount, "run", shortJob);
+            assertEquals(2, r.exitCode(), r.all());
+            assertTrue(r.err().contains("No space left on device") && r.err().contains("nothing was kept"), r.err());
+            assertTrue(!Files.exists(mount.resolve("run")), "no run directory left behind");
+            Files.delete(filler);
+            Cli.Result retry = Runs.train(mount, "run", shortJob);
+            assertEquals(0, retry.exitCode(), "the retry is not refused as 'already exists': " + retry.all());
         }
     }
 

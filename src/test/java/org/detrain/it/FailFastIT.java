@@ -100,7 +100,7 @@ class FailFastIT {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (System.currentTimeMillis() < deadline) {
             Optional<ProcessHandle> rank = rankProcesses(runDir)
-                    .filter(p -> p.info().commandLine().orElse("").contains("runtime.daemon.Wrapper")).findFirst();
+                    .filter(p -> p.info().commandLine().orElse("").contains("org.detrain.comm.niodev.RankBoot")).findFirst();
             if (rank.isPresent() && Files.exists(runDir.resolve("log/rank-0.log"))) {
                 return rank.get();
             }

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * niodev across three "hosts": Linux network namespaces on a bridge (scripts/netns-hosts.sh), each
- * with its own host name and a guarded `detrain daemon` bound to its own address. A run spanning
+ * with its own host name and a `detrain daemon` bound to its own address (the job secret beside the
+ * machines file, created by the first daemon). A run spanning
  * them gives the multicore results bit for bit; a pulled cable ends a run with a clear error
  * within the comm timeout; a fourth host outside the machines file cannot talk to the daemons.
  * Namespaces, hosts files and daemons are removed afterwards. Needs root (CI runs as root).
@@ -67,7 +68,7 @@ class MultiHostIT {
     @AfterAll
     static void stopHosts() throws InterruptedException {
         for (Process d : DAEMONS) {
-            d.destroy(); // SIGTERM: the daemon stops its rank JVMs and removes its MPJ home
+            d.destroy(); // SIGTERM: the daemon stops its rank JVMs
             if (!d.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
                 d.descendants().forEach(ProcessHandle::destroyForcibly);
                 d.destroyForcibly();
@@ -155,8 +156,7 @@ class MultiHostIT {
     @Test
     @Order(2)
     void daemonsListenOnTheirOwnAddressOnlyAndRefuseHostsOutsideTheJob() throws Exception {
-        // A daemon of its own on host 3: MPJ's daemon copes badly with a connection that never sends
-        // a job (as the member probe below), so the run daemons are not poked.
+        // A daemon of its own on host 3, so that the probes below stay out of the run daemons' logs.
         int port = PORT + 2;
         Path ready = tmp.resolve("ready-guard");
         Path log = tmp.resolve("daemon-guard.log");
@@ -171,13 +171,13 @@ class MultiHostIT {
                             + " && timeout 5 cat <&3; echo closed=$?");
             assertTrue(stranger.output().contains("closed=0"), "the daemon hung up at once: " + stranger.output());
             String text = Files.readString(log);
-            assertTrue(text.contains("refused a connection from") && text.contains("not an address of this job's hosts"),
+            assertTrue(text.contains("ignored a connection from") && text.contains("not an address of this job's hosts"),
                     text);
             // On host 3 itself, the loopback address is not listened on (bound to the host's own address).
             Shell.Result loopback = Shell.run(home(), Map.of(), 30, "scripts/netns-hosts.sh", "exec", prefix, "3",
                     "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port + " && echo connected || echo refused");
             assertTrue(loopback.output().contains("refused"), loopback.output());
-            // From host 1 (in the machines file) the daemon keeps the connection open, waiting for a job.
+            // From host 1 (in the machines file) the daemon sends its challenge and waits for the answer.
             Shell.Result member = Shell.run(home(), Map.of(), 30, "scripts/netns-hosts.sh", "exec", prefix, "1",
                     "bash", "-c", "exec 3<>/dev/tcp/" + host(3) + "/" + port + " && timeout 2 cat <&3; echo status=$?");
             assertTrue(member.output().contains("status=124"), "still open after 2 s: " + member.output());

@@ -259,7 +259,9 @@ class MetricsSchemaTest {
         assertEquals(keys, new TreeSet<>(root.getGroup(Group.CONFIG.key()).attributeNames()), "/config attributes");
         Set<String> algorithm = new TreeSet<>(PROBE.parameters().keySet());
         algorithm.add(MetricsSchema.ALGORITHM_NAME.key());
-        assertEquals(algorithm, new TreeSet<>(root.getGroup(Group.ALGORITHM.key()).attributeNames()), "/algorithm attributes");
+        Set<String> writtenParameters = new TreeSet<>(root.getGroup(Group.ALGORITHM.key()).attributeNames());
+        writtenParameters.addAll(root.getGroup(Group.ALGORITHM.key()).datasetNames()); // 2-D parameters
+        assertEquals(algorithm, writtenParameters, "/algorithm attributes and datasets");
         assertEquals(List.of(), problems);
     }
 
