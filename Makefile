@@ -14,6 +14,8 @@ help:
 	@echo "make bench  - detrain vs PyTorch throughput, mixing bandwidth, 4-rank epochs (docs/benchmarks.md)"
 	@echo "make bench-scale - 8 to 1024 ranks on this machine: start-up, s/iteration, samples/s, peak RSS (about 15 minutes)"
 	@echo "make bench-scale-doc - put the last bench-scale (and bench-scale-issue) tables into docs/benchmarks.md"
+	@echo "make bench  - detrain vs PyTorch: throughput, mixing, epochs, time to accuracy, gossip vs MPJ, metrics I/O (results/bench)"
+	@echo "make bench-docs - put the tables of the last make bench into docs/benchmarks.md"
 	@echo "make bench-jmh  - JMH micro-benchmarks of the inner loops and the mixing kernel (about 2 minutes; JMH_ARGS=... to choose)"
 	@echo "make gpu-bundle - build/gpu-bundle: a self-contained folder for a GPU node without Java (docs/gpu.md)"
 	@echo "make mutation - PIT mutation testing of algo, gossip, topology (docs/testing.md; report in target/pit-reports)"
@@ -57,7 +59,7 @@ bench-deps: deps
 bench-torch: bench-deps
 	mkdir -p results/bench
 	/usr/bin/python3 bench/torch_bench.py --out results/bench/torch.json
-	/usr/bin/python3 bench/torch_dpsgd.py --out results/bench/torch-dpsgd.json
+	/usr/bin/python3 bench/torch_dpsgd.py --ranks 4 --out results/bench/torch-dpsgd.json
 
 bench: build mpj data bench-deps
 	bench/run.sh
@@ -70,6 +72,9 @@ bench-scale-issue: build mpj data
 bench-scale-doc:
 	/usr/bin/python3 bench/scale.py table results/bench/scale.json --doc docs/benchmarks.md
 	if [ -f results/bench/scale-issue.json ]; then /usr/bin/python3 bench/scale.py table results/bench/scale-issue.json --doc docs/benchmarks.md; fi
+# the tables of the last `make bench` (results/bench) into docs/benchmarks.md, between its markers
+bench-docs:
+	/usr/bin/python3 bench/report.py results/bench docs/benchmarks.md
 
 # JMH micro-benchmarks (src/jmh/java, Maven profile jmh: never part of the normal build), run briefly;
 # JMH_ARGS to choose, e.g. JMH_ARGS="MixBench -p dim=1048576". Scores in results/bench/jmh.json; -prof gc shows

@@ -6,9 +6,14 @@
 Every run directory below RESULTS_A that holds a metrics.h5 is matched by its path relative to
 RESULTS_A with the one below RESULTS_B. For each pair, every dataset and attribute is compared
 exactly (same shape, same bits), except what measures time or names the launch (wall and compute
-times, dates, hosts, commands, commits), which differ from launch to launch by nature. Prints one
-line per run ("same" or the first differences) and exits 1 if any run differs or is missing.
+times, dates, hosts, commands, commits), which differ from launch to launch by nature, and the
+layout's version. Values are compared, not their HDF5 encoding, so files of layout
+detrain-metrics/1 and /2 compare: strings as text whether stored fixed-length (bytes) or
+variable-length (str); /config values as the typed values their text denotes ("0.05" and 0.05,
+"true" and True, "16" and 16). Prints one line per run ("same" or the first differences) and exits
+1 if any run differs or is missing.
 """
+import re
 import os
 import sys
 
@@ -19,7 +24,9 @@ import numpy as np
 TIMING = ("time", "_at", "seconds", "launches", "command", "git_", "host", "written", "java_version", "os",
           "detrain_version",
           # dataset.dir=auto is recorded as the absolute path read, so it (and the config hash) name the checkout
-          "dataset.dir", "config_hash")
+          "dataset.dir", "config_hash",
+          # the layout's version: a build may change how values are stored, never the values
+          "format")
 # step_rows columns per rank (see the metrics schema): times are columns 4 and 5 of each rank's 6.
 STEP_TIME_COLUMNS = {4, 5}
 
@@ -29,20 +36,54 @@ def timing(name):
     return any(t in base for t in TIMING)
 
 
+_INT = re.compile(r"[+-]?\d+")
+
+
+def text(value):
+    """A string as str (h5py gives bytes for fixed-length strings, str for variable-length ones)."""
+    return value.decode("utf-8") if isinstance(value, (bytes, np.bytes_)) else str(value)
+
+
+def plain(value):
+    """An attribute's value with its storage forgotten: strings and string arrays as str."""
+    if isinstance(value, (bytes, np.bytes_, str, np.str_)):
+        return text(value)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "SOU":
+        return np.array([text(v) for v in value.reshape(-1)], dtype=object).reshape(value.shape)
+    return value
+
+
+def config_value(value):
+    """A /config value as the typed value it denotes: text "16", int64 16 and float64 16.0 are one
+    value (a number's type follows its key, whose schema may differ between builds)."""
+    value = plain(value)
+    if isinstance(value, str):
+        t = value.strip()
+        if t in ("true", "false"):
+            return np.bool_(t == "true")
+        try:
+            return np.float64(int(t) if _INT.fullmatch(t) else float(t))
+        except ValueError:
+            return value
+    if isinstance(value, (np.integer, np.floating)) and not isinstance(value, np.bool_):
+        return np.float64(value)
+    return value
+
+
 def values(f):
     out = {}
 
     def visit(name, obj):
         if isinstance(obj, h5py.Dataset):
             if not timing(name):
-                out["D:" + name] = obj[()]
+                out["D:" + name] = plain(obj[()])
         for key, value in obj.attrs.items():
             if not timing(key):
-                out["A:" + name + "@" + key] = value
+                out["A:" + name + "@" + key] = config_value(value) if name == "config" else plain(value)
 
     for key, value in f.attrs.items():
         if not timing(key):
-            out["A:/@" + key] = value
+            out["A:/@" + key] = plain(value)
     f.visititems(visit)
     return out
 
@@ -58,6 +99,10 @@ def strip_step_times(name, value, ranks):
 def same(a, b):
     a = np.asarray(a)
     b = np.asarray(b)
+    if a.dtype.kind in "SOU" or b.dtype.kind in "SOU":
+        return a.shape == b.shape and [text(v) for v in a.reshape(-1)] == [text(v) for v in b.reshape(-1)]
+    if a.dtype.kind == "b" and b.dtype.kind in "iu" or b.dtype.kind == "b" and a.dtype.kind in "iu":
+        return a.shape == b.shape and np.array_equal(a.astype(np.int64), b.astype(np.int64))  # 0/1 and False/True
     if a.shape != b.shape or a.dtype.kind != b.dtype.kind:
         return False
     if a.dtype.kind == "f":

@@ -20,8 +20,8 @@ if len(sys.argv) != 3:
 path, out = sys.argv[1], sys.argv[2]
 
 with h5py.File(path, "r") as f:
-    run_id = f.attrs["run_id"].decode()          # strings come back as bytes
-    algorithm = f["config"].attrs["algorithm"].decode()
+    run_id = f.attrs["run_id"]                    # str (layout detrain-metrics/2 on)
+    algorithm = f["config"].attrs["algorithm"]
     epoch = f["metrics/epoch"][()]                # shape (records,)
     loss = f["metrics/train_loss"][()].mean(axis=1)  # (records, ranks) -> mean over ranks
 

@@ -9,7 +9,7 @@ group, a dataset or an attribute this script needs is missing.
 
 Layout of metrics.h5 (written by detrain's org.detrain.io package through jHDF):
   /                 attributes: provenance (detrain_version, git_commit, hosts, ...)
-  /config           attributes: one string per config key
+  /config           attributes: one per config key, typed (int, float, bool, or str)
   /topology         attributes name, weights, kappa, lambda, spectral_gap;
                     datasets adjacency (int32 n x n), W (float64 n x n), eigenvalues (float64 n)
   /partition        dataset class_counts (int64 ranks x classes)
@@ -17,8 +17,10 @@ Layout of metrics.h5 (written by detrain's org.detrain.io package through jHDF):
                     train_loss (float64 [steps x ranks]), eval_iteration (int64 [evals]),
                     test_accuracy (float64 [evals]), ...
 Things to know when reading it with h5py:
-  * strings are fixed-length UTF-8 and come back as bytes: use .decode() (or ds.asstr()[()]);
-  * booleans are 8-bit bit fields and come back as numpy.uint8 1 / 0;
+  * string attributes are variable-length UTF-8 and come back as str (files written before
+    layout detrain-metrics/2 hold fixed-length ones, which come back as bytes: text() below
+    reads both); string datasets are fixed-length: ds.asstr()[()];
+  * boolean attributes are HDF5's usual enum (FALSE, TRUE) and come back as numpy.bool_;
   * jHDF cannot write empty datasets, so a dataset with no rows yet (e.g. before the first
     evaluation) is left out and named instead in its group's attribute "_empty_datasets",
     one "name:dtype:shape" string each. Missing from both means really missing.
@@ -62,7 +64,7 @@ def group(f, name):
 def empty_datasets(g):
     """Names of the datasets this group recorded as empty (see the module comment)."""
     entries = g.attrs.get("_empty_datasets", [])
-    return {e.decode("utf-8").rsplit(":", 2)[0] for e in entries}
+    return {text(e).rsplit(":", 2)[0] for e in entries}
 
 
 def dataset(g, name):

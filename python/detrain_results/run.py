@@ -1,5 +1,6 @@
 """One run: load_run(path) -> Run."""
 import functools
+import json
 import os
 
 import numpy as np
@@ -137,22 +138,26 @@ def load_run(path):
 
     Returns a Run with
       path, metrics_file, run_id, ranks;
-      status: "running", "complete", "stopped", or "failed" (a "running" file whose ranks wrote
-        status/rank-N.failed; failure holds the first failed rank's message); recorded_status is
-        the file's own status attribute;
+      status: "running", "complete", "stopped", "diverged" (a training loss was not finite; the
+        series stop before provenance["diverged_at"]; failure holds the message), or "failed" (a
+        "running" file whose ranks wrote status/rank-N.failed; failure holds the first failed
+        rank's message); recorded_status is the file's own status attribute;
       provenance: the root attributes (str, int, float, bool, lists of str);
       config: every config key with its type (int, float, bool, str, lists);
       algorithm, topology, partition: their attributes (topology and partition with their
         datasets as numpy arrays);
       records: one row per (record, rank): iteration, epoch, wall_time, rank, train_loss, grad_norm,
-        bytes_sent, messages_sent, compute_time, comm_wait_time, consensus_distance and, for
-        synthetic problems, optimum_distance (the last two are network-wide, repeated on each
-        rank's row);
+        bytes_sent, messages_sent, compute_time, comm_wait_time, then the network-wide values
+        repeated on each rank's row: training_time, eval_time, record_time, metrics_io_time,
+        checkpoint_time (rank 0's clock: the parts of wall_time), consensus_distance and, for
+        synthetic problems, optimum_distance;
       evaluations: one row per (evaluation, rank): iteration, epoch, wall_time, rank, test_loss,
         test_accuracy (of the averaged model, repeated on each rank's row), local_test_loss,
         local_test_accuracy (that rank's own model);
       merged: both on one iteration axis (see Run.merged).
-    A "running" file is read as far as all its series go; any other file must be whole.
+    A "running" file is read as far as all its series go, followed by the records and evaluations
+    metrics.jsonl holds past them (the file is rewritten every few seconds, the lines as they
+    come); any other file must be whole.
     Raises ResultsError naming the file and the problem.
     """
     run_dir, metrics_file = locate(path)
@@ -176,6 +181,11 @@ def load_run(path):
             live = provenance.get(schema.STATUS_ATTR) == schema.RUNNING
             records = reader.table(schema.RECORD_AXIS, schema.RECORD_SERIES, schema.RECORD_PER_RANK, ranks, live)
             evaluations = reader.table(schema.EVAL_AXIS, schema.EVAL_SERIES, schema.EVAL_PER_RANK, ranks, live)
+            if live:  # metrics.h5 is rewritten every few seconds: the lines written since follow it
+                lines = _read_lines(run_dir)
+                records = _with_lines(records, lines, schema.RECORD_LINE, schema.RECORD_PER_RANK)
+                evaluations = _with_lines(evaluations, lines, schema.EVALUATION_LINE,
+                                          schema.EVAL_PER_RANK)
             return Run(run_dir, metrics_file, provenance, reader.config(), reader.attributes(schema.ALGORITHM_GROUP),
                        reader.group_with_datasets(schema.TOPOLOGY_GROUP),
                        reader.group_with_datasets(schema.PARTITION_GROUP), records, evaluations,
@@ -290,6 +300,54 @@ class _Reader:
         return pd.DataFrame(columns)[order]
 
 
+def _read_lines(run_dir):
+    """The whole lines of a run's metrics.jsonl as dicts ([] without the file). A last line without
+    its newline is being written, or was cut short: it is left out."""
+    path = os.path.join(run_dir, schema.METRICS_LINES_FILE)
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return []
+    out = []
+    for number, line in enumerate(text.split("\n")[:-1], 1):
+        if not line.strip():
+            continue
+        try:
+            out.append(json.loads(line))
+        except ValueError as e:
+            raise ResultsError("%s, line %d is not JSON (%s): was the file edited or damaged?" % (path, number, e)) from e
+    return out
+
+
+def _with_lines(frame, lines, kind, per_rank):
+    """frame (a table read from metrics.h5) followed by the entries of `kind` in lines that come
+    after its last iteration, as rows of the same columns (one per rank)."""
+    last = frame["iteration"].max() if len(frame) else -1
+    newer = [line for line in lines if line.get(schema.LINE_KIND) == kind and line.get("iteration", -1) > last]
+    if not newer:
+        return frame
+    ranked = {column for _, column in per_rank}
+    ranks = len(next(iter(newer[0][c] for c in ranked if c in newer[0]), [0]))
+    rows = []
+    for line in newer:
+        for r in range(ranks):
+            row = {}
+            for column in frame.columns:
+                if column == "rank":
+                    row[column] = r
+                elif column in ranked:
+                    row[column] = line[column][r] if column in line else np.nan
+                else:
+                    row[column] = line.get(column, np.nan)
+            rows.append(row)
+    tail = pd.DataFrame(rows, columns=frame.columns)
+    for column in frame.columns:
+        if frame[column].dtype.kind == "i" and np.all(np.isfinite(tail[column].astype(float))):
+            tail[column] = tail[column].astype(frame[column].dtype)
+    return pd.concat([frame, tail], ignore_index=True) if len(frame) else tail
+
+
 def _array(value):
     """A dataset's value as a numpy array, strings decoded to str."""
     value = np.asarray(value)
@@ -330,4 +388,6 @@ def summarise(run):
         "final_test_accuracy": _last(e, "test_accuracy"),
         "best_test_accuracy": float(accuracy.max()) if accuracy.notna().any() else float("nan"),
         "wall_time": float(r["wall_time"].max()) if not r.empty else float("nan"),
+        "training_time": float(r["training_time"].max()) if "training_time" in r.columns and not r.empty
+        else float("nan"),
     }

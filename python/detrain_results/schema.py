@@ -9,6 +9,13 @@ MetricsSchema).
 
 # ---- the run directory (RunLayout) -------------------------------------------------------------
 METRICS_FILE = "metrics.h5"
+# Beside it, the same records and evaluations as they are taken, one JSON object per line
+# ({"kind": "run" | "record" | "evaluation" | "status", ...}; runner.MetricsLines). load_run reads
+# the lines past the last record of a running metrics.h5 (rewritten only every few seconds).
+METRICS_LINES_FILE = "metrics.jsonl"
+LINE_KIND = "kind"
+RECORD_LINE = "record"
+EVALUATION_LINE = "evaluation"
 CONFIG_FILE = "config.properties"      # the resolved config, key = value
 LAUNCH_FILE = "run.properties"         # how it was launched (Java properties)
 STATUS_DIR = "status"                  # rank-N.done | rank-N.failed (the error) | rank-N.stopped
@@ -18,9 +25,10 @@ FAILED_SUFFIX = ".failed"              # its first line is the rank's error mess
 RUN_SUBDIRS = frozenset({"ckpt", "log", "status", "report", ".launch"})
 
 # ---- metrics.h5: groups and attributes (MetricsLog.toH5) ---------------------------------------
-FORMAT_ATTR = "format"                 # "detrain-metrics/1"
+FORMAT_ATTR = "format"                 # "detrain-metrics/2" (1: strings as bytes, config as text)
 FORMAT_PREFIX = "detrain-metrics/"
 STATUS_ATTR = "status"
+DIVERGED_AT_ATTR = "diverged_at"       # status diverged: the iteration whose loss was not finite
 RUN_ID_ATTR = "run_id"
 RANKS_ATTR = "ranks"
 METRICS_GROUP = "metrics"
@@ -32,16 +40,18 @@ MODELS_GROUP = "models"
 # jHDF cannot write an empty dataset: it is left out and listed in its group's attribute
 # "_empty_datasets", one "name:dtype:shape" string each.
 EMPTY_DATASETS_ATTR = "_empty_datasets"
-# Root attributes holding 0/1 for a yes/no fact.
+# Root attributes holding a yes/no fact (a bool from layout 2 on; 0/1 before).
 BOOLEAN_ATTRS = frozenset({"git_dirty"})
 
 # ---- status values ------------------------------------------------------------------------------
-# Recorded in metrics.h5 today: running (rewritten at every evaluation), complete, stopped (on
-# request, after a checkpoint; --resume continues it). Later writers may record "diverged" or
-# "failed" themselves. A "running" file beside a status/rank-N.failed file is reported as "failed".
+# Recorded in metrics.h5: running (rewritten every few seconds while the run goes), complete,
+# stopped (on request, after a checkpoint; --resume continues it), diverged (a training loss was
+# not finite: the series stop before it, see DIVERGED_AT_ATTR). A "running" file beside a
+# status/rank-N.failed file is reported as "failed".
 RUNNING = "running"
 COMPLETE = "complete"
 STOPPED = "stopped"
+DIVERGED = "diverged"
 FAILED = "failed"
 NO_METRICS = "no-metrics"              # a run directory without metrics.h5 (failed before writing it)
 
@@ -51,7 +61,12 @@ NO_METRICS = "no-metrics"              # a run directory without metrics.h5 (fai
 RECORD_AXIS = ("iteration", "iteration")
 RECORD_SERIES = (                      # one value per record, the same for every rank
     ("epoch", "epoch"),
-    ("wall_time", "wall_time"),
+    ("wall_time", "wall_time"),                   # rank 0's loop time: the five below add up to it
+    ("training_time", "training_time"),           # the run's training time (summary, report, logs)
+    ("eval_time", "eval_time"),
+    ("record_time", "record_time"),
+    ("metrics_io_time", "metrics_io_time"),
+    ("checkpoint_time", "checkpoint_time"),
     ("consensus_distance", "consensus_distance"),
     ("optimum_distance", "optimum_distance"),     # synthetic problems only
 )
@@ -83,7 +98,9 @@ TIME_COLUMNS = ("epoch", "wall_time")
 # Series a file may lack without being broken (the column is then left out); the rest must be
 # there (or listed as empty).
 OPTIONAL_SERIES = frozenset({"optimum_distance", "train_objective", "local_train_objective_mean",
-                             "local_train_objective"})  # the objective: files written before it existed
+                             "local_train_objective",  # the objective: files written before it existed
+                             "training_time", "eval_time", "record_time", "metrics_io_time",
+                             "checkpoint_time"})  # the loop's parts: layout 1 has wall_time only
 # Counters the writer stores as float64: read back as int64.
 COUNT_COLUMNS = frozenset({"bytes_sent", "messages_sent"})
 # In the merged view (training records and evaluations on one iteration axis) the evaluation's

@@ -14,8 +14,8 @@ PYTHON_DIR = os.path.join(REPO, "python")
 
 # Small runs: synthetic heterogeneous least squares (3 ranks, 20 iterations, two seeds), the same
 # with DSGT on 2 ranks and evaluations that fall between the records (every 7 iterations, records
-# every 5), Fashion-MNIST softmax (accuracy), and two diverged runs (lr=1e6): one that wrote
-# metrics.h5 before it failed at iteration 7, one that failed before its first evaluation.
+# every 5), Fashion-MNIST softmax (accuracy), and two diverged runs (lr=1e6), with and without
+# evaluations before the blow-up: both write metrics.h5 with status diverged and exit 3.
 HLSQ = ["--set", "dataset=synthetic-hlsq", "--set", "model=linear", "--set", "synthetic.samples=512",
         "--set", "iterations=20", "--set", "log.every=5"]
 DIVERGING = ["-np", "2", "--set", "dataset=synthetic-lsq", "--set", "model=linear", "--set", "lr=1e6",

@@ -4,8 +4,11 @@ import re
 import unittest
 import warnings
 
+import shutil
+
 import h5py
 import numpy as np
+import pandas as pd
 
 import detrain_results as dr
 from detrain_results import schema
@@ -24,8 +27,11 @@ class LoadRunTest(unittest.TestCase):
         r = run.records
         self.assertEqual(4 * 3, len(r))  # records at 5, 10, 15, 20 on 3 ranks
         self.assertEqual(["iteration", "epoch", "wall_time", "rank", "train_loss", "grad_norm", "bytes_sent",
-                          "messages_sent", "compute_time", "comm_wait_time", "consensus_distance", "optimum_distance"],
-                         r.columns.tolist())
+                          "messages_sent", "compute_time", "comm_wait_time", "training_time", "eval_time",
+                          "record_time", "metrics_io_time", "checkpoint_time", "consensus_distance",
+                          "optimum_distance"], r.columns.tolist())
+        parts = r[["training_time", "eval_time", "record_time", "metrics_io_time", "checkpoint_time"]].sum(axis=1)
+        np.testing.assert_allclose(parts, r["wall_time"], rtol=1e-9, err_msg="the parts of the loop add up to it")
         for column, dtype in (("iteration", np.int64), ("rank", np.int64), ("bytes_sent", np.int64),
                               ("messages_sent", np.int64), ("epoch", np.float64), ("train_loss", np.float64)):
             self.assertEqual(dtype, r[column].dtype, column)
@@ -97,21 +103,60 @@ class LoadRunTest(unittest.TestCase):
         self.assertIn("eval_wall_time", m.columns)
         self.assertEqual("dsgt", run.config["algorithm"])
 
-    def test_a_diverged_run_that_wrote_metrics_reads_as_failed_with_its_series_up_to_the_blow_up(self):
-        run = dr.load_run(run_dir("diverged"))
-        self.assertIn(run.status, ("failed", "diverged"))
-        if run.status == "failed":  # what the writer records today: "running" and status/rank-N.failed
-            self.assertEqual("running", run.recorded_status)
-            self.assertRegex(run.failure, "training loss is (NaN|Infinity|-Infinity) at iteration")
-        self.assertGreater(len(run.records), 0)
-        self.assertLess(run.records["iteration"].max(), 20)
-        self.assertEqual(1e6, run.config["lr"])
+    def test_a_diverged_run_keeps_its_series_up_to_the_blow_up(self):
+        for name in ("diverged", "diverged-early"):
+            run = dr.load_run(run_dir(name))
+            self.assertEqual(("diverged", "diverged"), (run.status, run.recorded_status), name)
+            at = run.provenance["diverged_at"]
+            self.assertIs(type(at), int)
+            self.assertRegex(run.failure, "training loss is (NaN|Infinity|-Infinity) at iteration %d" % at)
+            self.assertGreater(len(run.records), 0, name)
+            self.assertLessEqual(run.records["iteration"].max(), at, "nothing measured after the blow-up")
+            self.assertTrue(np.isfinite(run.records["train_loss"]).all(), name)
+            self.assertEqual(1e6, run.config["lr"])
+            with open(os.path.join(run_dir(name), "metrics.jsonl"), encoding="utf-8") as f:
+                last = f.read().splitlines()[-1]
+            self.assertIn('"status":"diverged"', last)
 
     def test_a_run_that_failed_before_writing_metrics_is_a_clear_error(self):
-        path = run_dir("diverged-early")
+        path = os.path.join(temp_dir("detrain-failed-"), "failed-early")
+        shutil.copytree(run_dir("diverged-early"), path)
+        os.remove(os.path.join(path, "metrics.h5"))
         with self.assertRaisesRegex(dr.ResultsError, re.escape(os.path.join(path, "metrics.h5"))
                                     + " does not exist: the run failed before writing it: rank [0-9]+: the training loss"):
             dr.load_run(path)
+
+    def test_a_running_file_is_followed_by_the_lines_written_since(self):
+        """metrics.h5 is rewritten every few seconds, metrics.jsonl line by line: a reader of a
+        running run gets the file's rows, then the newer lines' (a last line cut short is left out)."""
+        path = os.path.join(temp_dir("detrain-live-"), "live")
+        shutil.copytree(run_dir("dsgt"), path)  # records at 5, 10, 15, 20; evaluations at 7, 14, 20
+        whole = dr.load_run(path)
+        with h5py.File(os.path.join(path, "metrics.h5"), "r+") as f:
+            f.attrs["status"] = "running"
+            m = f["metrics"]
+            for name in list(m):
+                axis = m["eval_iteration"] if name.startswith(("eval_", "test_", "local_")) \
+                    or name in ("train_objective",) else m["iteration"]
+                keep = 1 if len(axis) == 3 else 2  # one evaluation, two records
+                data = m[name][()][:keep]
+                del m[name]
+                m.create_dataset(name, data=data)
+        with open(os.path.join(path, "metrics.jsonl"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        with open(os.path.join(path, "metrics.jsonl"), "w", encoding="utf-8") as f:
+            f.write("\n".join(lines[:-1]) + "\n" + lines[-1][:20])  # the status line cut short
+        live = dr.load_run(path)
+        self.assertEqual("running", live.status)
+        for table in ("records", "evaluations"):
+            a, b = getattr(whole, table).copy(), getattr(live, table).copy()
+            if table == "records":  # the final file's last record has the loop's end times (the cut status line's)
+                times = [c for c, _ in [(d, c) for d, c in schema.RECORD_SERIES] if c.endswith("_time")]
+                last = a["iteration"] == a["iteration"].max()
+                a.loc[last, times] = b.loc[last, times]
+            self.assertEqual(a.columns.tolist(), b.columns.tolist(), table)
+            self.assertEqual(a.dtypes.tolist(), b.dtypes.tolist(), table)
+            pd.testing.assert_frame_equal(a, b, check_exact=True, obj=table)
 
 
 class LoadRunsTest(unittest.TestCase):
@@ -134,15 +179,16 @@ class LoadRunsTest(unittest.TestCase):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             df = dr.load_runs(results())
-        self.assertEqual(["diverged", "dsgt", "quick", "sweep/seed1", "sweep/seed2"], sorted(df["run"].unique()))
-        self.assertTrue(any("diverged-early" in str(w.message) for w in caught))
+        self.assertEqual(["diverged", "diverged-early", "dsgt", "quick", "sweep/seed1", "sweep/seed2"],
+                         sorted(df["run"].unique()))
+        self.assertEqual([], [str(w.message) for w in caught], "every run wrote its metrics, diverged ones too")
         statuses = df.drop_duplicates("run").set_index("run")["status"]
         self.assertEqual("complete", statuses["quick"])
-        self.assertIn(statuses["diverged"], ("failed", "diverged"))
+        self.assertEqual("diverged", statuses["diverged"])
         runs = dr.load_runs(results(), table="runs").set_index("run")
         self.assertEqual(6, len(runs))
-        self.assertEqual("failed", runs.loc["diverged-early", "status"])
-        self.assertEqual(1e6, runs.loc["diverged-early", "lr"])  # from config.properties, typed
+        self.assertEqual("diverged", runs.loc["diverged-early", "status"])
+        self.assertEqual(1e6, runs.loc["diverged-early", "lr"])
         self.assertRegex(runs.loc["diverged-early", "failure"], "training loss")
         self.assertEqual(20, runs.loc["quick", "iterations_done"])
         self.assertTrue(0 < runs.loc["quick", "final_test_accuracy"] <= 1)

@@ -65,7 +65,7 @@ public final class DPsgd implements Algorithm {
         if (rounds == 1 && accelerated.eta() == 0) {
             // One plain round (the default): the AG extrapolation would add Wx + 0·(Wx − x) = Wx,
             // the same bits, at the cost of four more passes over the model.
-            gossip.start(x, dim);
+            gossip.startShared(x, dim); // x is only read until finishMix
             double loss = oracle.gradient(x, grad);
             gossip.finishMix(x, z[0]);
             ops.linearCombination(x, 1f, z[0], (float) -stepSize.at(t), grad, dim);

@@ -29,6 +29,8 @@ public final class CommWatchdog {
     private final Consumer<DetrainException> onTimeout;
     private volatile long startedAt;
     private volatile String operation;
+    /** Ranks the call in progress waits for, appended to {@link #operation} only when it times out. */
+    private volatile int[] peers;
     private volatile String activity = "start-up";
     private volatile boolean starting = true;
 
@@ -64,8 +66,17 @@ public final class CommWatchdog {
     }
 
     public void enter(String operation) {
-        this.operation = operation;
+        enter(operation, null);
+    }
+
+    /**
+     * Enters a call that waits for {@code peers} (named in the timeout message as
+     * "operation [peers]"); nothing is formatted unless the call times out.
+     */
+    public void enter(String operation, int[] peers) {
+        this.peers = peers;
         this.startedAt = System.nanoTime();
+        this.operation = operation;
     }
 
     public void leave() {
@@ -103,6 +114,10 @@ public final class CommWatchdog {
         String op = operation;
         long bound = starting ? startupNanos : timeoutNanos;
         if (op != null && System.nanoTime() - startedAt > bound) {
+            int[] waitedFor = peers;
+            if (waitedFor != null) {
+                op += " " + java.util.Arrays.toString(waitedFor);
+            }
             WATCHED.remove(this);
             onTimeout.accept(DetrainException.runFailure(String.format(
                     "rank %d waited %.1f s for %s during %s; a peer is probably dead or stuck (see its log)."

@@ -67,6 +67,17 @@ public interface Communicator {
     default void started() {
     }
 
+    /**
+     * The transport's own speed, for {@code detrain check}: {@code rounds} exchanges of
+     * {@code floats} floats with {@code peers} made directly on the transport (a receive from each,
+     * a send to each, then wait for all), none of detrain's layers in between; returns this rank's
+     * seconds per round, or NaN where there is no transport underneath. Each round's wait is
+     * bounded like every other. Collective: every rank calls it, with peers that match.
+     */
+    default double transportExchangeSeconds(int[] peers, int floats, int rounds, int tag) {
+        return Double.NaN;
+    }
+
     /** A started, not yet completed exchange. */
     interface Exchange {
         void await();

@@ -65,32 +65,100 @@ public final class CommCheck implements RankProgram {
             System.out.println(SAY + "exact gossip on " + graphs.stream().map(Graph::name).toList() + ": ok");
         }
         Graph ring = Topologies.ring(n);
+        int[] peers = ring.neighbours(rank);
+        MixingMatrix w = MixingMatrix.metropolis(ring);
         for (int floats : new int[] {2, largeFloats}) {
             comm.setActivity("timing " + floats + " floats");
-            float[] x = new float[floats];
-            float[] out = new float[floats];
-            MixingMatrix w = MixingMatrix.metropolis(ring);
-            NeighbourGossip gossip = new NeighbourGossip(comm, JavaVectorOps.INSTANCE, ring.neighbours(rank), w.selfWeight(rank),
+            NeighbourGossip gossip = new NeighbourGossip(comm, JavaVectorOps.INSTANCE, peers, w.selfWeight(rank),
                     w.neighbourWeights(rank), floats, tag++);
-            gossip.mix(x, out, floats); // warm-up
-            comm.barrier();
-            long t0 = System.nanoTime();
-            for (int r = 0; r < rounds; r++) {
-                gossip.mix(x, out, floats);
-            }
-            double perRound = (System.nanoTime() - t0) / 1e9 / rounds;
-            double[] all = new double[rank == 0 ? n : 0];
-            comm.gather(new double[] {perRound}, all, 1, 0);
+            Timing t = time(comm, gossip, peers, floats, rounds, tag++);
+            double[] all = new double[rank == 0 ? 3 * n : 0];
+            comm.gather(new double[] {t.transport, t.exchange, t.gossip}, all, 3, 0);
             if (rank == 0) {
-                double worst = java.util.Arrays.stream(all).max().orElse(0);
-                int peers = ring.neighbours(0).length;
-                System.out.printf("%sring exchange of %d floats with %d neighbour(s): %.1f us per round (slowest rank),"
-                                + " %.3f GB/s sent per rank%n", SAY, floats, peers, worst * 1e6,
-                        peers * 4.0 * floats / worst / 1e9);
+                report(all, n, ring.neighbours(0).length, floats, t.passes, t.roundsPerPass);
             }
         }
         comm.barrier();
         AtomicFiles.writeText(layout.done(rank), "ok\n");
+    }
+
+    /** Number of timed passes per payload; each measures the three ways once, so all three see the same machine. */
+    static final int PASSES = 5;
+
+    /** This rank's median seconds per round over the passes: MPJ's own exchange, detrain's exchange, a gossip round. */
+    private record Timing(double transport, double exchange, double gossip, int passes, int roundsPerPass) {
+    }
+
+    /**
+     * Times, on this rank, a round of the same ring exchange three ways, alternating them pass by
+     * pass after a warm-up (the JIT compiles each path first; a cold path measured over a few
+     * hundred rounds reads several times slower): MPJ Express's own Isend/Irecv/Waitall
+     * ({@link Communicator#transportExchangeSeconds}), detrain's {@link Communicator#exchange}
+     * (the watchdog, the counters) and a gossip round ({@link NeighbourGossip#mix}: the exchange
+     * and the mixing).
+     */
+    private static Timing time(Communicator comm, NeighbourGossip gossip, int[] peers, int floats, int rounds, int tag) {
+        float[] x = new float[floats];
+        float[] out = new float[floats];
+        float[][] send = new float[peers.length][];
+        java.util.Arrays.fill(send, x);
+        float[][] recv = new float[peers.length][floats];
+        int perPass = Math.max(1, rounds / PASSES);
+        int warmUp = floats <= 1024 ? Math.min(2000, 10 * rounds) : Math.max(2, rounds / 10);
+        double[][] perRound = new double[3][PASSES];
+        for (int pass = -1; pass < PASSES; pass++) { // pass -1 warms every path up
+            int count = pass < 0 ? warmUp : perPass;
+            double transport = comm.transportExchangeSeconds(peers, floats, count, tag);
+            comm.barrier();
+            long t0 = System.nanoTime();
+            for (int r = 0; r < count; r++) {
+                comm.exchange(peers, send, peers, recv, floats, tag);
+            }
+            double exchange = (System.nanoTime() - t0) / 1e9 / count;
+            comm.barrier();
+            t0 = System.nanoTime();
+            for (int r = 0; r < count; r++) {
+                gossip.mix(x, out, floats);
+            }
+            double round = (System.nanoTime() - t0) / 1e9 / count;
+            if (pass >= 0) {
+                perRound[0][pass] = transport;
+                perRound[1][pass] = exchange;
+                perRound[2][pass] = round;
+            }
+        }
+        return new Timing(median(perRound[0]), median(perRound[1]), median(perRound[2]), PASSES, perPass);
+    }
+
+    /** Rank 0: the slowest rank's medians, with the ratios to MPJ's own exchange. */
+    private static void report(double[] all, int n, int peers, int floats, int passes, int perPass) {
+        if (peers == 0) {
+            System.out.printf("%sring exchange of %d floats: a single rank has no neighbours, nothing to time%n", SAY, floats);
+            return;
+        }
+        double[] worst = new double[3];
+        for (int r = 0; r < n; r++) {
+            for (int k = 0; k < 3; k++) {
+                worst[k] = Math.max(worst[k], all[3 * r + k]);
+            }
+        }
+        double bytes = peers * 4.0 * floats;
+        System.out.printf("%sring exchange of %d floats with %d neighbour(s), slowest rank's median of %d passes of %d"
+                + " rounds:%n", SAY, floats, peers, passes, perPass);
+        String[] what = {"MPJ Express's own Isend/Irecv/Waitall", "detrain's exchange (watchdog, counters)",
+                "detrain's gossip round (exchange + mixing)"};
+        for (int k = 0; k < 3; k++) {
+            System.out.printf("%s  %-44s %10.1f us per round, %7.3f GB/s sent per rank%s%n", SAY, what[k], worst[k] * 1e6,
+                    bytes / worst[k] / 1e9, k == 0 || Double.isNaN(worst[0]) ? ""
+                            : String.format(", %.2fx MPJ's time", worst[k] / worst[0]));
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int m = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
     }
 
     /** Distinct, exactly representable values per rank, round and element. */

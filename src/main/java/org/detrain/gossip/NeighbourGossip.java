@@ -17,6 +17,8 @@ public final class NeighbourGossip {
     private final int[] peers;
     private final float[] peerWeights;
     private final float[][] sendRefs;
+    /** Send buffers that are the caller's own vector ({@link #startShared}, {@link #mix}), one per neighbour. */
+    private final float[][] sharedRefs;
     private final float[][] recv;
     private final float[] sendBuffer;
     private final float[] mixBuffer;
@@ -53,6 +55,7 @@ public final class NeighbourGossip {
         this.mixBuffer = new float[capacity];
         this.sendRefs = new float[peers.length][];
         java.util.Arrays.fill(sendRefs, sendBuffer); // the same payload goes to every neighbour
+        this.sharedRefs = new float[peers.length][];
         this.recv = new float[peers.length][capacity];
         this.tag = tag;
     }
@@ -68,6 +71,19 @@ public final class NeighbourGossip {
         }
         System.arraycopy(x, 0, sendBuffer, 0, count);
         inFlight = comm.startExchange(peers, sendRefs, peers, recv, count, tag);
+        inFlightCount = count;
+    }
+
+    /**
+     * Starts sending x[0, count) itself to every neighbour, without copying it (a copy costs as
+     * much as a third of a large exchange): x must not change until {@link #finishMix} returns.
+     */
+    public void startShared(float[] x, int count) {
+        if (inFlight != null) {
+            throw new IllegalStateException("a gossip exchange is already in flight");
+        }
+        java.util.Arrays.fill(sharedRefs, x);
+        inFlight = comm.startExchange(peers, sharedRefs, peers, recv, count, tag);
         inFlightCount = count;
     }
 
@@ -110,9 +126,13 @@ public final class NeighbourGossip {
         }
     }
 
-    /** A blocking gossip step: out = W_i· x. */
+    /**
+     * A blocking gossip step: out = W_i· x ({@code out} may be x). x itself is sent: nothing can
+     * change it before the exchange completes, and the mixing reads each element before it writes
+     * the same element of out.
+     */
     public void mix(float[] x, float[] out, int count) {
-        start(x, count);
+        startShared(x, count);
         finishMix(x, out);
     }
 }

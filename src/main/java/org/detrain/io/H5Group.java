@@ -26,16 +26,17 @@ import org.detrain.util.DetrainException;
  * <table>
  * <caption>Java value, HDF5 type, h5py result; every row reads back as the same Java type</caption>
  * <tr><th>Java</th><th>HDF5 (h5dump)</th><th>h5py</th></tr>
- * <tr><td>attr String</td><td>scalar H5T_STRING, fixed length, NULLTERM, UTF-8</td>
- *     <td>{@code numpy.bytes_}: call {@code .decode()}</td></tr>
- * <tr><td>attr String[]</td><td>1-D fixed-length UTF-8 strings, width of the longest</td>
- *     <td>ndarray {@code |S<width>} of bytes</td></tr>
+ * <tr><td>attr String</td><td>scalar H5T_STRING, variable length (STRSIZE H5T_VARIABLE), NULLTERM, UTF-8,
+ *     its bytes in the file's global heap ({@link TypedAttributes})</td>
+ *     <td>{@code str}</td></tr>
+ * <tr><td>attr String[]</td><td>1-D variable-length UTF-8 strings</td>
+ *     <td>ndarray of {@code str} (dtype object)</td></tr>
  * <tr><td>attr long / int</td><td>H5T_STD_I64LE / H5T_STD_I32LE scalar</td>
  *     <td>{@code numpy.int64} / {@code numpy.int32}: the Java type is kept, so write
  *     {@code 4L} when you mean int64</td></tr>
  * <tr><td>attr double</td><td>H5T_IEEE_F64LE scalar</td><td>{@code numpy.float64}</td></tr>
- * <tr><td>attr boolean</td><td>H5T_STD_B8LE bit field, 0x01 / 0x00</td>
- *     <td>{@code numpy.uint8} 1 / 0 (test with {@code bool(v)})</td></tr>
+ * <tr><td>attr boolean</td><td>H5T_ENUM {FALSE 0, TRUE 1} on H5T_STD_I8LE (what h5py itself writes)</td>
+ *     <td>{@code numpy.bool_}</td></tr>
  * <tr><td>attr double[] / long[] / int[]</td><td>1-D F64LE / I64LE / I32LE</td>
  *     <td>ndarray shape (n,) float64 / int64 / int32</td></tr>
  * <tr><td>dataset double[] / double[][]</td><td>F64LE, shape (n) / (rows, cols), row-major</td>
@@ -105,7 +106,7 @@ public final class H5Group {
 
     // ---------------------------------------------------------------- building: attributes
 
-    /** Sets a string attribute (scalar, UTF-8). */
+    /** Sets a string attribute (scalar, variable-length UTF-8: h5py returns str). */
     public H5Group attr(String name, String value) {
         return putAttribute(name, value);
     }
@@ -125,7 +126,7 @@ public final class H5Group {
         return putAttribute(name, value);
     }
 
-    /** Sets a boolean attribute, stored as an 8-bit bit field (h5py: uint8 1 or 0). */
+    /** Sets a boolean attribute, stored as the enum FALSE/TRUE (h5py: numpy.bool_). */
     public H5Group attr(String name, boolean value) {
         return putAttribute(name, value);
     }

@@ -45,6 +45,9 @@ final class JhdfReader {
         for (Map.Entry<String, Attribute> e : attributes.entrySet()) {
             String name = e.getKey();
             Object value = e.getValue().getData();
+            if (value instanceof String text && TypedAttributes.isBooleanEnum(e.getValue().getDataType())) {
+                value = "TRUE".equals(text); // jHDF gives an enum's member name
+            }
             if (H5Group.EMPTY_DATASETS_ATTRIBUTE.equals(name)) {
                 restoreEmptyDatasets(from, value, to);
             } else if (isAttributeType(value)) {

@@ -212,6 +212,7 @@ final class RankStatuses implements AutoCloseable {
             throw DetrainException.runFailure(String.join("\n", all) + "\nlogs: " + layout.logDir(), null);
         }
         if (!failures.isEmpty()) {
+            failures = new ArrayList<>(new java.util.LinkedHashSet<>(failures)); // ranks that agreed on a failure say it alike
             String vanished = silent.isEmpty() || !ranksAreProcesses ? "" : "\nrank(s) " + ranges(silent) + " stopped without reporting anything"
                     + " (killed, or the JVM crashed): the likely first failure";
             throw DetrainException.runFailure(String.join("\n", failures) + vanished + "\nlogs: " + layout.logDir(), null);

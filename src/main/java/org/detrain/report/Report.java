@@ -200,7 +200,7 @@ public final class Report {
         }
         b.append("\n\n## Summary\n\n");
         b.append("Training loss is the mean over ranks of each rank's mini-batch loss since the previous record; "
-                + "test accuracy is that of the averaged model x̄; time is the training loop's wall time (without set-up); "
+                + "test accuracy is that of the averaged model x̄; time is the training time (training_time: the loop's wall time without set-up, evaluations, records, metrics I/O and checkpoints; the summary and the rank logs print the same figure); "
                 + "bytes sent are all ranks' neighbour-exchange payloads. ");
         if (!Double.isNaN(target)) {
             b.append("Iterations to loss ≤ ").append(Formats.sig(target, 4)).append(": the first logged iteration at which"

@@ -32,6 +32,7 @@ public final class RunResult {
     private final double[] iteration;
     private final double[] epoch;
     private final double[] wallTime;
+    private final double[] trainingTime;
     private final double[] consensus;
     private final double[] trainLoss;
     private final double[] bytesSent;
@@ -73,6 +74,7 @@ public final class RunResult {
         this.trainLoss = rowMeans(loss);
         this.epoch = optional(m, MetricsSchema.EPOCH, iteration.length);
         this.wallTime = optional(m, MetricsSchema.WALL_TIME, iteration.length);
+        this.trainingTime = optional(m, MetricsSchema.TRAINING_TIME, iteration.length);
         this.consensus = optional(m, MetricsSchema.CONSENSUS_DISTANCE, iteration.length);
         this.bytesSent = rowSums(optionalMatrix(m, MetricsSchema.BYTES_SENT, iteration.length));
         this.evalIteration = m.hasDataset(MetricsSchema.EVAL_ITERATION.key()) ? vector(m, MetricsSchema.EVAL_ITERATION)
@@ -212,8 +214,16 @@ public final class RunResult {
         return best;
     }
 
-    /** Seconds the training loop ran: the last recorded wall time of either cadence. */
+    /**
+     * Seconds of training at the last record ({@code training_time}: the loop without evaluations,
+     * records, metrics I/O and checkpoints), the figure the end-of-run summary and the rank logs
+     * print. Files written before the loop's time was split: the last recorded wall time of either
+     * cadence.
+     */
     public double time() {
+        if (trainingTime.length > 0) {
+            return trainingTime[trainingTime.length - 1];
+        }
         double t = wallTime.length == 0 ? 0 : wallTime[wallTime.length - 1];
         return evalWallTime.length == 0 ? t : Math.max(t, evalWallTime[evalWallTime.length - 1]);
     }

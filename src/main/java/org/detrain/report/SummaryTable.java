@@ -87,7 +87,7 @@ public final class SummaryTable {
             header.add(keyHeader(k));
         }
         header.add(lineHeader(sweep));
-        header.addAll(List.of("seeds", "iterations", "epochs", "final training loss", "best test accuracy", "time (s)",
+        header.addAll(List.of("seeds", "iterations", "epochs", "final training loss", "best test accuracy", "training time (s)",
                 "bytes sent", "iterations to loss ≤ " + Formats.sig(target, 4), "1−λ"));
         StringBuilder b = new StringBuilder();
         b.append("| ").append(String.join(" | ", header)).append(" |\n");

@@ -13,6 +13,7 @@ import static org.detrain.results.MetricsSchema.Presence.WITH_CLASSES;
 import static org.detrain.results.MetricsSchema.Presence.WITH_MODELS;
 import static org.detrain.results.MetricsSchema.Presence.WITH_MODELS_AND_OPTIMUM;
 import static org.detrain.results.MetricsSchema.Presence.WITH_OPTIMUM;
+import static org.detrain.results.MetricsSchema.Presence.WHEN_DIVERGED;
 import static org.detrain.results.MetricsSchema.Shape.EVALUATIONS;
 import static org.detrain.results.MetricsSchema.Shape.EVALUATIONS_BY_RANKS;
 import static org.detrain.results.MetricsSchema.Shape.LAUNCHES;
@@ -24,6 +25,7 @@ import static org.detrain.results.MetricsSchema.Shape.RANKS_BY_RANKS;
 import static org.detrain.results.MetricsSchema.Shape.RECORDS;
 import static org.detrain.results.MetricsSchema.Shape.RECORDS_BY_RANKS;
 import static org.detrain.results.MetricsSchema.Shape.SCALAR;
+import static org.detrain.results.MetricsSchema.Type.BOOL;
 import static org.detrain.results.MetricsSchema.Type.FLOAT32;
 import static org.detrain.results.MetricsSchema.Type.FLOAT64;
 import static org.detrain.results.MetricsSchema.Type.INT32;
@@ -48,14 +50,22 @@ import java.util.Locale;
  * {@code log.every} iterations and at the end) or per <em>evaluation</em> (every {@code eval.every}
  * iterations, or every epoch, and at the end), some with one column per rank; the final models in
  * {@code /models}. A change to the layout changes {@link #FORMAT_VERSION}.
+ *
+ * <p>Beside the file, {@code metrics.jsonl} ({@link RunLayout#metricsLines()}) receives each record
+ * and evaluation as it is taken, one JSON object per line under the same names, for tools that
+ * follow a run live; {@code metrics.h5} is rewritten from the same data every few seconds while
+ * the run goes and once at its end.
  */
 public enum MetricsSchema {
     // ---------------------------------------------------------------- root attributes: provenance
     FORMAT(ROOT, "format", TEXT, "", "the layout: " + MetricsSchema.FORMAT_VERSION),
-    STATUS(ROOT, "status", TEXT, "", "running, complete or stopped (see Status)"),
+    STATUS(ROOT, "status", TEXT, "", "running, complete, stopped or diverged (see Status)"),
+    DIVERGED_AT(ROOT, "diverged_at", ATTRIBUTE, INT64, SCALAR, "iterations", WHEN_DIVERGED,
+            "with status diverged: the iteration whose training loss was not finite (the 0-based step, as in the"
+                    + " error message); the series hold what was measured before it"),
     DETRAIN_VERSION(ROOT, "detrain_version", TEXT, "", "detrain release"),
     GIT_COMMIT(ROOT, "git_commit", TEXT, "", "commit of the code that ran"),
-    GIT_DIRTY(ROOT, "git_dirty", INT64, "", "1 if the work tree had uncommitted changes"),
+    GIT_DIRTY(ROOT, "git_dirty", BOOL, "", "whether the work tree had uncommitted changes"),
     RUN_ID(ROOT, "run_id", TEXT, "", "the run directory's name"),
     LAUNCHED_AT(ROOT, "launched_at", TEXT, "ISO-8601", "when the launcher started this launch"),
     STARTED_AT(ROOT, "started_at", TEXT, "ISO-8601", "when rank 0 started"),
@@ -104,8 +114,22 @@ public enum MetricsSchema {
     // ---------------------------------------------------------------- /metrics, one entry per record
     ITERATION(METRICS, "iteration", DATASET, INT64, RECORDS, "iterations", ALWAYS, "iterations done at the record"),
     EPOCH(METRICS, "epoch", DATASET, FLOAT64, RECORDS, "epochs", ALWAYS, "epochs done at the record"),
-    WALL_TIME(METRICS, "wall_time", DATASET, FLOAT64, RECORDS, "s", ALWAYS,
-            "time in the training loop since the start, over all launches"),
+    WALL_TIME(METRICS, "wall_time", DATASET, FLOAT64, RECORDS, "s, cumulative", ALWAYS,
+            "rank 0's time in the training loop since the start, over all launches: training_time + eval_time"
+                    + " + record_time + metrics_io_time + checkpoint_time (at the last record of a complete run: up to"
+                    + " the end of the loop, the final checkpoint included)"),
+    TRAINING_TIME(METRICS, "training_time", DATASET, FLOAT64, RECORDS, "s, cumulative", ALWAYS,
+            "rank 0's time in the iterations themselves (steps, control points, progress): wall_time without"
+                    + " evaluations, records, metrics I/O and checkpoints; the run's training time everywhere"),
+    EVAL_TIME(METRICS, "eval_time", DATASET, FLOAT64, RECORDS, "s, cumulative", ALWAYS,
+            "rank 0's time in evaluations (test set, training objective, their collectives)"),
+    RECORD_TIME(METRICS, "record_time", DATASET, FLOAT64, RECORDS, "s, cumulative", ALWAYS,
+            "rank 0's time taking records (consensus distance and the gather of every rank's values)"),
+    METRICS_IO_TIME(METRICS, "metrics_io_time", DATASET, FLOAT64, RECORDS, "s, cumulative", ALWAYS,
+            "rank 0's time in the loop handing records to the metrics writer (metrics.h5 and metrics.jsonl are"
+                    + " written by a thread of their own)"),
+    CHECKPOINT_TIME(METRICS, "checkpoint_time", DATASET, FLOAT64, RECORDS, "s, cumulative", ALWAYS,
+            "rank 0's time writing checkpoints (and agreeing on them)"),
     CONSENSUS_DISTANCE(METRICS, "consensus_distance", DATASET, FLOAT64, RECORDS, "", ALWAYS,
             "(1/n) sum_i ||x_i - x_bar||^2"),
     OPTIMUM_DISTANCE(METRICS, "optimum_distance", DATASET, FLOAT64, RECORDS, "", WITH_OPTIMUM,
@@ -121,7 +145,8 @@ public enum MetricsSchema {
     COMPUTE_TIME(METRICS, "compute_time", DATASET, FLOAT64, RECORDS_BY_RANKS, "s, cumulative", ALWAYS,
             "time each rank spent on losses and gradients"),
     COMM_WAIT_TIME(METRICS, "comm_wait_time", DATASET, FLOAT64, RECORDS_BY_RANKS, "s, cumulative", ALWAYS,
-            "time each rank spent blocked on communication"),
+            "time each rank spent blocked on communication in its iterations (neighbour exchanges, control"
+                    + " points; not in records, evaluations or checkpoints)"),
 
     // ---------------------------------------------------------------- /metrics, one entry per evaluation
     EVAL_ITERATION(METRICS, "eval_iteration", DATASET, INT64, EVALUATIONS, "iterations", ALWAYS,
@@ -154,7 +179,7 @@ public enum MetricsSchema {
     OPTIMUM(MODELS, "optimum", DATASET, FLOAT64, PARAMETERS, "", WITH_MODELS_AND_OPTIMUM, "the problem's optimum x*");
 
     /** The value of the root attribute {@link #FORMAT} for this layout. */
-    public static final String FORMAT_VERSION = "detrain-metrics/1";
+    public static final String FORMAT_VERSION = "detrain-metrics/2";
 
     /** Most launch lines kept in {@link #LAUNCHES_ATTR} (an attribute must stay small). */
     public static final int MAX_LAUNCHES = 100;
@@ -162,18 +187,23 @@ public enum MetricsSchema {
     /** The per-rank columns of a record, in the order each rank's values are gathered. */
     public static final List<MetricsSchema> RECORD_COLUMNS = List.of(TRAIN_LOSS, GRAD_NORM, BYTES_SENT, MESSAGES_SENT,
             COMPUTE_TIME, COMM_WAIT_TIME);
+    /** Rank 0's clock at a record, cumulative seconds: the whole loop and its parts (they add up to wall_time). */
+    public static final List<MetricsSchema> RECORD_TIMES = List.of(WALL_TIME, TRAINING_TIME, EVAL_TIME, RECORD_TIME,
+            METRICS_IO_TIME, CHECKPOINT_TIME);
     /** The per-rank columns of an evaluation, in the order each rank's values are gathered. */
     public static final List<MetricsSchema> EVALUATION_COLUMNS = List.of(LOCAL_TEST_LOSS, LOCAL_TEST_ACCURACY,
             LOCAL_TRAIN_OBJECTIVE);
 
     /** How far the run that wrote the file has got (root attribute {@link #STATUS}). */
     public enum Status {
-        /** The run is going (rank 0 rewrites the file at every evaluation), or it died. */
+        /** The run is going (rank 0's metrics writer rewrites the file every few seconds), or it died. */
         RUNNING,
         /** The run ended after its last iteration. */
         COMPLETE,
         /** Stopped on request after a complete checkpoint; {@code detrain train --resume} continues it. */
-        STOPPED;
+        STOPPED,
+        /** A training loss was not finite; the series stop before it ({@link #DIVERGED_AT}); the run exited 3. */
+        DIVERGED;
 
         /** The value as stored: lower case. */
         public String text() {
@@ -194,7 +224,8 @@ public enum MetricsSchema {
     /** The groups; {@link #ROOT} is the file itself. */
     public enum Group {
         ROOT("", ALWAYS, "provenance and status"),
-        CONFIG("config", ALWAYS, "one text attribute per configuration key, every key, canonical values"),
+        CONFIG("config", ALWAYS, "one attribute per configuration key, every key, typed: integers int64, numbers"
+                + " float64, true/false bool, the rest (and words such as auto) text"),
         ALGORITHM("algorithm", ALWAYS, "attribute name, then one attribute per parameter the algorithm chose"
                 + " (eta, R, gossip_rounds, graph, tree_height, ...)"),
         TOPOLOGY("topology", ALWAYS, "the graph, its mixing matrix W and W's spectrum"),
@@ -239,8 +270,10 @@ public enum MetricsSchema {
 
     /** The element type as stored. */
     public enum Type {
-        /** Fixed-length UTF-8 strings (h5py returns bytes). */
+        /** UTF-8 strings: variable-length in attributes (h5py returns str), fixed-length in datasets. */
         TEXT,
+        /** HDF5's FALSE/TRUE enum (h5py returns numpy.bool_). */
+        BOOL,
         INT32,
         INT64,
         FLOAT32,
@@ -282,7 +315,9 @@ public enum MetricsSchema {
         /** Only with {@code save.models=true}, once the run is complete. */
         WITH_MODELS,
         /** Only when both {@link #WITH_MODELS} and {@link #WITH_OPTIMUM} hold. */
-        WITH_MODELS_AND_OPTIMUM
+        WITH_MODELS_AND_OPTIMUM,
+        /** Only in the file of a run that diverged (status diverged). */
+        WHEN_DIVERGED
     }
 
     private final Group group;

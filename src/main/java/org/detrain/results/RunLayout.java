@@ -7,7 +7,10 @@ import java.nio.file.Path;
  * <pre>
  *   config.properties   resolved configuration (every key), read by the ranks
  *   run.properties      how it was launched: ranks, transport, commit, time, host
- *   metrics.h5          metrics, provenance, topology, partition (rank 0, atomic rewrites)
+ *   metrics.h5          metrics, provenance, topology, partition (rank 0, atomic rewrites every few
+ *                       seconds while the run goes, and at its end)
+ *   metrics.jsonl       the same records and evaluations, one JSON object per line as they are taken
+ *                       (appended by rank 0; rebuilt from the checkpoint when a run resumes)
  *   log/rank-N.log      one log per rank; log/mpj.log: MPJ Express's own output
  *   status/rank-N.done  written by a rank that finished; rank-N.failed holds its error
  *   status/rank-N.stopped  a rank that stopped on request after a complete checkpoint
@@ -28,6 +31,11 @@ public record RunLayout(Path root) {
 
     public Path metrics() {
         return root.resolve("metrics.h5");
+    }
+
+    /** The line-per-record stream beside {@link #metrics()}. */
+    public Path metricsLines() {
+        return root.resolve("metrics.jsonl");
     }
 
     public Path logDir() {

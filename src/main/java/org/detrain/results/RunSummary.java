@@ -7,11 +7,25 @@ import org.detrain.util.DetrainException;
 
 /**
  * The end-of-run summary, read back from {@code metrics.h5} (so it shows what was written); {@code status}
- * is null when the file names none this version knows.
+ * is null when the file names none this version knows. {@code loop} holds rank 0's times at the last
+ * record ({@link MetricsSchema#RECORD_TIMES}, in that order; the loop's end for a complete run):
+ * the same figures as the rank log's "done" line and {@code detrain report}'s time column
+ * ({@link #trainingSeconds()}). A file written before the loop's time was split has only its wall
+ * time: then training is that and the parts are NaN.
  */
 public record RunSummary(long iterations, double epochs, double trainLoss, double trainObjective, double testLoss,
-                         double testAccuracy, double consensusDistance, double trainingSeconds, double launchSeconds, boolean classification,
-                         MetricsSchema.Status status) {
+                         double testAccuracy, double consensusDistance, double[] loop, double launchSeconds,
+                         boolean classification, MetricsSchema.Status status) {
+
+    /** Seconds of training: the loop without evaluations, records, metrics I/O and checkpoints. */
+    public double trainingSeconds() {
+        return loop[MetricsSchema.RECORD_TIMES.indexOf(MetricsSchema.TRAINING_TIME)];
+    }
+
+    /** Rank 0's time at the last record under one of {@link MetricsSchema#RECORD_TIMES}. */
+    public double seconds(MetricsSchema series) {
+        return loop[MetricsSchema.RECORD_TIMES.indexOf(series)];
+    }
 
     /**
      * Reads the summary of a run's {@code metrics.h5}. Called once a run has ended, so a file that
@@ -44,17 +58,32 @@ public record RunSummary(long iterations, double epochs, double trainLoss, doubl
         // files written before the training objective was measured lack it
         double[] objective = m.hasDataset(MetricsSchema.TRAIN_OBJECTIVE.key())
                 ? m.getDataset(MetricsSchema.TRAIN_OBJECTIVE.key(), double[].class) : new double[0];
+        double[] loop = new double[MetricsSchema.RECORD_TIMES.size()];
+        for (int k = 0; k < loop.length; k++) {
+            String name = MetricsSchema.RECORD_TIMES.get(k).key();
+            loop[k] = m.hasDataset(name) ? m.getDataset(name, double[].class)[last] : Double.NaN;
+        }
+        int training = MetricsSchema.RECORD_TIMES.indexOf(MetricsSchema.TRAINING_TIME);
+        if (Double.isNaN(loop[training])) {
+            loop[training] = loop[MetricsSchema.RECORD_TIMES.indexOf(MetricsSchema.WALL_TIME)];
+        }
         return new RunSummary(iteration[last], m.getDataset(MetricsSchema.EPOCH.key(), double[].class)[last], meanLoss,
                 objective.length > 0 ? objective[objective.length - 1] : Double.NaN, testLoss[testLoss.length - 1], testAccuracy[testAccuracy.length - 1],
                 m.getDataset(MetricsSchema.CONSENSUS_DISTANCE.key(), double[].class)[last],
-                m.getDataset(MetricsSchema.WALL_TIME.key(), double[].class)[last], launchSeconds, classification,
+                loop, launchSeconds, classification,
                 MetricsSchema.Status.parse(root.getAttribute(MetricsSchema.STATUS.key(), String.class)));
     }
 
     public String describe() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("done: %d iterations (%.2f epochs) in %.1f s of training, %.1f s in all%n", iterations,
-                epochs, trainingSeconds, launchSeconds));
+        sb.append(String.format("done: %d iterations (%.2f epochs) in %.3f s of training, %.1f s in all%n", iterations,
+                epochs, trainingSeconds(), launchSeconds));
+        if (!Double.isNaN(seconds(MetricsSchema.EVAL_TIME))) {
+            sb.append(String.format("  loop %.3f s: training %.3f s, evaluation %.3f s, records %.3f s,"
+                            + " metrics I/O %.3f s, checkpoints %.3f s%n", seconds(MetricsSchema.WALL_TIME),
+                    trainingSeconds(), seconds(MetricsSchema.EVAL_TIME), seconds(MetricsSchema.RECORD_TIME),
+                    seconds(MetricsSchema.METRICS_IO_TIME), seconds(MetricsSchema.CHECKPOINT_TIME)));
+        }
         sb.append(String.format("  train loss (mean over ranks, last window) %.4g%n", trainLoss));
         if (!Double.isNaN(trainObjective)) {
             sb.append(String.format("  averaged model: training objective f(x_bar) %.4g%n", trainObjective));

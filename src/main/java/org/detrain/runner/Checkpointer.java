@@ -38,10 +38,13 @@ final class Checkpointer {
     private final int keep;
     private long lastComplete = -1;
 
-    /** The loop's values that a restart must carry on with (all but the state and sampler). */
-    record Carried(double windowLoss, long windowSteps, double smoothedLoss, long bytesSent, long messagesSent,
-                   double computeSeconds, double waitSeconds, double wallSeconds) {
-        static final Carried START = new Carried(0, 0, 0, 0, 0, 0, 0, 0);
+    /**
+     * The loop's values that a restart must carry on with (all but the state and sampler): the loss
+     * window since the last record, this rank's counters and times, and the loop's clock.
+     */
+    record Carried(double windowLoss, long windowSteps, long bytesSent, long messagesSent, double computeSeconds,
+                   double waitSeconds, LoopClock.Times times) {
+        static final Carried START = new Carried(0, 0, 0, 0, 0, 0, LoopClock.Times.ZERO);
     }
 
     Checkpointer(CheckpointStore store, Communicator comm, String configHash, LaunchInfo launch, int keep) {
@@ -151,16 +154,23 @@ final class Checkpointer {
         H5Group k = root.group("carried");
         k.attr("window_loss", c.windowLoss());
         k.attr("window_steps", c.windowSteps());
-        k.attr("smoothed_loss", c.smoothedLoss());
         k.attr("bytes_sent", c.bytesSent());
         k.attr("messages_sent", c.messagesSent());
         k.attr("compute_time", c.computeSeconds());
         k.attr("comm_wait_time", c.waitSeconds());
-        k.attr("wall_time", c.wallSeconds());
+        k.attr("wall_time", c.times().wall());
+        k.attr("eval_time", c.times().evaluation());
+        k.attr("record_time", c.times().record());
+        k.attr("metrics_io_time", c.times().metricsIo());
+        k.attr("checkpoint_time", c.times().checkpoint());
         if (comm.rank() == 0) {
             metrics.saveTo(root.group("metrics"));
         }
         return root;
+    }
+
+    private static double secondsOrZero(H5Group carried, String name) {
+        return carried.hasAttribute(name) ? carried.getAttribute(name, Double.class) : 0;
     }
 
     private void checkFinite(String name, float[] values, long iteration) {
@@ -229,10 +239,13 @@ final class Checkpointer {
             }
             H5Group k = root.getGroup("carried");
             lastComplete = iteration;
+            // checkpoints written before the loop's time was split count all of it as training
+            LoopClock.Times times = new LoopClock.Times(k.getAttribute("wall_time", Double.class),
+                    secondsOrZero(k, "eval_time"), secondsOrZero(k, "record_time"), secondsOrZero(k, "metrics_io_time"),
+                    secondsOrZero(k, "checkpoint_time"));
             return new Carried(k.getAttribute("window_loss", Double.class), k.getAttribute("window_steps", Long.class),
-                    k.getAttribute("smoothed_loss", Double.class), k.getAttribute("bytes_sent", Long.class),
-                    k.getAttribute("messages_sent", Long.class), k.getAttribute("compute_time", Double.class),
-                    k.getAttribute("comm_wait_time", Double.class), k.getAttribute("wall_time", Double.class));
+                    k.getAttribute("bytes_sent", Long.class), k.getAttribute("messages_sent", Long.class),
+                    k.getAttribute("compute_time", Double.class), k.getAttribute("comm_wait_time", Double.class), times);
         } catch (DetrainException e) {
             throw e.getMessage().contains(file) ? e
                     : DetrainException.badInput("checkpoint " + file + ": " + e.getMessage(), e);

@@ -6,7 +6,9 @@ import org.detrain.comm.Communicator;
 
 /**
  * Where the ranks agree, without a collective in every iteration, to stop (Slurm's SIGUSR1 or
- * SIGTERM before a preemption or the time limit) or to write a time-based checkpoint.
+ * SIGTERM before a preemption or the time limit), to write a time-based checkpoint, or that the run
+ * diverged (a rank's training loss was not finite: every rank then stops, and rank 0 writes what
+ * was measured before).
  *
  * <p>A stop request is a file, {@code status/stop-request}, written by the launcher's signal
  * handler or by any rank JVM's (see {@link StopSignals}); a file reaches every rank whatever the
@@ -27,8 +29,13 @@ final class RunControl {
     /** Upper bound on the spacing, in iterations. */
     static final long MAX_SPACING = 1_000_000;
 
-    /** What the ranks agreed at a control point. */
-    record Decision(boolean stop, boolean checkpoint) {
+    /** What the ranks agreed at a control point; {@code divergence} is null unless the run diverged. */
+    record Decision(boolean stop, boolean checkpoint, Divergence divergence) {
+        static final Decision CARRY_ON = new Decision(false, false, null);
+    }
+
+    /** The first non-finite training loss over all ranks: its iteration (0-based step), rank and value. */
+    record Divergence(long iteration, int rank, double loss) {
     }
 
     private final Path request;
@@ -53,21 +60,39 @@ final class RunControl {
 
     /**
      * Collective at a control point. {@code wantCheckpoint} counts on rank 0 only: the clock for
-     * time-based checkpoints is rank 0's.
+     * time-based checkpoints is rank 0's. {@code divergedAt} is the iteration (0-based step) at which
+     * this rank's loss was first not finite, with that loss, or -1.
      */
-    Decision agree(Communicator comm, long done, boolean wantCheckpoint) {
+    Decision agree(Communicator comm, long done, boolean wantCheckpoint, long divergedAt, double divergedLoss) {
         long t0 = System.nanoTime();
-        boolean root = comm.rank() == 0;
-        double[] v = {Files.exists(request) ? 1 : 0, root && wantCheckpoint ? 1 : 0,
-                root ? done + spacing(done - lastIteration, t0 - lastNanos) : 0};
+        int n = comm.size();
+        int rank = comm.rank();
+        boolean root = rank == 0;
+        double[] v = new double[3 + 2 * n];
+        v[0] = Files.exists(request) ? 1 : 0;
+        v[1] = root && wantCheckpoint ? 1 : 0;
+        v[2] = root ? done + spacing(done - lastIteration, t0 - lastNanos) : 0;
+        if (divergedAt >= 0) {
+            v[3 + rank] = divergedAt + 1;
+            v[3 + n + rank] = Double.isNaN(divergedLoss) ? 1 : divergedLoss > 0 ? 2 : 3;
+        }
         comm.allreduceSum(v);
+        Divergence divergence = null;
+        for (int r = 0; r < n; r++) {
+            long at = (long) v[3 + r] - 1;
+            if (at >= 0 && (divergence == null || at < divergence.iteration())) {
+                int code = (int) v[3 + n + r];
+                divergence = new Divergence(at, r, code == 1 ? Double.NaN
+                        : code == 2 ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY);
+            }
+        }
         nextPoint = (long) v[2];
         lastIteration = done;
         long t1 = System.nanoTime();
         lastNanos = t1;
         points++;
         pointNanos += t1 - t0;
-        return new Decision(v[0] > 0, v[1] > 0);
+        return new Decision(v[0] > 0, v[1] > 0, divergence);
     }
 
     /**

@@ -24,7 +24,8 @@ import org.detrain.util.StopSignals;
  * it continues as if never interrupted), runs the {@link TrainingLoop} (step, record, evaluate,
  * control, checkpoint), and ends with {@code metrics.h5} complete (rank 0) and a status file per
  * rank: {@code done}, {@code stopped} (after a complete checkpoint, on request: {@link RunControl})
- * or {@code failed} (with the error).
+ * or {@code failed} (with the error). A run whose training loss stopped being finite ends with
+ * {@code metrics.h5} as diverged (the series up to that iteration) and every rank failed (exit 3).
  */
 public final class TrainingRun implements RankProgram {
     /** Progress lines the launcher renders; everything else a rank prints goes to log/mpj.log. */
@@ -45,18 +46,24 @@ public final class TrainingRun implements RankProgram {
         listenForStopSignals();
 
         TrainingLoop loop = setUp(comm, resumeFrom);
-        long stoppedAt = loop.run();
-        if (stoppedAt >= 0) {
-            comm.setActivity("stopping at iteration " + stoppedAt);
+        TrainingLoop.Ending ending = loop.run();
+        if (ending instanceof TrainingLoop.Stopped stopped) {
+            comm.setActivity("stopping at iteration " + stopped.at());
             loop.writeStopped();
-            log.info(String.format("stopped on request at iteration %d after a complete checkpoint (%s)", stoppedAt,
-                    loop.describeControl()));
-            AtomicFiles.writeText(layout.stopped(rank), "iteration " + stoppedAt + "\n");
+            log.info(String.format("stopped on request at iteration %d after a complete checkpoint; %s", stopped.at(),
+                    loop.describe(loop.first(), stopped.at())));
+            AtomicFiles.writeText(layout.stopped(rank), "iteration " + stopped.at() + "\n");
+        } else if (ending instanceof TrainingLoop.Diverged diverged) {
+            comm.setActivity("writing the metrics of a diverged run");
+            throw loop.writeDiverged(diverged.divergence());
         } else {
             comm.setActivity("final write");
+            long t0 = System.nanoTime();
             loop.writeComplete();
+            double finalWrite = (System.nanoTime() - t0) / 1e9;
             loop.close();
-            log.info("done: " + loop.describe());
+            log.info("done: " + loop.describe(loop.first(), loop.iterations()) + String.format(
+                    "; then the final models and results in %.3f s", finalWrite));
             AtomicFiles.writeText(layout.done(rank), "ok\n");
         }
         log.close();
@@ -89,6 +96,12 @@ public final class TrainingRun implements RankProgram {
         // ranks as threads (multicore, or in-process) share one plan; a niodev rank's JVM holds only its rank's data
         RunPlan plan = comm.transport().equals("niodev") ? RunPlan.forRank(config, n, rank) : SharedPlans.get(config, n);
         RankSetup setup = new RankSetup(plan, comm);
+        comm.setActivity("warming the kernels up");
+        int[] shard = plan.partition().shard(rank);
+        WarmUp.Outcome warm = WarmUp.run(setup.model, setup.ops, setup.algorithm.model(setup.state), plan.train(), shard,
+                config.training().exactGradient() ? shard.length : config.training().batch(),
+                config.getDouble("comm.timeout"));
+        log.info(warm.describe());
         MetricsLog metrics = new MetricsLog(plan, launch, comm.gatherStrings(comm.hostName(), 0),
                 comm.gatherStrings(setup.computeDevice, 0), setup.algorithm, rank == 0);
         LoopSettings loop = config.loop();
@@ -105,16 +118,15 @@ public final class TrainingRun implements RankProgram {
         }
         metrics.launchedAt(first);
         metrics.setupSeconds((System.nanoTime() - setupStart) / 1e9);
+        // metrics.h5 (status running; on a resume the file on disk may be ahead of the checkpoint) and
+        // metrics.jsonl are in place before the first iteration
+        metrics.start(layout.metrics(), layout.metricsLines());
         log.info(String.format("d=%d, %d iterations (%d per epoch), neighbours %s, shard %d samples, device %s,"
                         + " checkpoint every %s", setup.dim, plan.iterations(), plan.iterationsPerEpoch(),
                 Arrays.toString(plan.graph().neighbours(rank)), plan.partition().shardSize(rank), setup.computeDevice,
                 loop.checkpointByTime() ? Formats.sig(loop.checkpointMinutes(), 6) + " minutes"
                         : loop.checkpointEvery() + " iterations"));
-        if (resumeFrom >= 0 && rank == 0) {
-            metrics.write(layout.metrics(), Status.RUNNING); // the file on disk may be ahead of the checkpoint
-        }
-        return new TrainingLoop(comm, plan, setup, metrics, checkpoints, log, layout.metrics(), layout.stopRequest(),
-                first, carried);
+        return new TrainingLoop(comm, plan, setup, metrics, checkpoints, log, layout.stopRequest(), first, carried);
     }
 
     private static String localHost() {

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.detrain.io.H5Group;
+import org.detrain.io.Hdf5Files;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +28,14 @@ class FailFastIT {
         assertTrue(r.err().contains("the training loss is") && r.err().contains("at iteration")
                 && r.err().contains("lower lr"), r.err());
         assertTrue(Files.isDirectory(results.resolve("nan/log")), "logs stay for diagnosis");
+        // the data stays too: metrics.h5 as diverged, with the series up to the blow-up
+        H5Group root = Hdf5Files.read(results.resolve("nan/metrics.h5"));
+        assertEquals("diverged", root.getAttribute("status"));
+        long at = root.getAttribute("diverged_at", Long.class);
+        assertTrue(r.err().contains("at iteration " + at + ";"), "the message and the file agree: " + r.err());
+        long[] iterations = root.getGroup("metrics").getDataset("iteration", long[].class);
+        assertTrue(iterations.length > 0 && iterations[iterations.length - 1] <= at, java.util.Arrays.toString(iterations));
+        assertEquals(1, r.err().split("the training loss is", -1).length - 1, "said once, not once per rank: " + r.err());
     }
 
     @Test

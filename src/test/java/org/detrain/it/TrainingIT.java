@@ -23,7 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
 /** End-to-end training runs on real MPJ ranks, checked through the metrics.h5 they write. */
 class TrainingIT {
     /** Datasets that hold measured times, which differ from run to run by nature. */
-    private static final Set<String> TIMINGS = Set.of("wall_time", "eval_wall_time", "compute_time", "comm_wait_time");
+    /** The measured times: every one of the loop's (MetricsSchema.RECORD_TIMES), the evaluations' and each rank's. */
+    private static final Set<String> TIMINGS = timings();
+
+    private static Set<String> timings() {
+        Set<String> names = new java.util.TreeSet<>(List.of("eval_wall_time", "compute_time", "comm_wait_time"));
+        for (org.detrain.results.MetricsSchema t : org.detrain.results.MetricsSchema.RECORD_TIMES) {
+            names.add(t.key());
+        }
+        return names;
+    }
 
     @TempDir
     Path results;
@@ -127,6 +136,33 @@ class TrainingIT {
                 c.getGroup("metrics").getDataset("train_loss", double[][].class)), "another seed, another run");
     }
 
+    /**
+     * One time accounting: the summary, the rank 0 log and {@code detrain report} print the training
+     * time the file's last record holds, and the loop's parts add up to its wall time.
+     */
+    @Test
+    void theSummaryTheLogAndTheReportShowTheSameTrainingTime() throws Exception {
+        Cli.Result r = Cli.run("train", "--results", results.toString(), "--run-id", "times", "-np", "2",
+                "--set", "iterations=30", "--set", "log.every=10", "--set", "eval.every=10", "--set", "checkpoint.every=15");
+        assertEquals(0, r.exitCode(), r.all());
+        H5Group m = Hdf5Files.read(results.resolve("times/metrics.h5")).getGroup("metrics");
+        double[] training = m.getDataset("training_time", double[].class);
+        double seconds = training[training.length - 1];
+        String text = String.format("%.3f s of training", seconds);
+        assertTrue(r.out().contains("in " + text), text + " in the summary: " + r.out());
+        String log = Files.readString(results.resolve("times/log/rank-0.log"));
+        assertTrue(log.contains("done: 30 iterations: " + text), text + " in the log: " + log);
+        assertEquals(seconds, org.detrain.report.RunResult.read(results.resolve("times/metrics.h5")).time());
+        int last = training.length - 1;
+        double parts = seconds;
+        for (String part : List.of("eval_time", "record_time", "metrics_io_time", "checkpoint_time")) {
+            double v = m.getDataset(part, double[].class)[last];
+            assertTrue(v > 0 || part.equals("metrics_io_time"), part + " = " + v);
+            parts += v;
+        }
+        assertEquals(m.getDataset("wall_time", double[].class)[last], parts, 1e-9);
+    }
+
     @Test
     void resultsRecordProvenanceTopologyAndPartition() {
         H5Group h = train("prov", "-np", "8", "--set", "iterations=12", "--set", "partition.shuffled=0",
@@ -158,7 +194,8 @@ class TrainingIT {
         }
         RunConfig config = RunConfig.fromFile(results.resolve("prov/config.properties"));
         assertEquals(config.hash(), h.getAttribute("config_hash", String.class));
-        assertEquals("false", h.getGroup("config").getAttribute("eval.local", String.class));
+        assertEquals(Boolean.FALSE, h.getGroup("config").getAttribute("eval.local", Boolean.class));
+        assertEquals(4L, h.getGroup("config").getAttribute("log.every", Long.class), "config values keep their types");
     }
 
     @Test

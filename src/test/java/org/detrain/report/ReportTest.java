@@ -125,7 +125,7 @@ class ReportTest {
 
         String md = Files.readString(out.resolve("report.md"));
         assertContains(md, "| shuffled (%) | algorithm | seeds | iterations | epochs | final training loss | best test accuracy"
-                + " | time (s) | bytes sent | iterations to loss ≤ 1.75 | 1−λ |\n");
+                + " | training time (s) | bytes sent | iterations to loss ≤ 1.75 | 1−λ |\n");
         assertContains(md, "| 100 | D-PSGD | 2 | 40 | 1 | 0.5 ± 0.35 | 0.6875 ± 0.088 | 5 ± 1.4 | 3 MB | 20 ± 0 | 0.5 |\n");
         assertContains(md, "| 0 | DeTAG | 2 | 40 | 1 | 0.5 ± 0 | 0.75 ± 0 | 4 ± 0 | 3 MB | 20 ± 0 | 0.5 |\n");
         assertContains(md, "![Training loss vs epoch](loss_vs_epoch.png)");

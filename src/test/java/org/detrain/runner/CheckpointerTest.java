@@ -87,9 +87,11 @@ class CheckpointerTest {
         }
         MetricsLog metrics = metrics();
         metrics.launchedAt(0);
-        metrics.recordStep(5, 0.3, 1.5, 0.25, 0.125, new double[] {1, 2, 3, 4, 5, 6});
+        metrics.recordStep(5, 0.3, new LoopClock.Times(1.5, 0.25, 0.125, 0.0625, 0.5), 0.25, 0.125,
+                new double[] {1, 2, 3, 4, 5, 6});
         metrics.recordEval(5, 0.3, 1.6, 0.5, Double.NaN, 0.45, new double[] {0.7, Double.NaN, 0.4});
-        Checkpointer.Carried carried = new Checkpointer.Carried(0.75, 3, 0.5, 1024, 8, 0.1, 0.2, 2.5);
+        Checkpointer.Carried carried = new Checkpointer.Carried(0.75, 3, 1024, 8, 0.1, 0.2,
+                new LoopClock.Times(2.5, 0.5, 0.25, 0.125, 0.375));
         checkpointer(2).save(5, "periodic", state(5), oracle.sampler(), carried, metrics);
         assertEquals(List.of(5L), store.completeIterations());
 

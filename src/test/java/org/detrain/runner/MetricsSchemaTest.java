@@ -45,7 +45,8 @@ class MetricsSchemaTest {
     Path dir;
 
     /** What the file was written with, to tell which entries must be there and how large they are. */
-    private record Written(boolean optimum, boolean classes, boolean models, int classCount, int dim, int launches) {
+    private record Written(boolean optimum, boolean classes, boolean models, int classCount, int dim, int launches,
+                           boolean diverged) {
     }
 
     private static RunPlan logisticPlan() {
@@ -87,7 +88,8 @@ class MetricsSchemaTest {
                 System.arraycopy(new MetricsLog.RankRecord(k + r, 0.5, 100L * k, 4L * k, 0.1 * k, 0.2 * k).row(), 0, rows,
                         r * MetricsSchema.RECORD_COLUMNS.size(), MetricsSchema.RECORD_COLUMNS.size());
             }
-            log.recordStep(10L * k, 0.5 * k, 1.0 * k, 0.01 / k, 0.3 / k, rows);
+            log.recordStep(10L * k, 0.5 * k, new LoopClock.Times(1.0 * k, 0.25 * k, 0.125 * k, 0.0625 * k, 0.5 * k),
+                    0.01 / k, 0.3 / k, rows);
         }
         double[] evalRows = new double[RANKS * MetricsSchema.EVALUATION_COLUMNS.size()];
         for (int r = 0; r < RANKS; r++) {
@@ -109,9 +111,59 @@ class MetricsSchemaTest {
         RunPlan plan = logisticPlan();
         assertTrue(plan.optimum() != null && plan.train().classCount() > 0, "the probe run must have every optional part");
         H5Group root = write(plan, true, Status.COMPLETE);
-        check(root, new Written(true, true, true, plan.train().classCount(), plan.newModel().dim(), 2));
+        check(root, new Written(true, true, true, plan.train().classCount(), plan.newModel().dim(), 2, false));
         assertEquals(Status.COMPLETE.text(), root.getAttribute(MetricsSchema.STATUS.key()));
         assertEquals(MetricsSchema.FORMAT_VERSION, root.getAttribute(MetricsSchema.FORMAT.key()));
+    }
+
+    /** Config values keep the type of their key, so h5py returns numbers and booleans, not text. */
+    @Test
+    void configValuesAreStoredWithTheirKeysTypes() {
+        H5Group config = write(logisticPlan(), false, Status.RUNNING).getGroup(Group.CONFIG.key());
+        assertEquals(4L, config.getAttribute("batch"));
+        assertEquals(0.1, config.getAttribute("lr"));
+        assertEquals(Boolean.FALSE, config.getAttribute("gradient.exact"));
+        assertEquals("dpsgd", config.getAttribute("algorithm"));
+        assertEquals("auto", config.getAttribute("detag.R"), "a word where a number may stand stays text");
+        assertEquals("", config.getAttribute("lr.decay.epochs"));
+    }
+
+    /**
+     * A diverged run: status diverged, the iteration, and the series cut to what was measured
+     * before it, in metrics.h5 and as the last line of metrics.jsonl.
+     */
+    @Test
+    void aDivergedRunKeepsTheSeriesUpToTheBlowUp() throws IOException {
+        RunPlan plan = logisticPlan();
+        LaunchInfo launch = new LaunchInfo("run", RANKS, "multicore", "0", "abc", false, "then", "host", "cmd");
+        MetricsLog log = new MetricsLog(plan, launch, new String[] {"h0", "h1", "h2"},
+                new String[] {"java", "java", "java"}, PROBE, true);
+        log.launchedAt(0);
+        Path h5 = dir.resolve("metrics.h5");
+        Path lines = dir.resolve("metrics.jsonl");
+        log.start(h5, lines);
+        assertEquals(Status.RUNNING.text(), Hdf5Files.read(h5).getAttribute(MetricsSchema.STATUS.key()),
+                "the file is there from the start");
+        double[] rows = new double[RANKS * MetricsSchema.RECORD_COLUMNS.size()];
+        for (int k = 1; k <= 3; k++) {
+            java.util.Arrays.fill(rows, k == 3 ? Double.NaN : k);
+            log.recordStep(10L * k, k, LoopClock.Times.ZERO, 0.5, 0.5, rows.clone());
+        }
+        log.recordEval(20, 2, 1, 0.5, 0.5, 0.5, new double[RANKS * MetricsSchema.EVALUATION_COLUMNS.size()]);
+        log.finishDiverged(24);
+        H5Group root = Hdf5Files.read(h5);
+        assertEquals(Status.DIVERGED.text(), root.getAttribute(MetricsSchema.STATUS.key()));
+        assertEquals(24L, root.getAttribute(MetricsSchema.DIVERGED_AT.key()));
+        H5Group m = root.getGroup(Group.METRICS.key());
+        assertTrue(java.util.Arrays.equals(new long[] {10, 20}, m.getDataset(MetricsSchema.ITERATION.key(), long[].class)));
+        assertTrue(java.util.Arrays.equals(new long[] {20}, m.getDataset(MetricsSchema.EVAL_ITERATION.key(), long[].class)));
+        List<String> text = Files.readAllLines(lines);
+        assertTrue(text.get(0).startsWith("{\"kind\":\"run\",\"format\":\"" + MetricsSchema.FORMAT_VERSION + "\""), text.get(0));
+        assertEquals(6, text.size(), "header, three records, one evaluation, status: " + text);
+        assertTrue(text.get(3).contains("\"train_loss\":[NaN,NaN,NaN]"), text.get(3));
+        assertTrue(text.get(4).startsWith("{\"kind\":\"evaluation\",\"iteration\":20,"), text.get(4));
+        assertTrue(text.get(5).startsWith("{\"kind\":\"status\",\"status\":\"diverged\",\"iteration\":20,\"diverged_at\":24,"
+                + "\"wall_time\":0.0,\"training_time\":0.0,"), text.get(5));
     }
 
     @Test
@@ -122,7 +174,7 @@ class MetricsSchemaTest {
                 full.train(), full.test(), full.trainLabels(), full.partition(), full.iterations(), full.iterationsPerEpoch(), null);
         H5Group root = write(lean, false, Status.RUNNING);
         check(root, new Written(false, full.train().classCount() > 0, false, full.train().classCount(),
-                full.newModel().dim(), 2));
+                full.newModel().dim(), 2, false));
     }
 
     /** The end-of-run summary reads what the writer wrote, through the schema's names. */
@@ -220,6 +272,7 @@ class MetricsSchemaTest {
             case WITH_CLASSES -> w.classes();
             case WITH_MODELS -> w.models();
             case WITH_MODELS_AND_OPTIMUM -> w.models() && w.optimum();
+            case WHEN_DIVERGED -> w.diverged();
         };
     }
 
@@ -261,6 +314,8 @@ class MetricsSchemaTest {
         }
         if (c == String.class) {
             return Type.TEXT;
+        } else if (c == Boolean.class) {
+            return Type.BOOL;
         } else if (c == long.class || c == Long.class) {
             return Type.INT64;
         } else if (c == int.class || c == Integer.class) {

@@ -38,20 +38,22 @@ class RunControlTest {
         Path request = dir.resolve("status/stop-request");
         RunControl c = new RunControl(request, 0);
         SoloComm comm = new SoloComm();
-        assertEquals(new RunControl.Decision(false, false), c.agree(comm, 1, false));
+        assertEquals(new RunControl.Decision(false, false, null), c.agree(comm, 1, false, -1, 0));
         assertEquals(2, comm.collectives, "one all-reduce: a gather and a broadcast");
         assertFalse(c.due(1));
         long next = 2;
         while (!c.due(next)) {
             next++;
         }
-        assertEquals(new RunControl.Decision(false, true), c.agree(comm, next, true));
+        assertEquals(new RunControl.Decision(false, true, null), c.agree(comm, next, true, -1, 0));
         StopSignals.request(request, "SIGUSR1");
         assertTrue(Files.readString(request).startsWith("SIGUSR1 at "));
         while (!c.due(next)) {
             next++;
         }
-        assertEquals(new RunControl.Decision(true, false), c.agree(comm, next, false));
-        assertTrue(c.describe().startsWith("3 control points"), c.describe());
+        assertEquals(new RunControl.Decision(true, false, null), c.agree(comm, next, false, -1, 0));
+        assertEquals(new RunControl.Decision(true, false, new RunControl.Divergence(7, 0, Double.NEGATIVE_INFINITY)),
+                c.agree(comm, next + 1, false, 7, Double.NEGATIVE_INFINITY), "a rank's divergence reaches every rank");
+        assertTrue(c.describe().startsWith("4 control points"), c.describe());
     }
 }
