@@ -173,7 +173,7 @@ public final class TrainLauncher {
                         + " --overwrite without --resume-if-possible to replace it");
             }
             return ResumeLauncher.resumeLocked(new ResumeLauncher.Resume(o.home(), runDir, o.ranks(), o.transport(),
-                    o.placement(), o.jvmOptions(), o.commandLine()), out);
+                    o.placement(), o.jvmOptions(), o.commandLine(), List.of()), out);
         }
     }
 

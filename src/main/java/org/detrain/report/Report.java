@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.detrain.io.AtomicFiles;
+import org.detrain.results.RunFinder;
 import org.detrain.util.DetrainException;
 import org.detrain.util.Formats;
 
@@ -34,13 +35,13 @@ public final class Report {
     public static final String DEFAULT_DIR = "report";
 
     /**
-     * @param inputs     run directories, sweep directories or metrics.h5 files
+     * @param inputs     run directories, sweep directories, metrics.h5 files, globs or Slurm job ids
      * @param out        output directory, or null for {@code <input>/report} (one input only)
      * @param targetLoss loss for the "iterations to target" column, or null for the highest final loss
      * @param panelBy    keys that make panels, or null for the varying sweep keys
      * @param lineBy     keys that make lines, or null for the algorithm
      */
-    public record Options(List<Path> inputs, Path out, Double targetLoss, List<String> panelBy, List<String> lineBy) {
+    public record Options(List<String> inputs, Path out, Double targetLoss, List<String> panelBy, List<String> lineBy) {
         public Options {
             inputs = List.copyOf(inputs);
         }
@@ -57,8 +58,9 @@ public final class Report {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true"); // plots are drawn off screen; no display needed
         }
-        Path dir = outputDir(options);
-        List<Path> files = RunFinder.find(options.inputs());
+        Path results = RunFinder.defaultResults();
+        Path dir = outputDir(options, results);
+        List<Path> files = RunFinder.find(options.inputs(), results);
         List<RunResult> runs = new ArrayList<>();
         for (Path f : files) {
             runs.add(RunResult.read(f));
@@ -105,18 +107,24 @@ public final class Report {
     }
 
     /** The output directory: --out, else {@code report/} inside the single input (beside a metrics.h5 file). */
-    static Path outputDir(Options options) {
+    static Path outputDir(Options options, Path results) {
         Path dir;
         if (options.out() != null) {
             dir = options.out();
-        } else if (options.inputs().size() == 1) {
-            Path in = options.inputs().get(0);
-            dir = (Files.isRegularFile(in) ? in.toAbsolutePath().getParent() : in).resolve(DEFAULT_DIR);
         } else if (options.inputs().isEmpty()) {
             throw DetrainException.badInput("no results given: pass a run directory (results/<run-id>) or a sweep directory");
         } else {
-            throw DetrainException.badInput(options.inputs().size() + " inputs given but no --out: pass --out DIR to say"
-                    + " where the report goes (with one input it goes to <input>/report)");
+            List<Path> named = new ArrayList<>();
+            for (String input : options.inputs()) {
+                named.addAll(RunFinder.expand(input, results));
+            }
+            if (named.size() != 1) {
+                throw DetrainException.badInput(options.inputs() + " name " + named.size() + " runs or directories but"
+                        + " no --out is given: pass --out DIR to say where the report goes (with one run or sweep"
+                        + " directory it goes to its report/)");
+            }
+            Path in = named.get(0);
+            dir = (Files.isRegularFile(in) ? in.toAbsolutePath().getParent() : in).resolve(DEFAULT_DIR);
         }
         dir = dir.toAbsolutePath().normalize();
         if (Files.exists(dir) && !Files.isDirectory(dir)) {

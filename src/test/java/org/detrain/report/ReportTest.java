@@ -56,7 +56,8 @@ class ReportTest {
     }
 
     private static Report.Outcome report(Path out, Double target, Path... inputs) {
-        return Report.run(new Report.Options(List.of(inputs), out, target, null, null), new PrintStream(new ByteArrayOutputStream()));
+        return Report.run(new Report.Options(Stream.of(inputs).map(Path::toString).toList(), out, target, null, null),
+                new PrintStream(new ByteArrayOutputStream()));
     }
 
     @Test
@@ -238,7 +239,7 @@ class ReportTest {
                 broken.resolve("metrics.h5").toString());
 
         assertContains(assertThrows(DetrainException.class,
-                () -> Report.run(new Report.Options(List.of(sweep), out, null, null, List.of("nosuchkey")),
+                () -> Report.run(new Report.Options(List.of(sweep.toString()), out, null, null, List.of("nosuchkey")),
                         new PrintStream(new ByteArrayOutputStream()))).getMessage(),
                 "--line-by names 'nosuchkey', which no run's /config records: use one of the keys that vary:");
         assertContains(assertThrows(DetrainException.class, () -> report(null, null, sweep, sweep)).getMessage(),
