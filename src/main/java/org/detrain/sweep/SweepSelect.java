@@ -32,7 +32,7 @@ import org.detrain.util.DetrainException;
  */
 public final class SweepSelect {
     /** The series used when none is named and every run records it: the training objective f(x̄). */
-    public static final String OBJECTIVE = "train_objective";
+    public static final String OBJECTIVE = MetricsSchema.TRAIN_OBJECTIVE.key();
     /** The fallback: each rank's mean mini-batch loss since the previous record, averaged over ranks. */
     public static final String TRAIN_LOSS = MetricsSchema.TRAIN_LOSS.key();
     /** Keys that never split runs: they do not change what a run computes. */
