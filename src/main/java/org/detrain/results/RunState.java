@@ -74,6 +74,18 @@ public record RunState(Outcome outcome, String detail) {
                 return new RunState(Outcome.UNREADABLE, firstLine(e.getMessage()));
             }
         }
+        return of(layout, status);
+    }
+
+    /**
+     * The same for a run whose metrics.h5 has been read already: {@code status} is its {@code status}
+     * attribute ("" when it has none), or null when there is no metrics.h5.
+     */
+    public static RunState of(Path runDir, String status) {
+        return of(new RunLayout(runDir), status);
+    }
+
+    private static RunState of(RunLayout layout, String status) {
         if (MetricsSchema.Status.COMPLETE.text().equals(status)) {
             return new RunState(Outcome.COMPLETE, "");
         }

@@ -125,6 +125,35 @@ class MainTest {
     }
 
     @Test
+    void sweepCollectExitsNonZeroWhenNothingFinishedAndCreatesNothingForAMissingSweep() throws IOException {
+        Files.writeString(dir.resolve("base.properties"), "algorithm = dpsgd\n");
+        Path sweep = dir.resolve("two.sweep");
+        Files.writeString(sweep, "config = base.properties\nranks = 2\naxis.seed = seed : 1 | 2\n");
+        Path results = dir.resolve("results");
+        // the old mistake: a name that is no sweep directory (here: a task name) is bad input, and leaves no directory
+        assertBadInput(run("sweep", "collect", results.resolve("task").toString()), "does not exist");
+        assertBadInput(run("sweep", "collect", "4711", "--results", results.toString()), "4711 does not exist");
+        assertTrue(!Files.exists(results), "nothing created for a sweep that is not there");
+
+        Result init = run("sweep", "init", sweep.toString(), "--results", results.toString(), "--id", "4711");
+        assertEquals(0, init.exitCode(), init.toString());
+        Path sweepDir = results.resolve("two-4711");
+        assertEquals(sweepDir.toAbsolutePath().toString(), init.out().strip());
+        Files.createDirectories(sweepDir.resolve("task-000/status"));
+        Files.writeString(sweepDir.resolve("task-000/status/rank-1.failed"), "rank 1 failed: out of memory\n");
+        Result collected = run("sweep", "collect", "4711", "--results", results.toString());
+        assertEquals(3, collected.exitCode(), "no task finished: " + collected);
+        assertTrue(collected.out().contains("collected 1 failed, 1 missing"), collected.out());
+        assertTrue(collected.out().contains("2 task(s) did not finish (0,1): re-run them"), collected.out());
+        assertTrue(collected.err().contains("no task of sweep " + sweepDir.toAbsolutePath() + " finished"), collected.err());
+        assertTrue(Files.isRegularFile(sweepDir.resolve("summary.csv")), "the summary says so all the same");
+        assertEquals("0,1", run("sweep", "unfinished", sweepDir.toString()).out().strip());
+        try (Stream<Path> files = Files.list(results)) {
+            assertEquals(List.of(sweepDir), files.toList(), "no stray directory");
+        }
+    }
+
+    @Test
     void transportIsCheckedByName() {
         assertBadInput(run("train", "--transport", "mpi", "--results", dir.resolve("results").toString()),
                 "unknown transport 'mpi'", "multicore or niodev");
