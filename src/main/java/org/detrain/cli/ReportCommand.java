@@ -23,6 +23,8 @@ final class ReportCommand {
                 .desc("config keys that make panels, comma-separated (default: partition.shuffled and weights.kappa, where they vary)").build());
         o.addOption(Option.builder().longOpt("line-by").hasArg().argName("KEYS")
                 .desc("config keys that make lines, comma-separated (default: algorithm, where it varies)").build());
+        o.addOption(Option.builder().longOpt("results").hasArg().argName("DIR")
+                .desc("where ids are looked up (default $DETRAIN_RESULTS, else results)").build());
         o.addOption(Option.builder().longOpt("formats").hasArg().argName("LIST")
                 .desc("the figures' formats, comma-separated: png, pdf, svg (default png,pdf)").build());
         o.addOption(CliArgs.helpOption());
@@ -40,7 +42,8 @@ final class ReportCommand {
                 : null;
         Report.run(new Report.Options(cl.getArgList(), CliArgs.optionalPath(cl, "out"),
                 target, keyList(cl.getOptionValue("panel-by")), keyList(cl.getOptionValue("line-by")),
-                cl.hasOption("formats") ? Report.formats(cl.getOptionValue("formats")) : Report.DEFAULT_FORMATS), out);
+                cl.hasOption("formats") ? Report.formats(cl.getOptionValue("formats")) : Report.DEFAULT_FORMATS,
+                CliArgs.optionalPath(cl, "results")), out);
         return 0;
     }
 

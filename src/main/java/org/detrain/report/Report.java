@@ -40,17 +40,18 @@ public final class Report {
      * @param panelBy    keys that make panels, or null for the varying sweep keys
      * @param lineBy     keys that make lines, or null for the algorithm
      * @param formats    the figures' file formats (PNG is what report.md shows)
+     * @param results    where ids (a Slurm job id) are looked up, or null for $DETRAIN_RESULTS, else results
      */
     public record Options(List<String> inputs, Path out, Double targetLoss, List<String> panelBy, List<String> lineBy,
-                          List<FigureFiles> formats) {
+                          List<FigureFiles> formats, Path results) {
         public Options {
             inputs = List.copyOf(inputs);
             formats = List.copyOf(formats);
         }
 
-        /** With the default formats: PNG and PDF. */
+        /** With the default formats (PNG and PDF), ids looked up in the default results directory. */
         public Options(List<String> inputs, Path out, Double targetLoss, List<String> panelBy, List<String> lineBy) {
-            this(inputs, out, targetLoss, panelBy, lineBy, DEFAULT_FORMATS);
+            this(inputs, out, targetLoss, panelBy, lineBy, DEFAULT_FORMATS, null);
         }
     }
 
@@ -73,7 +74,7 @@ public final class Report {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true"); // plots are drawn off screen; no display needed
         }
-        Path results = RunFinder.defaultResults();
+        Path results = options.results() != null ? options.results() : RunFinder.defaultResults();
         Path dir = outputDir(options, results);
         List<Path> files = RunFinder.find(options.inputs(), results);
         // runs that left no metrics.h5 (failed during set-up, or diverged before item 2's files): listed, not plotted

@@ -58,7 +58,7 @@ class ReportTest {
     private static Report.Outcome report(Path out, Double target, Path... inputs) {
         // PNG only: the vector formats cost time and have tests of their own
         return Report.run(new Report.Options(Stream.of(inputs).map(Path::toString).toList(), out, target, null, null,
-                List.of(FigureFiles.PNG)), new PrintStream(new ByteArrayOutputStream()));
+                List.of(FigureFiles.PNG), null), new PrintStream(new ByteArrayOutputStream()));
     }
 
     @Test
@@ -212,7 +212,7 @@ class ReportTest {
         r.objective = new double[] {1.5, 0.5};
         r.write(runs, "r");
         Path out = dir.resolve("out");
-        Report.run(new Report.Options(List.of(runs.toString()), out, null, null, null, Report.formats("svg,pdf,png")),
+        Report.run(new Report.Options(List.of(runs.toString()), out, null, null, null, Report.formats("svg,pdf,png"), null),
                 new PrintStream(new ByteArrayOutputStream()));
         for (String name : List.of("optimum_distance_vs_iteration", "objective_vs_epoch", "objective_vs_time")) {
             assertTrue(Files.isRegularFile(out.resolve(name + ".png")), name);
