@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import org.detrain.io.H5Group;
 import org.detrain.io.Hdf5Files;
 import org.detrain.results.MetricsSchema;
+import org.detrain.results.Numbers;
 import org.detrain.results.RunState;
 import org.detrain.util.DetrainException;
 
@@ -350,21 +351,9 @@ public final class RunResult {
     }
 
     private static double[] toDoubles(Object v, String what) {
-        if (v instanceof double[] d) {
+        double[] d = Numbers.of(v);
+        if (d != null) {
             return d;
-        }
-        if (v instanceof float[] f) {
-            double[] out = new double[f.length];
-            for (int i = 0; i < f.length; i++) {
-                out[i] = f[i];
-            }
-            return out;
-        }
-        if (v instanceof long[] l) {
-            return java.util.Arrays.stream(l).asDoubleStream().toArray();
-        }
-        if (v instanceof int[] n) {
-            return java.util.Arrays.stream(n).asDoubleStream().toArray();
         }
         throw DetrainException.badInput(what + " holds " + v.getClass().getSimpleName()
                 + ", not numbers: is this a detrain metrics.h5 file?");

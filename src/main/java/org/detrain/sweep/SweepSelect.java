@@ -15,6 +15,7 @@ import org.detrain.io.H5Group;
 import org.detrain.io.Hdf5Files;
 import org.detrain.results.LaunchInfo;
 import org.detrain.results.MetricsSchema;
+import org.detrain.results.Numbers;
 import org.detrain.results.RunLayout;
 import org.detrain.results.RunState;
 import org.detrain.util.DetrainException;
@@ -297,21 +298,9 @@ public final class SweepSelect {
     }
 
     private static double[] numbers(Object v, Path file, String series) {
-        if (v instanceof double[] d) {
+        double[] d = Numbers.of(v);
+        if (d != null) {
             return d;
-        }
-        if (v instanceof float[] f) {
-            double[] out = new double[f.length];
-            for (int i = 0; i < f.length; i++) {
-                out[i] = f[i];
-            }
-            return out;
-        }
-        if (v instanceof long[] l) {
-            return java.util.Arrays.stream(l).asDoubleStream().toArray();
-        }
-        if (v instanceof int[] n) {
-            return java.util.Arrays.stream(n).asDoubleStream().toArray();
         }
         throw DetrainException.badInput(file + ": /metrics/" + series + " holds " + v.getClass().getSimpleName()
                 + ", not numbers; pass a numeric series as --metric");
