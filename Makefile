@@ -1,6 +1,7 @@
 # detrain — the README's two commands are `make run` and `make test`; both do all set-up.
 SHELL := /bin/bash
-MVN ?= mvn -q -B
+# -Dstyle.color=never: no ANSI colour codes from Maven in logs (and .mvn/jvm.config: none of jansi's resets)
+MVN ?= mvn -q -B -Dstyle.color=never
 NP ?= 8
 CONFIG ?= jobs/quickstart.properties
 
@@ -35,9 +36,9 @@ build: deps
 run: build mpj data
 	bin/detrain train -np $(NP) --config $(CONFIG)
 
+# every suite runs (unit tests, *IT tests, the Python package's tests); the last line is "N passed, N failed"
 test: deps mpj data
-	$(MVN) verify
-	PYTHONPATH=python /usr/bin/python3 -m unittest discover -s python/tests -t python/tests
+	@MVN="$(MVN)" scripts/run-tests.sh
 
 # PIT over algo/, gossip/, topology/ against the fast unit tests (a Maven profile: the normal build
 # never loads PIT; the first run downloads it). Report: target/pit-reports/index.html.

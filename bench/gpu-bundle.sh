@@ -22,11 +22,11 @@ jlink --add-modules java.base,java.logging,java.management,java.xml,jdk.unsuppor
   --strip-debug --no-man-pages --no-header-files --compress=2 --output "$out/jre" 2>&1 | { grep -v '^WARNING: Using incubator' || true; }
 
 cp target/detrain.jar target/detrain-rank.jar target/detrain-bench.jar "$out/target/"
-# The runtime libraries, less xchart (plots only). aparapi-jni carries its native library for every
+# The runtime libraries, less xchart and VectorGraphics2D (plots only). aparapi-jni carries its native library for every
 # platform (19 MB); keep the Linux x86-64 one.
 for jar in target/lib/*.jar; do
   case "$(basename "$jar")" in
-    xchart-*) ;;
+    xchart-*|VectorGraphics2D-*) ;;
     aparapi-jni-*)
       tmp=$(mktemp -d)
       (cd "$tmp" && unzip -q "$OLDPWD/$jar" && find . \( -name '*.so' ! -path './linux/libaparapi_x86_64.so' \

@@ -1,28 +1,50 @@
 #!/usr/bin/env bash
-# Runs a sweep's tasks one after another on this machine (no Slurm), e.g. to reproduce the studies:
-#   scripts/run-sweep-local.sh jobs/sweeps/heterogeneity.sweep results/studies/heterogeneity seed=1
-# Arguments after the output directory keep only the tasks whose config has those key=value pairs.
-# A task whose run directory already holds a complete metrics.h5 is skipped, so the script resumes.
+# Runs a sweep's tasks one after another on this machine (no Slurm), into a sweep directory named as
+# on Slurm (docs/slurm.md): results/<sweep name>-<id>/task-NNN/, with the sweep's own copy sweep.sweep.
+#
+#   scripts/run-sweep-local.sh SWEEP_FILE [SWEEP_DIR] [key=value ...]   a new sweep (id: the date-time), or into SWEEP_DIR
+#   scripts/run-sweep-local.sh SWEEP_DIR [key=value ...]                re-run the tasks of SWEEP_DIR that did not finish
+#
+# Only tasks that did not finish run: a complete or diverged task is skipped, a stopped one resumes
+# from its checkpoint, a failed, missing or killed one starts again. key=value filters keep only the
+# tasks whose train arguments hold them (e.g. seed=1). DETRAIN_RESULTS (default results) is where
+# new sweep directories go. At the end the sweep is collected (summary.csv, summary.h5); the exit
+# code is 0 when every task this call ran finished (complete or diverged), 3 otherwise.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-sweep=$1; out=$2; shift 2
+detrain="$root/bin/detrain"
+(( $# >= 1 )) || { sed -n '2,14p' "${BASH_SOURCE[0]}" >&2; exit 2; }
+first=$1; shift
+if [[ -d $first ]]; then
+  dir=$("$detrain" sweep init "$first/sweep.sweep" --dir "$first")   # refuses a directory that is not a sweep's
+elif [[ $# -ge 1 && $1 != *=* ]]; then
+  dir=$("$detrain" sweep init "$first" --dir "$1"); shift
+else
+  dir=$("$detrain" sweep init "$first")
+fi
 filters=("$@")
-count=$("$root/bin/detrain" sweep count "$sweep")
-ranks=$("$root/bin/detrain" sweep ranks "$sweep")
-mkdir -p "$out"
-for ((i = 0; i < count; i++)); do
-  mapfile -t args < <("$root/bin/detrain" sweep args "$sweep" "$i")
+sweep=$dir/sweep.sweep
+ranks=$("$detrain" sweep ranks "$sweep")
+IFS=, read -r -a todo <<<"$("$detrain" sweep unfinished "$dir")"
+echo "sweep $dir: ${#todo[@]} task(s) to run of $("$detrain" sweep count "$sweep")"
+failed=0
+for i in "${todo[@]}"; do
+  mapfile -t args < <("$detrain" sweep args "$sweep" "$i")
   keep=1
   for f in "${filters[@]}"; do
     printf '%s\n' "${args[@]}" | grep -qx -- "$f" || keep=0
   done
   (( keep )) || continue
-  id=task-$(printf '%03d' "$i")
-  if [[ -f $out/$id/metrics.h5 ]] && grep -q complete <("$root/bin/detrain" config --keys >/dev/null; \
-        /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs['status'].decode())" "$out/$id/metrics.h5" 2>/dev/null); then
-    echo "$id: done already"; continue
-  fi
+  id=$(printf 'task-%03d' "$i")   # RunLayout.taskRunId
   echo "$id: ${args[*]}"
-  "$root/bin/detrain" train -np "$ranks" --results "$out" --run-id "$id" --overwrite "${args[@]}" \
-    | grep -E "^(done|  averaged|detrain:)" || echo "$id failed (see $out/$id/log)"
+  rc=0
+  "$detrain" train -np "$ranks" --results "$dir" --run-id "$id" --resume-if-possible "${args[@]}" 2>&1 \
+    | grep -E "^(done|  averaged|detrain:)" || rc=$?
+  if (( rc != 0 )); then
+    state=$("$detrain" sweep collect "$dir" 2>/dev/null | awk -v id="$id" '$1 == id { print $2 }' || true)
+    echo "$id: ${state:-did not finish} (see $dir/$id/log)"
+    [[ $state == diverged ]] || failed=$((failed + 1))
+  fi
 done
+"$detrain" sweep collect "$dir" | tail -n 2 || true
+(( failed == 0 )) || exit 3

@@ -176,6 +176,15 @@ dj_requeue_if_node_lost() {
     scontrol requeue "${SLURM_JOB_ID}" || { dj_log "scontrol requeue failed: resubmit to resume"; return 1; }
 }
 
+# The run id of a single-run job: <job-name>-<job-id> (results/detrain-4711), the name made fit for a
+# directory; a sweep's tasks are task-NNN inside results/<sweep>-<array-job-id>/ (slurm/sweep.sbatch).
+dj_job_run_id() {
+    local name=${SLURM_JOB_NAME:-detrain}
+    name=${name//[^A-Za-z0-9._-]/_}
+    [[ $name =~ ^[A-Za-z0-9] ]] || name=job$name
+    echo "$name-${SLURM_JOB_ID:?not a Slurm job}"
+}
+
 # SIGUSR1 (preemption or the time limit, via --signal=B:USR1@T): stop the run, then requeue.
 dj_on_usr1() {
     dj_log "SIGUSR1: stopping the run for requeue (restart count ${SLURM_RESTART_COUNT:-0})"
@@ -231,7 +240,10 @@ dj_run() {
         wait "$DJ_TRAIN_PID" && rc=0 || rc=$?
     done
     DJ_TRAIN_PID=
-    if (( DJ_PREEMPTED )); then
+    if (( DJ_PREEMPTED )) && (( rc == 0 || rc == 2 )); then
+        # the signal came as the run ended: a finished run (or bad input) would only repeat itself
+        dj_log "SIGUSR1 came as the run ended (exit code $rc): not requeueing job ${SLURM_JOB_ID}"
+    elif (( DJ_PREEMPTED )); then
         dj_stop_daemons
         dj_log "requeueing job ${SLURM_JOB_ID}"
         scontrol requeue "${SLURM_JOB_ID}" || dj_log "scontrol requeue failed: the run stays stopped in $DJ_RUN"

@@ -3,7 +3,9 @@ package org.detrain.cli;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
@@ -20,6 +22,9 @@ final class CliArgs {
     private CliArgs() {
     }
 
+    /** Options that may be given more than once (each occurrence adds a value); every other option takes one. */
+    static final Set<String> REPEATABLE = Set.of("set", "jvm");
+
     /** Parses {@code args}; positional arguments are refused. */
     static CommandLine parse(Options options, String[] args) {
         CommandLine cl = parseWithArguments(options, args);
@@ -31,10 +36,34 @@ final class CliArgs {
 
     /** Like {@link #parse} but keeps the positional arguments (the paths of {@code report}). */
     static CommandLine parseWithArguments(Options options, String[] args) {
+        CommandLine cl;
         try {
-            return new DefaultParser().parse(options, args);
+            cl = new DefaultParser().parse(options, args);
         } catch (ParseException e) {
             throw DetrainException.badInput(e.getMessage() + "; see --help");
+        }
+        refuseRepeats(cl);
+        return cl;
+    }
+
+    /**
+     * A single-valued option given twice is a mistake whichever value was meant (a script that appends
+     * its own {@code --config} to the user's, {@code -np 2 ... -np 4}): refuse it, naming both values,
+     * rather than silently keeping one. {@link #REPEATABLE} options collect every value.
+     */
+    private static void refuseRepeats(CommandLine cl) {
+        Set<String> seen = new HashSet<>();
+        for (Option o : cl.getOptions()) {
+            String name = o.getLongOpt() != null ? o.getLongOpt() : o.getOpt();
+            if (REPEATABLE.contains(name) || !seen.add(name)) {
+                continue;
+            }
+            String[] values = cl.getOptionValues(name);
+            if (o.hasArg() && values != null && values.length > 1) {
+                String shown = (o.getLongOpt() != null ? "--" : "-") + name;
+                throw DetrainException.badInput(shown + " is given " + values.length + " times ('"
+                        + String.join("', '", values) + "') but takes one value: give it once");
+            }
         }
     }
 

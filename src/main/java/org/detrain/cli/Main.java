@@ -2,7 +2,9 @@ package org.detrain.cli;
 
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.List;
 import org.detrain.util.DetrainException;
+import org.detrain.util.Spelling;
 
 /**
  * The detrain command line: picks the subcommand (one class each) and turns the one exception type
@@ -33,6 +35,17 @@ public final class Main {
         System.exit(run(args, System.out, System.err));
     }
 
+    /** The subcommands, in the order of the usage text. */
+    static final List<String> COMMANDS = List.of("train", "check", "config", "report", "theory", "daemon", "sweep",
+            "devices", "version");
+
+    private static DetrainException unknownCommand(String typed) {
+        String guess = Spelling.closest(typed, COMMANDS, 2);
+        return DetrainException.badInput("unknown command '" + typed + "'"
+                + (guess != null ? ": did you mean '" + guess + "'?" : ";") + " the commands are " + String.join(", ", COMMANDS)
+                + " (detrain --help)");
+    }
+
     /** Runs one command; returns the exit code: 0, 2 for bad input, 3 for a failed run, 75 for a stop. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
@@ -51,8 +64,7 @@ public final class Main {
                 case "sweep" -> SweepCommand.run(rest, out);
                 case "devices" -> DevicesCommand.run(rest, out);
                 case "version", "--version" -> VersionCommand.run(out);
-                default -> throw DetrainException.badInput("unknown command '" + args[0] + "'; commands: train, check, config,"
-                        + " devices, report, theory, daemon, sweep, version");
+                default -> throw unknownCommand(args[0]);
             };
         } catch (DetrainException e) {
             err.println("detrain: " + e.getMessage());

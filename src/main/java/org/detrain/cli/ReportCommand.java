@@ -1,7 +1,6 @@
 package org.detrain.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
@@ -24,18 +23,27 @@ final class ReportCommand {
                 .desc("config keys that make panels, comma-separated (default: partition.shuffled and weights.kappa, where they vary)").build());
         o.addOption(Option.builder().longOpt("line-by").hasArg().argName("KEYS")
                 .desc("config keys that make lines, comma-separated (default: algorithm, where it varies)").build());
+        o.addOption(Option.builder().longOpt("results").hasArg().argName("DIR")
+                .desc("where ids are looked up (default $DETRAIN_RESULTS, else results)").build());
+        o.addOption(Option.builder().longOpt("formats").hasArg().argName("LIST")
+                .desc("the figures' formats, comma-separated: png, pdf, svg (default png,pdf)").build());
         o.addOption(CliArgs.helpOption());
         CommandLine cl = CliArgs.parseWithArguments(o, args);
         if (cl.hasOption("help")) {
-            CliArgs.help(out, "detrain report <run or sweep dir>... [--out DIR] [--target-loss LOSS] [--panel-by KEYS] [--line-by KEYS]", o,
-                    "Reads every metrics.h5 below the given paths; runs that differ only in seed are averaged."
-                            + " Writes report.md, summary.csv and PNG plots. Exit codes: 0 done, 2 bad input (nothing written).");
+            CliArgs.help(out, "detrain report <run | sweep dir | glob | job id>... [--out DIR] [--target-loss LOSS]"
+                            + " [--panel-by KEYS] [--line-by KEYS]", o,
+                    "Reads every metrics.h5 below the given paths (ids are looked up in $DETRAIN_RESULTS, else"
+                            + " results: 4711 is results/<name>-4711, 4711_3 its task-003); runs that differ only in"
+                            + " seed are averaged."
+                            + " Writes report.md, summary.csv and the figures (PNG and PDF; --formats). Exit codes: 0 done, 2 bad input (nothing written).");
             return 0;
         }
         Double target = cl.hasOption("target-loss") ? CliArgs.parseDouble(cl.getOptionValue("target-loss"), "--target-loss")
                 : null;
-        Report.run(new Report.Options(cl.getArgList().stream().map(Path::of).toList(), CliArgs.optionalPath(cl, "out"),
-                target, keyList(cl.getOptionValue("panel-by")), keyList(cl.getOptionValue("line-by"))), out);
+        Report.run(new Report.Options(cl.getArgList(), CliArgs.optionalPath(cl, "out"),
+                target, keyList(cl.getOptionValue("panel-by")), keyList(cl.getOptionValue("line-by")),
+                cl.hasOption("formats") ? Report.formats(cl.getOptionValue("formats")) : Report.DEFAULT_FORMATS,
+                CliArgs.optionalPath(cl, "results")), out);
         return 0;
     }
 

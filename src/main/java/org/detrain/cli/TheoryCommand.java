@@ -23,6 +23,10 @@ final class TheoryCommand {
                     "Exit codes: 0 done, 2 bad input.");
             return 0;
         }
+        if (cl.hasOption("n") && cl.hasOption("np") && !cl.getOptionValue("n").equals(cl.getOptionValue("np"))) {
+            throw DetrainException.badInput("--n " + cl.getOptionValue("n") + " and -np " + cl.getOptionValue("np")
+                    + " name two rank counts: give one of them");
+        }
         String n = cl.getOptionValue("n", cl.getOptionValue("np"));
         if (n == null) {
             throw DetrainException.badInput("theory needs the number of ranks: pass --n N (e.g. --n 16)");

@@ -15,9 +15,9 @@ import org.detrain.util.DetrainException;
 
 /** {@code detrain train}: start a run, resume one, or resume it if possible (requeued job scripts). */
 final class TrainCommand {
-    /** Options that name a new run; a resumed run keeps its directory and config. */
+    /** Options that name a new run; a resumed run keeps its directory and config (--set: its length only). */
     private static final List<String> NOT_WITH_RESUME =
-            List.of("config", "set", "run-id", "results", "overwrite", "resume-if-possible");
+            List.of("config", "run-id", "results", "overwrite", "resume-if-possible");
 
     private TrainCommand() {
     }
@@ -27,7 +27,8 @@ final class TrainCommand {
         CommandLine cl = CliArgs.parse(options, args);
         if (cl.hasOption("help")) {
             CliArgs.help(out, "detrain train [-np N] [--config FILE] [--set key=value ...] [options]\n"
-                            + "       detrain train --resume results/<run-id> [-np N] [--transport DEV]", options,
+                            + "       detrain train --resume results/<run-id> [-np N] [--transport DEV]"
+                            + " [--set epochs=N | --set iterations=N]", options,
                     "Exit codes: 0 done, 2 bad input (nothing written), 3 the run failed (see results/<id>/log), "
                             + DetrainException.STOPPED + " stopped on SIGUSR1/SIGTERM after a complete checkpoint"
                             + " (continue with --resume).");
@@ -52,7 +53,7 @@ final class TrainCommand {
             }
             outcome = ResumeLauncher.resume(new ResumeLauncher.Resume(home, Path.of(cl.getOptionValue("resume")),
                     cl.hasOption("np") ? CliArgs.parseInt(cl.getOptionValue("np"), "-np") : null,
-                    CliArgs.transport(cl, null), CliArgs.placement(cl), jvm, commandLine), out);
+                    CliArgs.transport(cl, null), CliArgs.placement(cl), jvm, commandLine, CliArgs.values(cl, "set")), out);
         } else {
             if (cl.hasOption("resume-if-possible") && cl.hasOption("overwrite")) {
                 throw DetrainException.badInput("--resume-if-possible and --overwrite contradict each other; choose one");
@@ -82,7 +83,8 @@ final class TrainCommand {
         o.addOption(Option.builder().longOpt("jvm").hasArg().argName("OPT").desc("extra JVM option for the rank JVMs, e.g. --jvm=-Xmx8g (repeatable)").build());
         o.addOption(Option.builder().longOpt("resume").hasArg().argName("RUN_DIR")
                 .desc("continue results/<run-id> from its newest complete checkpoint (its own config; -np and"
-                        + " --transport default to the original launch)").build());
+                        + " --transport default to the original launch); with --set epochs=N or iterations=N, extend"
+                        + " a finished run (no other key may change)").build());
         o.addOption(Option.builder().longOpt("resume-if-possible")
                 .desc("with --run-id: resume that run if it has a complete checkpoint of this config, else start it"
                         + " (for job scripts that may be requeued)").build());

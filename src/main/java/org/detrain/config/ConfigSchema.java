@@ -3,6 +3,7 @@ package org.detrain.config;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.detrain.util.Spelling;
 
 /** Every configuration key detrain understands. Unknown keys are errors, never ignored. */
 public final class ConfigSchema {
@@ -98,34 +99,6 @@ public final class ConfigSchema {
 
     /** The known key closest to a misspelt one (edit distance ≤ 3), or null. */
     static String closest(String name) {
-        String best = null;
-        int bestDistance = 4;
-        for (String k : BY_NAME.keySet()) {
-            int d = editDistance(name, k);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = k;
-            }
-        }
-        return best;
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return Spelling.closest(name, BY_NAME.keySet(), 3);
     }
 }

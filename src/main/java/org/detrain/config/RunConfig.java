@@ -252,9 +252,31 @@ public final class RunConfig {
 
     /** SHA-256 of the canonical form: equal hashes mean the same run configuration. */
     public String hash() {
+        return digest(List.of());
+    }
+
+    /**
+     * The keys that only say how long a run trains: a run's checkpoints serve every length of it, so a
+     * finished run can be extended ({@code train --resume RUN --set epochs=N}).
+     */
+    public static final List<String> LENGTH_KEYS = List.of("epochs", "iterations");
+
+    /**
+     * SHA-256 of the canonical form without {@link #LENGTH_KEYS}: what a checkpoint is stamped with,
+     * so that it resumes the same run with a longer budget, and nothing else.
+     */
+    public String resumeHash() {
+        return digest(LENGTH_KEYS);
+    }
+
+    private String digest(List<String> without) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            values.forEach((k, v) -> md.update((k + "=" + v + "\n").getBytes(StandardCharsets.UTF_8)));
+            values.forEach((k, v) -> {
+                if (!without.contains(k)) {
+                    md.update((k + "=" + v + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+            });
             return HexFormat.of().formatHex(md.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -15,6 +15,7 @@ import org.detrain.config.RunConfig;
 import org.detrain.io.AtomicFiles;
 import org.detrain.io.CheckpointStore;
 import org.detrain.results.LaunchInfo;
+import org.detrain.results.RunSummary;
 import org.detrain.results.RunLayout;
 import org.detrain.results.Version;
 import org.detrain.runner.RunPlan;
@@ -35,10 +36,14 @@ public final class ResumeLauncher {
 
     /**
      * How to resume: the run directory, and optionally the rank count and transport (null: as
-     * launched); the placement is this launch's (local unless --machines is given again).
+     * launched); the placement is this launch's (local unless --machines is given again);
+     * {@code lengths}: {@code --set} overrides of {@link RunConfig#LENGTH_KEYS} only, to extend the run.
      */
     public record Resume(Path home, Path runDir, Integer ranks, Transport transport, Placement placement,
-                         List<String> jvmOptions, String commandLine) {
+                         List<String> jvmOptions, String commandLine, List<String> lengths) {
+        public Resume {
+            lengths = List.copyOf(lengths);
+        }
     }
 
     /** Takes the run's lock (refused while another command holds it), then resumes it. */
@@ -57,7 +62,8 @@ public final class ResumeLauncher {
         Path runDir = r.runDir().toAbsolutePath().normalize();
         RunLayout layout = new RunLayout(runDir);
         checkRunDirectory(runDir);
-        RunConfig config = RunConfig.fromFile(layout.config());
+        RunConfig recorded = RunConfig.fromFile(layout.config());
+        RunConfig config = extended(recorded, r.lengths(), layout);
         LaunchInfo before = LaunchInfo.read(layout.launch());
         int ranks = r.ranks() != null ? r.ranks() : before.ranks();
         if (ranks != before.ranks()) {
@@ -73,12 +79,24 @@ public final class ResumeLauncher {
         MpjInstallation installation = MpjInstallation.locate(r.home());
         MpjJob.checkJvmOptions(r.jvmOptions());
         CheckpointStore store = new CheckpointStore(layout.checkpoints());
-        CheckpointStore.Selection chosen = store.select(config.hash(), ranks);
+        CheckpointStore.Selection chosen = store.select(config.resumeHash(), ranks);
         if (!chosen.found()) {
             throw DetrainException.badInput("cannot resume " + runDir + ": no complete checkpoint to resume from"
                     + (chosen.damaged().isEmpty() ? " in " + layout.checkpoints() + " (the run stopped before its"
                     + " first checkpoint)" : ": " + String.join("; ", chosen.reasons()))
                     + "; start the run afresh (without --resume, or with --resume-if-possible)");
+        }
+        if (chosen.iteration() > plan.iterations()) {
+            throw DetrainException.badInput("cannot resume " + runDir + " with " + String.join(" ", r.lengths()) + ": it has"
+                    + " done " + chosen.iteration() + " iterations already and a run cannot be shortened; extend it"
+                    + " (more epochs or iterations) or leave --set out");
+        }
+        if (chosen.iteration() == plan.iterations() && chosen.damaged().isEmpty()) {
+            // Nothing to run: leave every file as it is, provenance included.
+            out.printf("detrain %s: %s is complete (iteration %d of %d): nothing to do; to train it longer, resume it"
+                    + " with --set epochs=N (or iterations=N) beyond its %s%n", Version.VERSION, runDir.getFileName(),
+                    chosen.iteration(), plan.iterations(), lengthText(recorded));
+            return new TrainOutcome(runDir, RunSummary.read(layout.metrics(), 0));
         }
         checkWritable(runDir, store, chosen.iteration(), ranks);
 
@@ -90,6 +108,12 @@ public final class ResumeLauncher {
         }
         store.removeIncomplete();
         clearForResume(layout);
+        if (!config.equals(recorded)) {
+            AtomicFiles.writeText(layout.config(), config.toPropertiesText(), AtomicFiles.BAD_INPUT); // the ranks read it
+            LauncherLog.append(layout, "extended from " + lengthText(recorded) + " to " + lengthText(config));
+            out.printf("detrain: extending %s from %s to %s%n", runDir.getFileName(), lengthText(recorded),
+                    lengthText(config));
+        }
         LaunchInfo now = Provenance.launchInfo(r.home(), before.runId(), ranks, transport, r.commandLine());
         if (!now.gitCommit().equals(before.gitCommit())) {
             out.println("detrain: warning: the run was launched from commit " + before.gitCommit() + " and resumes from "
@@ -111,6 +135,27 @@ public final class ResumeLauncher {
                     + (Files.isRegularFile(layout.config()) ? "run.properties" : "config.properties")
                     + "); pass the directory that `detrain train` printed (results/<run-id>)");
         }
+    }
+
+    /**
+     * The run's config with {@code lengths} applied: only {@link RunConfig#LENGTH_KEYS} may change (the
+     * checkpoints belong to the same run at any length); anything else is refused, nothing changed.
+     */
+    static RunConfig extended(RunConfig recorded, List<String> lengths, RunLayout layout) {
+        for (String override : lengths) {
+            int eq = override.indexOf('=');
+            String key = eq < 0 ? override : override.substring(0, eq).strip();
+            if (!RunConfig.LENGTH_KEYS.contains(key)) {
+                throw DetrainException.badInput("--set " + override + " cannot be combined with --resume: a resumed run"
+                        + " keeps the config it was launched with (" + layout.config() + "), except its length ("
+                        + String.join(", ", RunConfig.LENGTH_KEYS) + "), which --set may raise to extend it");
+            }
+        }
+        return lengths.isEmpty() ? recorded : RunConfig.load(layout.config(), lengths);
+    }
+
+    private static String lengthText(RunConfig c) {
+        return c.getLong("iterations") > 0 ? c.get("iterations") + " iterations" : c.get("epochs") + " epochs";
     }
 
     /**

@@ -3,6 +3,7 @@ package org.detrain.launch;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -48,10 +49,59 @@ public final class TrainLauncher {
         MpjInstallation installation = MpjInstallation.locate(o.home());
         MpjJob.checkJvmOptions(o.jvmOptions());
 
-        String runId = o.runId() != null ? checkRunId(o.runId()) : defaultRunId(o.configFile());
+        if (o.runId() == null) {
+            Claimed claimed = claimDefault(o.resultsDir().toAbsolutePath().normalize(), defaultRunId(o.configFile()));
+            try (RunLock lock = claimed.lock()) {
+                return start(o, config, installation, claimed.dir().getFileName().toString(), claimed.dir(), out);
+            }
+        }
+        String runId = checkRunId(o.runId());
         Path runDir = o.resultsDir().resolve(runId).toAbsolutePath().normalize();
-        try (RunLock lock = RunLock.create(runDir, o.overwrite(), o.runId() != null)) {
+        try (RunLock lock = RunLock.create(runDir, o.overwrite(), true)) {
             return start(o, config, installation, runId, runDir, out);
+        }
+    }
+
+    /** A run directory created for this launch, and the lock that makes it this launch's. */
+    record Claimed(Path dir, RunLock lock) {
+    }
+
+    /**
+     * Creates and locks {@code results/<base>}, or {@code <base>-2}, {@code <base>-3}, … when that is
+     * taken: the directory is created atomically under its lock, so launches in the same second (a
+     * shell loop of {@code train &}) each get their own, never an "already exists" error.
+     */
+    static Claimed claimDefault(Path resultsDir, String base) {
+        try {
+            Files.createDirectories(resultsDir);
+        } catch (IOException e) {
+            throw DetrainException.badInput("cannot create the results directory " + resultsDir + ": "
+                    + IoErrors.describe(e) + "; choose a writable --results directory", e);
+        }
+        for (int k = 1; ; k++) {
+            Path dir = resultsDir.resolve(k == 1 ? base : base + "-" + k);
+            if (Files.exists(dir)) {
+                continue;
+            }
+            RunLock lock;
+            try {
+                lock = RunLock.acquire(dir, e -> DetrainException.badInput("cannot create results directory " + dir + ": "
+                        + IoErrors.describe(e) + "; choose a writable --results directory", e));
+            } catch (DetrainException inUse) {
+                if (Files.exists(RunLock.lockFile(dir))) {
+                    continue; // another launch of the same second holds this name: the next suffix
+                }
+                throw inUse;
+            }
+            try {
+                return new Claimed(Files.createDirectory(dir), lock);
+            } catch (FileAlreadyExistsException taken) {
+                lock.close();
+            } catch (IOException e) {
+                lock.close();
+                throw DetrainException.badInput("cannot create results directory " + dir + ": " + IoErrors.describe(e)
+                        + "; choose a writable --results directory", e);
+            }
         }
     }
 
@@ -125,7 +175,7 @@ public final class TrainLauncher {
                         + " --overwrite without --resume-if-possible to replace it");
             }
             return ResumeLauncher.resumeLocked(new ResumeLauncher.Resume(o.home(), runDir, o.ranks(), o.transport(),
-                    o.placement(), o.jvmOptions(), o.commandLine()), out);
+                    o.placement(), o.jvmOptions(), o.commandLine(), List.of()), out);
         }
     }
 

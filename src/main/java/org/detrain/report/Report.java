@@ -1,6 +1,5 @@
 package org.detrain.report;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -12,14 +11,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.detrain.io.AtomicFiles;
+import org.detrain.results.RunFinder;
+import org.detrain.results.RunState;
 import org.detrain.util.DetrainException;
 import org.detrain.util.Formats;
 
 /**
- * {@code detrain report}: turns runs' {@code metrics.h5} files into PNG plots, a Markdown report and
- * a CSV table. Reads only the HDF5 files, so it works on results copied off a cluster.
+ * {@code detrain report}: turns runs' {@code metrics.h5} files into figures (PNG, PDF, SVG), a Markdown
+ * report and a CSV table. Reads only the HDF5 files, so it works on results copied off a cluster.
  *
  * <p>Everything is read, checked and rendered in memory first; only then are the files written, to
  * a hidden staging directory beside the output that is moved into place. Bad input (a missing path,
@@ -34,17 +34,34 @@ public final class Report {
     public static final String DEFAULT_DIR = "report";
 
     /**
-     * @param inputs     run directories, sweep directories or metrics.h5 files
+     * @param inputs     run directories, sweep directories, metrics.h5 files, globs or Slurm job ids
      * @param out        output directory, or null for {@code <input>/report} (one input only)
      * @param targetLoss loss for the "iterations to target" column, or null for the highest final loss
      * @param panelBy    keys that make panels, or null for the varying sweep keys
      * @param lineBy     keys that make lines, or null for the algorithm
+     * @param formats    the figures' file formats (PNG is what report.md shows)
+     * @param results    where ids (a Slurm job id) are looked up, or null for $DETRAIN_RESULTS, else results
      */
-    public record Options(List<Path> inputs, Path out, Double targetLoss, List<String> panelBy, List<String> lineBy) {
+    public record Options(List<String> inputs, Path out, Double targetLoss, List<String> panelBy, List<String> lineBy,
+                          List<FigureFiles> formats, Path results) {
         public Options {
             inputs = List.copyOf(inputs);
+            formats = List.copyOf(formats);
+        }
+
+        /** With the default formats (PNG and PDF), ids looked up in the default results directory. */
+        public Options(List<String> inputs, Path out, Double targetLoss, List<String> panelBy, List<String> lineBy) {
+            this(inputs, out, targetLoss, panelBy, lineBy, DEFAULT_FORMATS, null);
         }
     }
+
+    /** The formats a comma-separated list names: png, pdf, svg. */
+    public static List<FigureFiles> formats(String list) {
+        return FigureFiles.parse(list);
+    }
+
+    /** The figures' formats unless --formats says otherwise: PNG for report.md and screens, PDF for papers. */
+    public static final List<FigureFiles> DEFAULT_FORMATS = List.of(FigureFiles.PNG, FigureFiles.PDF);
 
     /** What was written. */
     public record Outcome(Path dir, List<Path> files, RunGroups sweep, List<SummaryTable.Row> rows, double targetLoss) {
@@ -57,8 +74,17 @@ public final class Report {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true"); // plots are drawn off screen; no display needed
         }
-        Path dir = outputDir(options);
-        List<Path> files = RunFinder.find(options.inputs());
+        Path results = options.results() != null ? options.results() : RunFinder.defaultResults();
+        Path dir = outputDir(options, results);
+        List<Path> files = RunFinder.find(options.inputs(), results);
+        // runs that left no metrics.h5 (failed during set-up, or diverged before item 2's files): listed, not plotted
+        List<Path> withMetrics = files.stream().map(Path::getParent).toList();
+        Map<Path, RunState> without = new LinkedHashMap<>();
+        for (Path d : RunFinder.runDirectories(options.inputs(), results)) {
+            if (!withMetrics.contains(d)) {
+                without.put(d, RunState.of(d));
+            }
+        }
         List<RunResult> runs = new ArrayList<>();
         for (Path f : files) {
             runs.add(RunResult.read(f));
@@ -78,19 +104,30 @@ public final class Report {
         Map<String, byte[]> contents = new LinkedHashMap<>();
         List<Figure> drawn = new ArrayList<>();
         List<Figure> skipped = new ArrayList<>();
+        List<String> stale = new ArrayList<>();
+        Map<Integer, LineStyles.Style> styles = LineStyles.of(sweep);
         for (Figure f : Figure.standard()) {
             if (f.hasData(sweep)) {
-                contents.put(f.file(), png(f.render(sweep)));
+                FigureCanvas canvas = new FigureCanvas(f, sweep, styles);
+                for (FigureFiles format : FigureFiles.values()) {
+                    if (options.formats().contains(format)) {
+                        contents.put(f.name() + "." + format.extension(), format.encode(canvas));
+                    } else {
+                        stale.add(f.name() + "." + format.extension());
+                    }
+                }
                 drawn.add(f);
             } else {
                 skipped.add(f);
+                for (FigureFiles format : FigureFiles.values()) {
+                    stale.add(f.name() + "." + format.extension());
+                }
             }
         }
         contents.put(CSV, SummaryTable.csv(sweep, rows, target).getBytes(StandardCharsets.UTF_8));
-        contents.put(MARKDOWN, markdown(dir, options, sweep, rows, target, options.targetLoss() != null, drawn, skipped)
+        contents.put(MARKDOWN, markdown(dir, options, sweep, rows, target, options.targetLoss() != null, drawn, skipped,
+                        options.formats(), without)
                 .getBytes(StandardCharsets.UTF_8));
-        List<String> stale = new ArrayList<>();
-        skipped.forEach(f -> stale.add(f.file()));
         List<Path> written = write(dir, contents, stale);
         out.println("report: " + runs.size() + " run(s) in " + sweep.panels().size() + " panel(s), "
                 + sweep.lines().size() + " line(s)" + (sweep.panelKeys().isEmpty() ? "" : "; panels by "
@@ -99,24 +136,33 @@ public final class Report {
         for (String note : sweep.notes()) {
             out.println("note: " + note.replace("`", ""));
         }
+        without.forEach((d, state) -> out.println("note: " + d + " has no metrics.h5 (" + state.outcome().text()
+                + (state.detail().isEmpty() ? "" : ": " + state.detail()) + "): listed in report.md, not plotted"));
         out.print(SummaryTable.markdown(sweep, rows, target));
-        out.println("written: " + dir.resolve(MARKDOWN) + " (" + drawn.size() + " plots, " + CSV + ")");
+        out.println("written: " + dir.resolve(MARKDOWN) + " (" + drawn.size() + " figures as " + String.join(", ",
+                options.formats().stream().map(FigureFiles::extension).toList()) + "; " + CSV + ")");
         return new Outcome(dir, written, sweep, rows, target);
     }
 
     /** The output directory: --out, else {@code report/} inside the single input (beside a metrics.h5 file). */
-    static Path outputDir(Options options) {
+    static Path outputDir(Options options, Path results) {
         Path dir;
         if (options.out() != null) {
             dir = options.out();
-        } else if (options.inputs().size() == 1) {
-            Path in = options.inputs().get(0);
-            dir = (Files.isRegularFile(in) ? in.toAbsolutePath().getParent() : in).resolve(DEFAULT_DIR);
         } else if (options.inputs().isEmpty()) {
             throw DetrainException.badInput("no results given: pass a run directory (results/<run-id>) or a sweep directory");
         } else {
-            throw DetrainException.badInput(options.inputs().size() + " inputs given but no --out: pass --out DIR to say"
-                    + " where the report goes (with one input it goes to <input>/report)");
+            List<Path> named = new ArrayList<>();
+            for (String input : options.inputs()) {
+                named.addAll(RunFinder.expand(input, results));
+            }
+            if (named.size() != 1) {
+                throw DetrainException.badInput(options.inputs() + " name " + named.size() + " runs or directories but"
+                        + " no --out is given: pass --out DIR to say where the report goes (with one run or sweep"
+                        + " directory it goes to its report/)");
+            }
+            Path in = named.get(0);
+            dir = (Files.isRegularFile(in) ? in.toAbsolutePath().getParent() : in).resolve(DEFAULT_DIR);
         }
         dir = dir.toAbsolutePath().normalize();
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
@@ -124,18 +170,6 @@ public final class Report {
                     + " remove it or pass another --out");
         }
         return dir;
-    }
-
-    private static byte[] png(BufferedImage image) {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try {
-            if (!ImageIO.write(image, "png", bytes)) {
-                throw DetrainException.runFailure("this Java has no PNG writer (javax.imageio); use a full JDK 17", null);
-            }
-        } catch (IOException e) {
-            throw DetrainException.runFailure("cannot encode a PNG: " + e.getMessage(), e);
-        }
-        return bytes.toByteArray();
     }
 
     /**
@@ -185,7 +219,8 @@ public final class Report {
     }
 
     private static String markdown(Path dir, Options options, RunGroups sweep, List<SummaryTable.Row> rows, double target,
-                                   boolean targetGiven, List<Figure> drawn, List<Figure> skipped) {
+                                   boolean targetGiven, List<Figure> drawn, List<Figure> skipped,
+                                   List<FigureFiles> formats, Map<Path, RunState> without) {
         StringBuilder b = new StringBuilder("# detrain report\n\n");
         b.append(sweep.runCount()).append(sweep.runCount() == 1 ? " run" : " runs").append(" from ");
         b.append(String.join(", ", options.inputs().stream().map(p -> "`" + p + "`").toList())).append(". ");
@@ -217,7 +252,15 @@ public final class Report {
         }
         b.append("Full-precision values: [`").append(CSV).append("`](").append(CSV).append(").\n\n## Figures\n\n");
         for (Figure f : drawn) {
-            b.append("### ").append(f.title()).append("\n\n![").append(f.title()).append("](").append(f.file()).append(")\n\n");
+            b.append("### ").append(f.title()).append("\n\n");
+            if (formats.contains(FigureFiles.PNG)) {
+                b.append("![").append(f.title()).append("](").append(f.name()).append(".png)\n\n");
+            }
+            List<String> others = formats.stream().filter(x -> x != FigureFiles.PNG)
+                    .map(x -> "[" + x.name() + "](" + f.name() + "." + x.extension() + ")").toList();
+            if (!others.isEmpty()) {
+                b.append("Also as ").append(String.join(", ", others)).append(".\n\n");
+            }
         }
         for (Figure f : skipped) {
             b.append("- *").append(f.title()).append("*: no run recorded this (e.g. test accuracy of a regression"
@@ -241,6 +284,12 @@ public final class Report {
                 }
                 b.append(r.value(RunGroups.SEED_KEY)).append(" | `").append(relative(dir, r.file())).append("` |\n");
             }
+        }
+        if (!without.isEmpty()) {
+            b.append("\n### Runs without results\n\nThese run directories hold no metrics.h5, so nothing of them is"
+                    + " plotted or in the table:\n\n| run | status | why |\n|---|---|---|\n");
+            without.forEach((d, state) -> b.append("| `").append(relative(dir, d)).append("` | ")
+                    .append(state.outcome().text()).append(" | ").append(state.detail().replace("|", "\\|")).append(" |\n"));
         }
         return b.toString();
     }

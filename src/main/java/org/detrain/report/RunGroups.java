@@ -39,16 +39,28 @@ public final class RunGroups {
     private static final Map<String, String> ALGORITHM_NAMES = Map.of("dpsgd", "D-PSGD", "d2", "D²", "dsgt", "DSGT",
             "sgp", "SGP", "detag", "DeTAG", "defacto", "DeFacto", "allreduce", "AllReduce-SGD");
 
-    /** One curve: the runs that differ only in their seed. */
-    public record Line(Map<String, String> key, String label, int colour, List<RunResult> runs) {
+    /**
+     * One curve: the runs that differ only in their seed.
+     *
+     * @param identity the index of this line's key values among all lines of the report, the same in every
+     *                 panel (what its colour and style follow)
+     */
+    public record Line(Map<String, String> key, String label, int identity, List<RunResult> runs) {
         public Line {
             key = Map.copyOf(key);
             runs = List.copyOf(runs);
         }
 
-        /** The seeds of the runs, in run order. */
+        /** The distinct seeds of the runs, in run order: runs of one seed are one experiment, not two. */
         public List<String> seeds() {
-            return runs.stream().map(r -> r.value(SEED_KEY)).toList();
+            return runs.stream().map(r -> r.value(SEED_KEY)).distinct().toList();
+        }
+
+        /** The runs by seed, seeds in run order. */
+        public Map<String, List<RunResult>> bySeed() {
+            Map<String, List<RunResult>> out = new LinkedHashMap<>();
+            runs.forEach(r -> out.computeIfAbsent(r.value(SEED_KEY), k -> new ArrayList<>()).add(r));
+            return out;
         }
     }
 
@@ -145,11 +157,24 @@ public final class RunGroups {
             }
             panels.add(new Panel(keyMap(inPanel.get(0), panelKeys), panelTitle(inPanel, panelKeys), lines));
         }
-        List<String> incomplete = runs.stream().filter(r -> !r.status().equals("complete")).map(RunResult::runId).toList();
-        if (!incomplete.isEmpty()) {
-            notes.add("not complete (still running, or stopped early): " + String.join(", ", incomplete)
-                    + "; their curves end where their files end, and a line with several seeds is cut to its shortest run");
+        for (Panel p : panels) {
+            for (Line l : p.lines()) {
+                if (l.runs().size() > l.seeds().size()) {
+                    notes.add(l.label() + (p.title().isEmpty() ? "" : " (" + p.title() + ")") + ": " + l.runs().size()
+                            + " runs of " + l.seeds().size() + " seed(s) " + l.seeds() + "; runs of one seed are averaged"
+                            + " and count as one seed");
+                }
+            }
         }
+        Map<String, List<String>> byStatus = new TreeMap<>();
+        runs.stream().filter(r -> !r.status().equals("complete"))
+                .forEach(r -> byStatus.computeIfAbsent(r.status(), k -> new ArrayList<>()).add(r.runId()));
+        byStatus.forEach((status, ids) -> notes.add(status + ": " + String.join(", ", ids) + switch (status) {
+            case "diverged" -> " (the loss stopped being finite: their curves end there";
+            case "stopped" -> " (checkpointed on request; train --resume continues them: their curves end there";
+            case "failed" -> " (a rank failed: see their log/; their curves end where their files end";
+            default -> " (still running, or killed: their curves end where their files end";
+        } + ", and a line with several seeds is cut to its shortest run)"));
         return new RunGroups(panelKeys, lineKeys, panels, notes, runs.size());
     }
 

@@ -8,6 +8,8 @@ import java.util.TreeMap;
 import org.detrain.io.H5Group;
 import org.detrain.io.Hdf5Files;
 import org.detrain.results.MetricsSchema;
+import org.detrain.results.Numbers;
+import org.detrain.results.RunState;
 import org.detrain.util.DetrainException;
 
 /**
@@ -34,12 +36,14 @@ public final class RunResult {
     private final double[] wallTime;
     private final double[] trainingTime;
     private final double[] consensus;
+    private final double[] optimumDistance;
     private final double[] trainLoss;
     private final double[] bytesSent;
     private final double[] evalIteration;
     private final double[] evalEpoch;
     private final double[] evalWallTime;
     private final double[] testAccuracy;
+    private final double[] trainObjective;
     private final double[] localAccuracySpread;
 
     private RunResult(Path file, H5Group root) {
@@ -51,8 +55,10 @@ public final class RunResult {
         H5Group m = root.getGroup(MetricsSchema.Group.METRICS.key());
         this.runId = root.hasAttribute(MetricsSchema.RUN_ID.key()) ? text(root.getAttribute(MetricsSchema.RUN_ID.key()))
                 : String.valueOf(file.toAbsolutePath().getParent().getFileName());
-        this.status = root.hasAttribute(MetricsSchema.STATUS.key()) ? text(root.getAttribute(MetricsSchema.STATUS.key()))
-                : "unknown";
+        // how the run ended, from the file's status and the run directory's rank status files (a failure, a divergence)
+        Path dir = file.toAbsolutePath().getParent();
+        this.status = RunState.of(dir, root.hasAttribute(MetricsSchema.STATUS.key())
+                ? text(root.getAttribute(MetricsSchema.STATUS.key())) : "").outcome().text();
         Map<String, String> cfg = new TreeMap<>();
         if (root.hasGroup(MetricsSchema.Group.CONFIG.key())) {
             H5Group c = root.getGroup(MetricsSchema.Group.CONFIG.key());
@@ -76,12 +82,14 @@ public final class RunResult {
         this.wallTime = optional(m, MetricsSchema.WALL_TIME, iteration.length);
         this.trainingTime = optional(m, MetricsSchema.TRAINING_TIME, iteration.length);
         this.consensus = optional(m, MetricsSchema.CONSENSUS_DISTANCE, iteration.length);
+        this.optimumDistance = optional(m, MetricsSchema.OPTIMUM_DISTANCE, iteration.length);
         this.bytesSent = rowSums(optionalMatrix(m, MetricsSchema.BYTES_SENT, iteration.length));
         this.evalIteration = m.hasDataset(MetricsSchema.EVAL_ITERATION.key()) ? vector(m, MetricsSchema.EVAL_ITERATION)
                 : new double[0];
         this.evalEpoch = optional(m, MetricsSchema.EVAL_EPOCH, evalIteration.length);
         this.evalWallTime = optional(m, MetricsSchema.EVAL_WALL_TIME, evalIteration.length);
         this.testAccuracy = optional(m, MetricsSchema.TEST_ACCURACY, evalIteration.length);
+        this.trainObjective = optional(m, MetricsSchema.TRAIN_OBJECTIVE, evalIteration.length);
         this.localAccuracySpread = rowSpreads(optionalMatrix(m, MetricsSchema.LOCAL_TEST_ACCURACY, evalIteration.length));
         double gap = Double.NaN;
         String topology = MetricsSchema.Group.TOPOLOGY.key();
@@ -113,7 +121,10 @@ public final class RunResult {
         return runId;
     }
 
-    /** {@code complete}, {@code running} (the file of a run still going, or one that died), or {@code unknown}. */
+    /**
+     * How the run ended ({@link RunState.Outcome#text()}): complete, diverged, stopped, running (still going,
+     * or killed), failed.
+     */
     public String status() {
         return status;
     }
@@ -153,6 +164,16 @@ public final class RunResult {
     /** (1/n)Σ‖x_i − x̄‖² per record. */
     public double[] consensus() {
         return consensus.clone();
+    }
+
+    /** ‖x̄ − x*‖ / ‖x*‖ per record (synthetic problems with a known optimum; empty otherwise). */
+    public double[] optimumDistance() {
+        return optimumDistance.clone();
+    }
+
+    /** The training objective f(x̄) per evaluation (empty for files written before it was measured). */
+    public double[] trainObjective() {
+        return trainObjective.clone();
     }
 
     /** Training loss per record, the mean over ranks (summed in rank order). */
@@ -201,6 +222,11 @@ public final class RunResult {
     /** Mean training loss of the last record, NaN before the first. */
     public double finalLoss() {
         return trainLoss.length == 0 ? Double.NaN : trainLoss[trainLoss.length - 1];
+    }
+
+    /** The training objective f(x̄) at the last evaluation, NaN if the run does not record it. */
+    public double finalObjective() {
+        return trainObjective.length == 0 ? Double.NaN : trainObjective[trainObjective.length - 1];
     }
 
     /** Highest test accuracy of the averaged model over all evaluations, NaN if there is none. */
@@ -335,21 +361,9 @@ public final class RunResult {
     }
 
     private static double[] toDoubles(Object v, String what) {
-        if (v instanceof double[] d) {
+        double[] d = Numbers.of(v);
+        if (d != null) {
             return d;
-        }
-        if (v instanceof float[] f) {
-            double[] out = new double[f.length];
-            for (int i = 0; i < f.length; i++) {
-                out[i] = f[i];
-            }
-            return out;
-        }
-        if (v instanceof long[] l) {
-            return java.util.Arrays.stream(l).asDoubleStream().toArray();
-        }
-        if (v instanceof int[] n) {
-            return java.util.Arrays.stream(n).asDoubleStream().toArray();
         }
         throw DetrainException.badInput(what + " holds " + v.getClass().getSimpleName()
                 + ", not numbers: is this a detrain metrics.h5 file?");

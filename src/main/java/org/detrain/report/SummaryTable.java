@@ -3,12 +3,14 @@ package org.detrain.report;
 import java.util.ArrayList;
 import org.detrain.util.Formats;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
  * The report's table: one row per line of each panel, with the final training loss, the best test
  * accuracy, the training time, the bytes sent and the iterations to a target loss; each the mean
- * over the line's seeds (± the sample standard deviation when there are several).
+ * over the line's distinct seeds (± the sample standard deviation when there are several; runs of one
+ * seed are averaged first and count once).
  */
 public final class SummaryTable {
     /**
@@ -17,6 +19,7 @@ public final class SummaryTable {
      * @param panel          the panel the line is in
      * @param line           the line (its runs are the seeds)
      * @param finalLoss      mean and sd over seeds of the last record's training loss (mean over ranks)
+     * @param finalObjective mean and sd over seeds of the training objective f(x̄) at the last evaluation (NaN: not recorded)
      * @param bestAccuracy   mean and sd of the best test accuracy of the averaged model (NaN: none recorded)
      * @param time           mean and sd of the training loop's seconds
      * @param bytes          mean and sd of the bytes all ranks sent
@@ -27,11 +30,13 @@ public final class SummaryTable {
      * @param epochs         mean epochs trained
      * @param spectralGap    1 − λ of the first run (NaN if not recorded)
      */
-    public record Row(RunGroups.Panel panel, RunGroups.Line line, double[] finalLoss, double[] bestAccuracy, double[] time,
+    public record Row(RunGroups.Panel panel, RunGroups.Line line, double[] finalLoss, double[] finalObjective,
+                      double[] bestAccuracy, double[] time,
                       double[] bytes, double[] toTarget, int reached, long iterationsMin, long iterationsMax,
                       double epochs, double spectralGap) {
+        /** Distinct seeds: runs of one seed are one experiment. */
         public int seeds() {
-            return line.runs().size();
+            return line.seeds().size();
         }
     }
 
@@ -57,27 +62,36 @@ public final class SummaryTable {
         for (RunGroups.Panel panel : sweep.panels()) {
             for (RunGroups.Line line : panel.lines()) {
                 List<RunResult> runs = line.runs();
+                Map<String, List<RunResult>> bySeed = line.bySeed();
                 List<Double> hit = new ArrayList<>();
-                for (RunResult r : runs) {
-                    long it = Double.isNaN(target) ? -1 : r.iterationsTo(target);
-                    if (it >= 0) {
-                        hit.add((double) it);
+                for (List<RunResult> seed : bySeed.values()) {
+                    double sum = 0;
+                    boolean reached = !Double.isNaN(target);
+                    for (RunResult r : seed) {
+                        long it = reached ? r.iterationsTo(target) : -1;
+                        reached &= it >= 0;
+                        sum += it;
+                    }
+                    if (reached) {
+                        hit.add(sum / seed.size());
                     }
                 }
                 long minIt = runs.stream().mapToLong(RunResult::iterations).min().orElse(0);
                 long maxIt = runs.stream().mapToLong(RunResult::iterations).max().orElse(0);
-                rows.add(new Row(panel, line, stat(runs, RunResult::finalLoss), stat(runs, RunResult::bestAccuracy),
-                        stat(runs, RunResult::time), stat(runs, RunResult::totalBytes),
+                rows.add(new Row(panel, line, stat(bySeed, RunResult::finalLoss), stat(bySeed, RunResult::finalObjective),
+                        stat(bySeed, RunResult::bestAccuracy),
+                        stat(bySeed, RunResult::time), stat(bySeed, RunResult::totalBytes),
                         Band.meanSd(hit.stream().mapToDouble(Double::doubleValue).toArray()), hit.size(), minIt, maxIt,
-                        Band.meanSd(runs.stream().mapToDouble(RunResult::epochs).toArray())[0],
-                        runs.get(0).spectralGap()));
+                        stat(bySeed, RunResult::epochs)[0], runs.get(0).spectralGap()));
             }
         }
         return rows;
     }
 
-    private static double[] stat(List<RunResult> runs, ToDoubleFunction<RunResult> f) {
-        return Band.meanSd(runs.stream().mapToDouble(f).toArray());
+    /** Mean and sample sd over seeds of {@code f}, each seed's runs averaged first. */
+    private static double[] stat(Map<String, List<RunResult>> bySeed, ToDoubleFunction<RunResult> f) {
+        return Band.meanSd(bySeed.values().stream().mapToDouble(seed -> seed.stream().mapToDouble(f).sum() / seed.size())
+                .toArray());
     }
 
     /** The Markdown table (header, separator, rows), each line ending in a newline. */
@@ -87,8 +101,13 @@ public final class SummaryTable {
             header.add(keyHeader(k));
         }
         header.add(lineHeader(sweep));
-        header.addAll(List.of("seeds", "iterations", "epochs", "final training loss", "best test accuracy", "training time (s)",
-                "bytes sent", "iterations to loss ≤ " + Formats.sig(target, 4), "1−λ"));
+        boolean objective = rows.stream().anyMatch(r -> !Double.isNaN(r.finalObjective()[0]));
+        header.addAll(List.of("seeds", "iterations", "epochs", "final training loss"));
+        if (objective) {
+            header.add("final f(x̄)");
+        }
+        header.addAll(List.of("best test accuracy", "training time (s)", "bytes sent", "iterations to loss ≤ " + Formats.sig(target, 4),
+                "1−λ"));
         StringBuilder b = new StringBuilder();
         b.append("| ").append(String.join(" | ", header)).append(" |\n");
         b.append("|").append("---|".repeat(header.size())).append("\n");
@@ -103,6 +122,9 @@ public final class SummaryTable {
                     : r.iterationsMin() + "–" + r.iterationsMax());
             cells.add(Formats.sig(r.epochs(), 4));
             cells.add(meanSd(r.finalLoss(), r.seeds(), 4));
+            if (objective) {
+                cells.add(Double.isNaN(r.finalObjective()[0]) ? "—" : meanSd(r.finalObjective(), r.seeds(), 4));
+            }
             cells.add(Double.isNaN(r.bestAccuracy()[0]) ? "—" : meanSd(r.bestAccuracy(), r.seeds(), 4));
             cells.add(meanSd(r.time(), r.seeds(), 3));
             cells.add(Formats.bytes(r.bytes()[0]));
@@ -124,7 +146,7 @@ public final class SummaryTable {
     public static String csv(RunGroups sweep, List<Row> rows, double target) {
         List<String> header = new ArrayList<>(sweep.panelKeys());
         header.addAll(List.of("line", "seeds", "run_ids", "iterations", "epochs", "final_loss", "final_loss_sd",
-                "best_accuracy", "best_accuracy_sd", "time_s", "time_s_sd", "bytes_sent", "target_loss",
+                "final_objective", "final_objective_sd", "best_accuracy", "best_accuracy_sd", "time_s", "time_s_sd", "bytes_sent", "target_loss",
                 "iterations_to_target", "seeds_reaching_target", "spectral_gap"));
         StringBuilder b = new StringBuilder(String.join(",", header)).append('\n');
         for (Row r : rows) {
@@ -139,6 +161,8 @@ public final class SummaryTable {
             cells.add(num(r.epochs()));
             cells.add(num(r.finalLoss()[0]));
             cells.add(num(r.finalLoss()[1]));
+            cells.add(num(r.finalObjective()[0]));
+            cells.add(num(r.finalObjective()[1]));
             cells.add(num(r.bestAccuracy()[0]));
             cells.add(num(r.bestAccuracy()[1]));
             cells.add(num(r.time()[0]));

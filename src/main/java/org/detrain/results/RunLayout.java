@@ -21,6 +21,14 @@ import java.nio.file.Path;
  * </pre>
  */
 public record RunLayout(Path root) {
+    /**
+     * The run id of task {@code index} of a sweep ({@code task-007}): the run directories inside a
+     * sweep directory, locally and on Slurm (where index is the array index).
+     */
+    public static String taskRunId(int index) {
+        return String.format("task-%03d", index);
+    }
+
     public Path config() {
         return root.resolve("config.properties");
     }

@@ -106,7 +106,8 @@ public final class TrainingRun implements RankProgram {
                 comm.gatherStrings(setup.computeDevice, 0), setup.algorithm, rank == 0);
         LoopSettings loop = config.loop();
         CheckpointStore store = new CheckpointStore(layout.checkpoints());
-        Checkpointer checkpoints = new Checkpointer(store, comm, config.hash(), launch, loop.checkpointKeep());
+        // stamped without the length keys: a longer run resumes from them (train --resume RUN --set epochs=N)
+        Checkpointer checkpoints = new Checkpointer(store, comm, config.resumeHash(), launch, loop.checkpointKeep());
         Checkpointer.Carried carried = Checkpointer.Carried.START;
         long first = 0;
         if (resumeFrom >= 0) {

@@ -19,6 +19,7 @@ import org.detrain.util.IoErrors;
  * A sweep: one base config, fixed overrides, and axes whose Cartesian product gives the runs, one
  * Slurm array task each. The file format ({@code jobs/sweeps/*.sweep}, {@code #} comments):
  * <pre>
+ *   name   = heterogeneity                      # optional; default: the file's name without .sweep
  *   config = ../heterogeneity.properties       # relative to this file
  *   ranks  = 8                                  # MPJ ranks (= Slurm tasks) of every run
  *   set.epochs = 2                              # fixed override (any config key), repeatable
@@ -37,13 +38,15 @@ public final class SweepSpec {
     }
 
     private final Path file;
+    private final String name;
     private final Path config;
     private final int ranks;
     private final List<String> fixed;
     private final List<Axis> axes;
 
-    private SweepSpec(Path file, Path config, int ranks, List<String> fixed, List<Axis> axes) {
+    private SweepSpec(Path file, String name, Path config, int ranks, List<String> fixed, List<Axis> axes) {
         this.file = file;
+        this.name = name;
         this.config = config;
         this.ranks = ranks;
         this.fixed = List.copyOf(fixed);
@@ -57,6 +60,7 @@ public final class SweepSpec {
         }
         List<String> lines = IoErrors.readUtf8Lines(file, "sweep file");
         Path config = null;
+        String name = defaultName(file);
         Integer ranks = null;
         List<String> fixed = new ArrayList<>();
         List<Axis> axes = new ArrayList<>();
@@ -86,16 +90,22 @@ public final class SweepSpec {
             if (eq <= 0) {
                 throw DetrainException.badInput(where + ": '" + line + "' is not name = value; see the format in jobs/sweeps/README.md");
             }
-            String name = line.substring(0, eq).trim();
+            String entry = line.substring(0, eq).trim();
             String value = line.substring(eq + 1).trim();
-            if (name.equals("config")) {
+            if (entry.equals("name")) {
+                if (!value.matches(NAME_PATTERN)) {
+                    throw DetrainException.badInput(where + ": name '" + value + "' must be letters, digits, '.', '_' or"
+                            + " '-', starting with a letter or digit (it names the sweep's results directory)");
+                }
+                name = value;
+            } else if (entry.equals("config")) {
                 Path base = file.toAbsolutePath().getParent();
                 config = base.resolve(value).normalize();
                 if (!Files.isRegularFile(config)) {
                     throw DetrainException.badInput(where + ": config file " + config + " does not exist; the path is relative to"
                             + " the sweep file");
                 }
-            } else if (name.equals("ranks")) {
+            } else if (entry.equals("ranks")) {
                 try {
                     ranks = Integer.parseInt(value);
                 } catch (NumberFormatException e) {
@@ -104,10 +114,10 @@ public final class SweepSpec {
                 if (ranks < 1) {
                     throw DetrainException.badInput(where + ": ranks must be a whole number ≥ 1, got '" + value + "'");
                 }
-            } else if (name.startsWith("set.") && name.length() > 4) {
-                fixed.add(name.substring(4) + "=" + value);
-            } else if (name.startsWith("axis.") && name.length() > 5) {
-                Axis axis = parseAxis(name.substring(5), value, where);
+            } else if (entry.startsWith("set.") && entry.length() > 4) {
+                fixed.add(entry.substring(4) + "=" + value);
+            } else if (entry.startsWith("axis.") && entry.length() > 5) {
+                Axis axis = parseAxis(entry.substring(5), value, where);
                 for (String k : axis.keys()) {
                     if (!varied.add(k)) {
                         throw DetrainException.badInput(where + ": key '" + k + "' is already varied by another axis; put keys"
@@ -116,14 +126,14 @@ public final class SweepSpec {
                 }
                 axes.add(axis);
             } else {
-                throw DetrainException.badInput(where + ": unknown entry '" + name + "'; use config, ranks, set.<key> or"
-                        + " axis.<name>");
+                throw DetrainException.badInput(where + ": unknown entry '" + entry + "'; use name, config, ranks,"
+                        + " set.<key> or axis.<name>");
             }
         }
         if (config == null || ranks == null) {
             throw DetrainException.badInput("sweep file " + file + " needs 'config = FILE' and 'ranks = N'");
         }
-        SweepSpec sweep = new SweepSpec(file, config, ranks, fixed, axes);
+        SweepSpec sweep = new SweepSpec(file, name, config, ranks, fixed, axes);
         for (int i = 0; i < sweep.size(); i++) {
             try {
                 RunConfig.load(config, sweep.overrides(i));
@@ -160,8 +170,50 @@ public final class SweepSpec {
         return new Axis(name, keys, tuples);
     }
 
+    /** What names a sweep's results directory ({@code <name>-<id>}) and a run id. */
+    static final String NAME_PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]{0,99}";
+
+    /** The file's name without {@code .sweep}, made fit for a directory name. */
+    private static String defaultName(Path file) {
+        String base = file.getFileName().toString().replaceFirst("\\.sweep$", "").replaceAll("[^A-Za-z0-9._-]", "_");
+        return base.isEmpty() || !Character.isLetterOrDigit(base.charAt(0)) ? "sweep" + base : base;
+    }
+
     public Path file() {
         return file;
+    }
+
+    /** The sweep's name: the {@code name} entry, else the file's name without {@code .sweep}. */
+    public String name() {
+        return name;
+    }
+
+    /** The fixed overrides ({@code set.<key> = value}), as {@code key=value}, in file order. */
+    public List<String> fixed() {
+        return fixed;
+    }
+
+    /**
+     * The sweep as a file of this format that does not depend on where it lies: its name, the config
+     * as an absolute path, the fixed overrides and the axes, one tuple per line.
+     */
+    public String canonicalText(String comment) {
+        StringBuilder b = new StringBuilder();
+        comment.lines().forEach(l -> b.append("# ").append(l).append('\n'));
+        b.append("name = ").append(name).append('\n');
+        b.append("config = ").append(config).append('\n');
+        b.append("ranks = ").append(ranks).append('\n');
+        for (String f : fixed) {
+            int eq = f.indexOf('=');
+            b.append("set.").append(f, 0, eq).append(" = ").append(f.substring(eq + 1)).append('\n');
+        }
+        for (Axis a : axes) {
+            b.append("axis.").append(a.name()).append(" = ").append(String.join(" ", a.keys())).append(" :\n");
+            for (List<String> tuple : a.values()) {
+                b.append("    | ").append(String.join(" ", tuple)).append('\n');
+            }
+        }
+        return b.toString();
     }
 
     public Path config() {

@@ -69,7 +69,9 @@ class MainTest {
         assertEquals(2, none.exitCode());
         assertTrue(none.out().startsWith("usage: detrain <command>"), none.out());
         assertEquals(0, run("--help").exitCode());
-        assertBadInput(run("trian"), "unknown command 'trian'", "train, check");
+        assertBadInput(run("trian"), "unknown command 'trian': did you mean 'train'?", "train, check");
+        assertBadInput(run("reprot"), "did you mean 'report'?");
+        assertBadInput(run("frobnicate"), "unknown command 'frobnicate'; the commands are train, check");
         Result version = run("version");
         assertEquals(0, version.exitCode());
         assertTrue(version.out().startsWith("detrain "), version.out());
@@ -77,6 +79,77 @@ class MainTest {
             Result help = run(command, "--help");
             assertEquals(0, help.exitCode(), command + ": " + help);
             assertTrue(help.out().startsWith("usage: detrain " + command), command + ": " + help.out());
+        }
+    }
+
+    @Test
+    void aSingleValuedOptionGivenTwiceIsRefusedNamingBothValues() {
+        Path results = dir.resolve("results");
+        assertBadInput(run("train", "--config", "a.properties", "--config", "b.properties", "--results", results.toString()),
+                "--config is given 2 times ('a.properties', 'b.properties') but takes one value");
+        assertBadInput(run("train", "-np", "2", "-np", "4", "--results", results.toString()), "-np is given 2 times ('2', '4')");
+        assertBadInput(run("train", "--run-id", "a", "--run-id", "b", "--results", results.toString()), "('a', 'b')");
+        assertBadInput(run("report", "x", "--out", "o1", "--out", "o2"), "--out is given 2 times");
+        assertBadInput(run("theory", "--n", "4", "-np", "8"), "--n 4 and -np 8 name two rank counts");
+        assertTrue(!Files.exists(results), "nothing may be written for bad input");
+        // --set is repeatable, and the later value of a key wins
+        Result set = run("config", "--set", "seed=1", "--set", "lr=0.5", "--set", "seed=7");
+        assertEquals(0, set.exitCode(), set.toString());
+        assertTrue(set.out().lines().anyMatch(l -> l.matches("seed\\s*=\\s*7")), set.out());
+        assertTrue(set.out().lines().anyMatch(l -> l.matches("lr\\s*=\\s*0.5")), set.out());
+    }
+
+    @Test
+    void configKeysKeepsItsColumnsAlignedWhateverTheirLength() {
+        Result r = run("config", "--keys");
+        assertEquals(0, r.exitCode(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        String header = lines.get(0);
+        assertTrue(header.startsWith("key "), header);
+        for (String column : List.of("values", "default", "meaning")) {
+            int at = header.indexOf(column);
+            for (String line : lines) {
+                if (line.length() > at) {
+                    assertEquals("  ", line.substring(at - 2, at), "a cell runs into the '" + column + "' column: " + line);
+                }
+            }
+        }
+        int valuesAt = header.indexOf("values");
+        int defaultAt = header.indexOf("default");
+        assertTrue(defaultAt - valuesAt <= ConfigCommand.VALUES_WIDTH + 2, "long value lists wrap: " + header);
+        // the long lists are all there, wrapped after a '|'
+        String joined = String.join("\n", lines);
+        assertTrue(joined.contains("ring|torus|complete|star|"), joined);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith(" ".repeat(valuesAt)) && l.contains("erdos-renyi|file")),
+                joined);
+    }
+
+    @Test
+    void sweepCollectExitsNonZeroWhenNothingFinishedAndCreatesNothingForAMissingSweep() throws IOException {
+        Files.writeString(dir.resolve("base.properties"), "algorithm = dpsgd\n");
+        Path sweep = dir.resolve("two.sweep");
+        Files.writeString(sweep, "config = base.properties\nranks = 2\naxis.seed = seed : 1 | 2\n");
+        Path results = dir.resolve("results");
+        // the old mistake: a name that is no sweep directory (here: a task name) is bad input, and leaves no directory
+        assertBadInput(run("sweep", "collect", results.resolve("task").toString()), "does not exist");
+        assertBadInput(run("sweep", "collect", "4711", "--results", results.toString()), "4711 does not exist");
+        assertTrue(!Files.exists(results), "nothing created for a sweep that is not there");
+
+        Result init = run("sweep", "init", sweep.toString(), "--results", results.toString(), "--id", "4711");
+        assertEquals(0, init.exitCode(), init.toString());
+        Path sweepDir = results.resolve("two-4711");
+        assertEquals(sweepDir.toAbsolutePath().toString(), init.out().strip());
+        Files.createDirectories(sweepDir.resolve("task-000/status"));
+        Files.writeString(sweepDir.resolve("task-000/status/rank-1.failed"), "rank 1 failed: out of memory\n");
+        Result collected = run("sweep", "collect", "4711", "--results", results.toString());
+        assertEquals(3, collected.exitCode(), "no task finished: " + collected);
+        assertTrue(collected.out().contains("collected 1 failed, 1 missing"), collected.out());
+        assertTrue(collected.out().contains("2 task(s) did not finish (0,1): re-run them"), collected.out());
+        assertTrue(collected.err().contains("no task of sweep " + sweepDir.toAbsolutePath() + " finished"), collected.err());
+        assertTrue(Files.isRegularFile(sweepDir.resolve("summary.csv")), "the summary says so all the same");
+        assertEquals("0,1", run("sweep", "unfinished", sweepDir.toString()).out().strip());
+        try (Stream<Path> files = Files.list(results)) {
+            assertEquals(List.of(sweepDir), files.toList(), "no stray directory");
         }
     }
 

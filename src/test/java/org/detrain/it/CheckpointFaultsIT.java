@@ -49,7 +49,7 @@ class CheckpointFaultsIT {
             assertTrue(r.err().matches("(?s).*rank \\d: [^\\n]*" + Pattern.quote(runDir.toString()) + "[^\\n]*No space left.*"),
                     "names the rank and the file: " + r.err());
             assertTrue(r.err().contains("the last complete checkpoint is iteration"), r.err());
-            String hash = RunConfig.fromFile(runDir.resolve("config.properties")).hash();
+            String hash = RunConfig.fromFile(runDir.resolve("config.properties")).resumeHash();
             long kept = store.select(hash, 3).iteration();
             assertTrue(kept >= 1000, "the last complete set is sound: " + kept);
 
@@ -121,7 +121,7 @@ class CheckpointFaultsIT {
         assertTrue(r.err().contains("is kept"), r.err());
         Path runDir = results.resolve("nan");
         CheckpointStore store = new CheckpointStore(runDir.resolve("ckpt"));
-        String hash = RunConfig.fromFile(runDir.resolve("config.properties")).hash();
+        String hash = RunConfig.fromFile(runDir.resolve("config.properties")).resumeHash();
         long kept = store.select(hash, 3).iteration();
         assertTrue(kept >= 50, "a sound set is kept: " + kept);
         for (int rank = 0; rank < 3; rank++) {

@@ -186,7 +186,8 @@ class CheckpointResumeIT {
         // another rank count, options a resume cannot take, a directory that is not a run
         before = Runs.snapshot(copy);
         assertRefused(Runs.resume(copy, "-np", "3"), before, copy, "launched with 4 ranks", "resume with -np 4");
-        assertRefused(Runs.resume(copy, "--set", "lr=0.5"), before, copy, "--set cannot be combined with --resume");
+        assertRefused(Runs.resume(copy, "--set", "lr=0.5"), before, copy, "--set lr=0.5 cannot be combined with --resume",
+                "except its length (epochs, iterations)");
         assertRefused(Runs.resume(results.resolve("nothing-here")), before, copy, "not a detrain run directory");
 
         // a run stopped before its first checkpoint
@@ -213,10 +214,13 @@ class CheckpointResumeIT {
         Path runDir = results.resolve("job");
         var metricsBefore = Hdf5Files.read(runDir.resolve("metrics.h5"));
 
-        // the requeued job script runs the same command: the finished run resumes at its end
+        // the requeued job script runs the same command: the finished run has nothing to do, and no file changes
+        // (not even the provenance: launched_at, command)
+        Map<String, String> finished = Runs.snapshot(runDir);
         Cli.Result again = Runs.train(results, "job", args);
         assertEquals(0, again.exitCode(), again.all());
-        assertTrue(again.out().contains("resuming job from iteration 400 of 400"), again.out());
+        assertTrue(again.out().contains("job is complete (iteration 400 of 400): nothing to do"), again.out());
+        assertEquals(finished, Runs.snapshot(runDir), "a no-op resume changes nothing");
         TrainingIT.assertSameResults(metricsBefore, Hdf5Files.read(runDir.resolve("metrics.h5")));
 
         List<String> other = Runs.args(args.toArray(String[]::new));
@@ -227,7 +231,29 @@ class CheckpointResumeIT {
                 "--resume-if-possible needs --run-id");
     }
 
+    @Test
+    void aFinishedRunIsExtendedByItsLengthAndEqualsTheLongerRun() throws Exception {
+        // evaluations every 80 iterations, so the old end (400) is on both cadences: nothing extra is recorded there
+        Path longer = reference("long", "--set", "eval.every=80", "--set", "iterations=600");
+        Path run = reference("short", "--set", "eval.every=80");
+        Cli.Result extended = Runs.resume(run, "--set", "iterations=600");
+        assertEquals(0, extended.exitCode(), extended.all());
+        assertTrue(extended.out().contains("extending short from 400 iterations to 600 iterations"), extended.out());
+        assertTrue(extended.out().contains("resuming short from iteration 400 of 600"), extended.out());
+        Runs.assertSameRun(longer, run);
+        assertTrue(Files.readString(run.resolve("config.properties")).contains("iterations = 600"));
+
+        // now it is complete at 600: resuming it again is a no-op that changes no file
+        Map<String, String> before = Runs.snapshot(run);
+        Cli.Result noop = Runs.resume(run);
+        assertEquals(0, noop.exitCode(), noop.all());
+        assertTrue(noop.out().contains("short is complete (iteration 600 of 600): nothing to do"), noop.out());
+        assertEquals(before, Runs.snapshot(run), "a no-op resume changes nothing, provenance included");
+        assertRefused(Runs.resume(run, "--set", "iterations=500"), before, run, "has done 600 iterations already",
+                "cannot be shortened");
+    }
+
     private static String configHash(Path runDir) {
-        return org.detrain.config.RunConfig.fromFile(runDir.resolve("config.properties")).hash();
+        return org.detrain.config.RunConfig.fromFile(runDir.resolve("config.properties")).resumeHash();
     }
 }

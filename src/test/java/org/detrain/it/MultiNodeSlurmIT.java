@@ -119,7 +119,7 @@ class MultiNodeSlurmIT {
             Shell.await(what, seconds, condition);
         } catch (AssertionError e) {
             String logs = Shell.run(home(), Map.of(), 30, "bash", "-c", "tail -n 15 " + clusterDir + "/log/*.log "
-                    + results().resolve(job) + "/log/*.log").output();
+                    + results().resolve("detrain-" + job) + "/log/*.log").output();
             throw new AssertionError(e.getMessage() + "\n--- Slurm output of job " + job + ":\n" + slurmOutput(job)
                     + "\n--- squeue / sinfo:\n" + Shell.run(home(), env, 30, "bash", "-c", "squeue; sinfo -N").output()
                     + "\n--- cluster logs:\n" + logs, e);
@@ -154,22 +154,23 @@ class MultiNodeSlurmIT {
 
         List<String> nodes = SlurmJobs.hostnames(env, SlurmJobs.field(env, job, "NodeList"));
         assertEquals(3, nodes.size(), "three nodes: " + nodes);
-        H5Group slurm = Hdf5Files.read(results().resolve(job).resolve("metrics.h5"));
+        H5Group slurm = Hdf5Files.read(results().resolve("detrain-" + job).resolve("metrics.h5"));
         assertEquals("niodev", slurm.getAttribute("mpj_device", String.class));
         // MPJ places 6 ranks on 3 nodes in blocks of two, in the allocation's order: Slurm's block layout.
         assertEquals(List.of(nodes.get(0), nodes.get(0), nodes.get(1), nodes.get(1), nodes.get(2), nodes.get(2)),
                 List.of(slurm.getAttribute("hosts", String[].class)));
         for (String node : nodes) {
-            assertTrue(Files.isRegularFile(results().resolve(job).resolve("log/daemon-" + node + ".log")), "daemon log of " + node);
+            assertTrue(Files.isRegularFile(results().resolve("detrain-" + job).resolve("log/daemon-" + node + ".log")),
+                    "daemon log of " + node);
         }
 
-        Path mc = multicoreRun(job, config, 6); // the same run id: compare-runs.py compares it too
+        Path mc = multicoreRun("detrain-" + job, config, 6); // the same run id: compare-runs.py compares it too
         TrainingIT.assertSameResults(Hdf5Files.read(mc.resolve("metrics.h5")), slurm);
         // scripts/compare-runs.py, every dataset and attribute but times and places: only the device differs.
         Path a = Files.createDirectories(tmp.resolve("compare/multicore/run"));
         Path b = Files.createDirectories(tmp.resolve("compare/slurm/run"));
         Files.copy(mc.resolve("metrics.h5"), a.resolve("metrics.h5"));
-        Files.copy(results().resolve(job).resolve("metrics.h5"), b.resolve("metrics.h5"));
+        Files.copy(results().resolve("detrain-" + job).resolve("metrics.h5"), b.resolve("metrics.h5"));
         ExternalTools.Result compared = ExternalTools.pythonScript(home().resolve("scripts/compare-runs.py"),
                 a.getParent().toString(), b.getParent().toString());
         assertEquals("run: A:/@mpj_device differs", compared.stdout().lines().findFirst().orElse(""), compared.toString());
@@ -198,7 +199,9 @@ class MultiNodeSlurmIT {
 
         Set<String> taskNodes = new HashSet<>();
         for (int task = 0; task < 3; task++) {
-            H5Group h = Hdf5Files.read(results().resolve(array + "_" + task).resolve("metrics.h5"));
+            // results/<sweep name>-<array job id>/task-NNN (docs/slurm.md)
+            H5Group h = Hdf5Files.read(results().resolve("three-" + array).resolve(String.format("task-%03d", task))
+                    .resolve("metrics.h5"));
             assertEquals("complete", h.getAttribute("status", String.class), "task " + task);
             assertEquals(Integer.toString(task + 1), h.getGroup("config").getAttribute("seed", String.class));
             Set<String> hosts = new HashSet<>(List.of(h.getAttribute("hosts", String[].class)));
@@ -206,7 +209,7 @@ class MultiNodeSlurmIT {
             taskNodes.addAll(hosts);
         }
         assertEquals(3, taskNodes.size(), "the three tasks ran on three different nodes: " + taskNodes);
-        List<String> csv = Files.readAllLines(results().resolve(array).resolve("summary.csv"));
+        List<String> csv = Files.readAllLines(results().resolve("three-" + array).resolve("summary.csv"));
         assertEquals(4, csv.size(), String.join("\n", csv));
         for (String row : csv.subList(1, 4)) {
             assertEquals("complete", row.split(",")[2], row);
@@ -220,7 +223,7 @@ class MultiNodeSlurmIT {
         Path config = writeFile("cut.properties", "dataset = synthetic-lsq", "model = linear", "iterations = 20000",
                 "log.every = 500", "eval.every = 5000", "checkpoint.every = 1000", "comm.timeout = 5");
         String job = sbatch("--nodes=3", "--ntasks-per-node=1", "slurm/detrain.sbatch", config.toString());
-        Path run = results().resolve(job);
+        Path run = results().resolve("detrain-" + job);
         await(job, "the first checkpoint", 180, () -> Files.exists(run.resolve("ckpt/it-0000001000/manifest.properties")));
         String lostHost = Files.readString(run.resolve("status/rank-2.pid")).trim().split(" ")[1];
         int lost = Integer.parseInt(lostHost.substring((prefix + "-h").length()));
@@ -247,16 +250,16 @@ class MultiNodeSlurmIT {
             assertTrue(Integer.parseInt(SlurmJobs.field(env, job, "Restarts")) >= 1, log);
             List<String> nodes = SlurmJobs.hostnames(env, SlurmJobs.field(env, job, "NodeList"));
             assertFalse(nodes.contains(lostHost), "the requeued job avoided the lost node: " + nodes);
-            Matcher resumed = Pattern.compile("resuming " + job + " from iteration (\\d+) of 20000").matcher(log);
+            Matcher resumed = Pattern.compile("resuming detrain-" + job + " from iteration (\\d+) of 20000").matcher(log);
             assertTrue(resumed.find() && Integer.parseInt(resumed.group(1)) >= 1000, log);
-            assertTrue(Files.isDirectory(results().resolve(".attempt-1-" + job + "-log")), "the first attempt's logs are kept");
+            assertTrue(Files.isDirectory(results().resolve(".attempt-1-detrain-" + job + "-log")), "the first attempt's logs are kept");
         } finally {
             Shell.run(home(), Map.of(), 30, "scripts/netns-hosts.sh", "uncut", prefix, Integer.toString(lost));
         }
         H5Group h = Hdf5Files.read(run.resolve("metrics.h5"));
         assertEquals("complete", h.getAttribute("status", String.class));
         assertEquals(2, h.getAttribute("launches", String[].class).length, "launched, then resumed once");
-        TrainingIT.assertSameResults(Hdf5Files.read(multicoreRun(job, config, 3).resolve("metrics.h5")), h);
+        TrainingIT.assertSameResults(Hdf5Files.read(multicoreRun("detrain-" + job, config, 3).resolve("metrics.h5")), h);
         // The lost node's daemon and rank cannot be reached to be stopped: Slurm ends them when the node
         // returns, `slurm-cluster.sh down` in any case (checked after all tests).
         Shell.await("an empty queue", 60, () -> SlurmJobs.queueEmpty(env));

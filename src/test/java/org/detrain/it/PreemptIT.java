@@ -88,7 +88,7 @@ class PreemptIT {
         long at = store.completeIterations().get(0);
         assertTrue(at > after && at < total, "stopped mid-run at " + at + ", after the checkpoint of " + after);
         assertTrue(output.contains("at iteration " + at + " after writing a complete checkpoint"), output);
-        assertEquals(at, store.select(org.detrain.config.RunConfig.fromFile(runDir.resolve("config.properties")).hash(), 3)
+        assertEquals(at, store.select(org.detrain.config.RunConfig.fromFile(runDir.resolve("config.properties")).resumeHash(), 3)
                 .iteration());
         for (int r = 0; r < 3; r++) {
             assertEquals("iteration " + at, Files.readString(runDir.resolve("status/rank-" + r + ".stopped")).trim());

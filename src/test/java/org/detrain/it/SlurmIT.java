@@ -92,7 +92,7 @@ class SlurmIT {
         assertEquals("0:0", jobField(job, "ExitCode"), log);
         assertTrue(log.contains("MPJ daemons up on 1 node(s)") && log.contains("MPJ daemons stopped"), log);
 
-        Path run = results().resolve(job);
+        Path run = results().resolve("detrain-" + job); // <job-name>-<job-id>
         H5Group slurm = Hdf5Files.read(run.resolve("metrics.h5"));
         assertEquals("complete", slurm.getAttribute("status", String.class));
         assertEquals("niodev", slurm.getAttribute("mpj_device", String.class));
@@ -122,27 +122,47 @@ class SlurmIT {
         String array = m.group(1);
         assertEquals("COMPLETED", jobField(m.group(2), "JobState"), "collect job");
         for (int task = 0; task < 2; task++) {
-            assertTrue(Files.isRegularFile(cwd.resolve("slurm-detrain-sweep-" + array + "_" + task + ".out")), "%A_%a output");
+            assertTrue(Files.isRegularFile(cwd.resolve("slurm-two-" + array + "_" + task + ".out")), "%x-%A_%a output");
         }
 
-        List<String> csv = Files.readAllLines(results().resolve(array).resolve("summary.csv"));
+        Path dir = results().resolve("two-" + array); // results/<sweep name>-<array job id>/task-NNN
+        List<String> csv = Files.readAllLines(dir.resolve("summary.csv"));
         assertEquals(3, csv.size(), String.join("\n", csv));
         List<String> header = List.of(csv.get(0).split(","));
         assertEquals(List.of("task", "run_id", "status", "seed"), header.subList(0, 4));
         int lossColumn = header.indexOf("train_loss");
         for (int task = 0; task < 2; task++) {
             String[] row = csv.get(task + 1).split(",", -1);
-            assertEquals(List.of(Integer.toString(task), array + "_" + task, "complete", Integer.toString(task + 1)),
+            assertEquals(List.of(Integer.toString(task), "task-00" + task, "complete", Integer.toString(task + 1)),
                     List.of(row).subList(0, 4));
-            H5Group h = Hdf5Files.read(results().resolve(array + "_" + task).resolve("metrics.h5"));
+            H5Group h = Hdf5Files.read(dir.resolve("task-00" + task).resolve("metrics.h5"));
             assertEquals(Integer.toString(task + 1), h.getGroup("config").getAttribute("seed", String.class));
             double[][] loss = h.getGroup("metrics").getDataset("train_loss", double[][].class);
             double mean = (loss[loss.length - 1][0] + loss[loss.length - 1][1]) / 2;
             assertEquals(mean, Double.parseDouble(row[lossColumn]), 0.0, "summary = the run's last mean train loss");
         }
-        H5Group summary = Hdf5Files.read(results().resolve(array).resolve("summary.h5"));
+        H5Group summary = Hdf5Files.read(dir.resolve("summary.h5"));
         assertEquals(List.of("1", "2"), List.of(summary.getGroup("varied").getDataset("seed", String[].class)));
         assertNothingLeft("after a sweep");
+
+        // task 1 lost: re-running the sweep directory submits an array of that task alone, into the same directory
+        Runs.deleteTree(dir.resolve("task-001"));
+        String rerun = Shell.run(cwd, sweepEnv, 30, "sbatch", "--parsable", "--nodes=1",
+                home().resolve("slurm/sweep.sbatch").toString(), dir.toString()).ok().output().trim();
+        Shell.await("the re-run (driver, 1 task, collect) to finish", 150, SlurmIT::queueEmpty);
+        String rerunLog = Files.readString(cwd.resolve("slurm-detrain-sweep-" + rerun + ".out"));
+        m = Pattern.compile("array job (\\d+) \\(1 run\\(s\\) of 2 ranks\\), collect job (\\d+)").matcher(rerunLog);
+        assertTrue(m.find(), rerunLog);
+        assertTrue(Files.isRegularFile(cwd.resolve("slurm-two-" + m.group(1) + "_1.out")), "task 1 ran again");
+        assertTrue(!Files.exists(cwd.resolve("slurm-two-" + m.group(1) + "_0.out")), "task 0 (complete) did not");
+        assertEquals("complete", Hdf5Files.read(dir.resolve("task-001/metrics.h5")).getAttribute("status", String.class));
+        csv = Files.readAllLines(dir.resolve("summary.csv"));
+        assertTrue(csv.get(1).startsWith("0,task-000,complete") && csv.get(2).startsWith("1,task-001,complete"),
+                String.join("\n", csv));
+        String nothing = Shell.run(cwd, sweepEnv, 30, home().resolve("slurm/sweep.sbatch").toString(), dir.toString()).ok()
+                .output();
+        assertTrue(nothing.contains("nothing to re-run"), nothing);
+        assertNothingLeft("after a re-run");
     }
 
     @Test
@@ -151,14 +171,14 @@ class SlurmIT {
                 "log.every = 1000", "eval.every = 100000000", "comm.timeout = 10");
         String job = Shell.run(home(), env, 30, "sbatch", "--parsable", "--nodes=1", "--ntasks-per-node=2",
                 "--output=" + tmp.resolve("slurm-%j.out"), "slurm/detrain.sbatch", config.toString()).ok().output().trim();
-        Path run = results().resolve(job);
+        Path run = results().resolve("detrain-" + job);
         Shell.await("the first attempt to train", 90, () -> Files.exists(run.resolve("log/rank-1.log")));
         // What Slurm sends before preemption or the time limit with --signal=B:USR1@T.
         Shell.run(home(), env, 30, "scancel", "--signal=USR1", "--batch", job).ok();
         Shell.await("the job to be requeued", 60, () -> jobField(job, "Restarts").equals("1")
                 && jobField(job, "JobState").equals("PENDING"));
         // Slurm holds a requeued job back for cred_expire seconds (10 in scripts/slurm-local.sh).
-        Path firstAttempt = results().resolve(".attempt-1-" + job + "-log");
+        Path firstAttempt = results().resolve(".attempt-1-detrain-" + job + "-log");
         Path launcherLog = run.resolve("log/launcher.log");
         try {
             Shell.await("the requeued job to run again", 120, () -> {

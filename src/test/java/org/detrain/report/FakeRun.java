@@ -24,6 +24,10 @@ final class FakeRun {
     long[] lastBytes = {1_000_000, 2_000_000};
     double spectralGap = 0.5;
     String status = "complete";
+    /** ‖x̄ − x*‖/‖x*‖ per record, or null for a run without a known optimum. */
+    double[] optimumDistance;
+    /** f(x̄) per evaluation, or null for a file written before it was measured. */
+    double[] objective;
 
     FakeRun(String algorithm, String shuffled, long seed) {
         config.put("algorithm", algorithm);
@@ -86,6 +90,12 @@ final class FakeRun {
                 .dataset("eval_iteration", evalIteration).dataset("eval_epoch", evalEpoch)
                 .dataset("eval_wall_time", evalWall).dataset("test_accuracy", accuracy.clone())
                 .dataset("local_test_accuracy", local);
+        if (optimumDistance != null) {
+            root.getGroup("metrics").dataset("optimum_distance", optimumDistance.clone());
+        }
+        if (objective != null) {
+            root.getGroup("metrics").dataset("train_objective", objective.clone());
+        }
         return root;
     }
 

@@ -56,13 +56,16 @@ class ReportTest {
     }
 
     private static Report.Outcome report(Path out, Double target, Path... inputs) {
-        return Report.run(new Report.Options(List.of(inputs), out, target, null, null), new PrintStream(new ByteArrayOutputStream()));
+        // PNG only: the vector formats cost time and have tests of their own
+        return Report.run(new Report.Options(Stream.of(inputs).map(Path::toString).toList(), out, target, null, null,
+                List.of(FigureFiles.PNG), null), new PrintStream(new ByteArrayOutputStream()));
     }
 
     @Test
     void sweepGivesOnePanelPerShuffledFractionAndOneLinePerAlgorithm() throws IOException {
         Path out = dir.resolve("report");
-        Report.Outcome o = report(out, null, sweep);
+        Report.Outcome o = Report.run(new Report.Options(List.of(sweep.toString()), out, null, null, null),
+                new PrintStream(new ByteArrayOutputStream())); // the default formats: PNG and PDF
         assertEquals(List.of("partition.shuffled"), o.sweep().panelKeys());
         assertEquals(List.of("algorithm"), o.sweep().lineKeys());
         assertEquals(List.of("100", "0"), o.sweep().panels().stream().map(p -> p.key().get("partition.shuffled")).toList());
@@ -70,12 +73,17 @@ class ReportTest {
             assertEquals(List.of("D-PSGD", "DeTAG"), p.lines().stream().map(RunGroups.Line::label).toList());
             assertEquals(List.of("1", "2"), p.lines().get(0).seeds());
         }
-        for (String name : List.of("loss_vs_epoch.png", "loss_vs_time.png", "accuracy_vs_epoch.png", "accuracy_vs_time.png",
-                "consensus_vs_iteration.png", "accuracy_spread_vs_epoch.png", "report.md", "summary.csv")) {
+        for (String name : List.of("loss_vs_epoch", "loss_vs_time", "accuracy_vs_epoch", "accuracy_vs_time",
+                "consensus_vs_iteration", "accuracy_spread_vs_epoch")) {
+            assertTrue(Files.isRegularFile(out.resolve(name + ".png")), name + ".png written");
+            assertTrue(Files.readString(out.resolve(name + ".pdf"), StandardCharsets.ISO_8859_1).startsWith("%PDF-"),
+                    name + ".pdf written");
+        }
+        for (String name : List.of("report.md", "summary.csv")) {
             assertTrue(Files.isRegularFile(out.resolve(name)), name + " written");
         }
         try (Stream<Path> files = Files.list(out)) {
-            assertEquals(8, files.count(), "nothing else in the report directory");
+            assertEquals(14, files.count(), "nothing else in the report directory");
         }
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(out), files.toList(), "no staging directory left behind");
@@ -85,22 +93,165 @@ class ReportTest {
     @Test
     void plotsHaveOnePanelPerShuffledFractionAndTheAlgorithmsColours() throws IOException {
         Path out = dir.resolve("report");
-        report(out, null, sweep);
-        for (String name : List.of("loss_vs_epoch.png", "accuracy_vs_time.png", "consensus_vs_iteration.png")) {
+        Report.Outcome o = report(out, null, sweep);
+        for (Figure f : Figure.standard()) {
+            if (!List.of("loss_vs_epoch", "accuracy_vs_time", "consensus_vs_iteration").contains(f.name())) {
+                continue;
+            }
+            String name = f.name() + ".png";
+            FigureCanvas canvas = new FigureCanvas(f, o.sweep(), LineStyles.of(o.sweep()));
             BufferedImage image = ImageIO.read(out.resolve(name).toFile());
-            assertEquals(2 * Figure.PANEL_WIDTH, image.getWidth(), name);
-            assertEquals(Figure.TITLE_HEIGHT + Figure.PANEL_HEIGHT, image.getHeight(), name);
+            assertEquals(pixels(2 * FigureCanvas.PANEL_WIDTH + 2 * FigureCanvas.MARGIN), image.getWidth(), name);
+            assertEquals(pixels(canvas.height()), image.getHeight(), name);
             Map<Integer, Integer> colours = histogram(image);
             int white = colours.getOrDefault(0xFFFFFF, 0);
             assertTrue(white < 0.97 * image.getWidth() * image.getHeight(), name + " is not blank");
             assertTrue(white > 0.5 * image.getWidth() * image.getHeight(), name + " has a white background");
-            // Both panels draw both lines: each colour in the left and in the right half.
+            // Both panels draw both lines: each colour inside the left and inside the right panel (the legend is below them).
             for (int colour : new int[] {BLUE, ORANGE}) {
-                assertTrue(count(image, colour, 0, Figure.PANEL_WIDTH) > 50, name + " left panel has " + Integer.toHexString(colour));
-                assertTrue(count(image, colour, Figure.PANEL_WIDTH, 2 * Figure.PANEL_WIDTH) > 50,
-                        name + " right panel has " + Integer.toHexString(colour));
+                for (int p = 0; p < 2; p++) {
+                    assertTrue(count(image, colour, canvas.panelBounds(p)) > 50, name + " panel " + p + " has "
+                            + Integer.toHexString(colour));
+                }
             }
+            assertEquals(List.of("D-PSGD (2 seeds)", "DeTAG (2 seeds)"), canvas.legendLabels(), "one legend per figure");
+            assertTrue(canvas.panelBounds(0).getMaxY() < canvas.height() - 20, "the legend is below the panels");
         }
+    }
+
+    @Test
+    void seedsAreDistinctSeedsAndTheBandSpansThem() throws IOException {
+        Path runs = dir.resolve("dup");
+        // seed 1 twice (the same experiment run twice), seed 2 once
+        new FakeRun("dpsgd", "100", 1).loss(2.0, 1.0, 0.5, 0.25).write(runs, "a");
+        new FakeRun("dpsgd", "100", 1).loss(2.0, 1.0, 0.5, 0.25).write(runs, "b");
+        new FakeRun("dpsgd", "100", 2).loss(2.0, 1.5, 1.0, 0.75).write(runs, "c");
+        Report.Outcome o = report(dir.resolve("out"), null, runs);
+        RunGroups.Line line = o.sweep().lines().get(0);
+        assertEquals(List.of("1", "2"), line.seeds());
+        Band b = Band.of(line.runs(), RunResult::epoch, RunResult::trainLoss);
+        assertEquals(2, b.seeds());
+        assertEquals(3, b.runs());
+        assertEquals(0.5, b.mean()[3], 1e-12, "mean over the two seeds, not the three runs");
+        assertEquals(0.25, b.min()[3]);
+        assertEquals(0.75, b.max()[3]);
+        assertEquals(2, o.rows().get(0).seeds());
+        assertEquals(Math.sqrt(0.125), o.rows().get(0).finalLoss()[1], 1e-12, "sd over two seeds");
+        String md = Files.readString(dir.resolve("out/report.md"));
+        assertContains(md, "3 runs of 2 seed(s) [1, 2]; runs of one seed are averaged and count as one seed");
+        assertContains(md, "| D-PSGD | 2 | 40 | 1 | 0.5 ± 0.35 |");
+    }
+
+    @Test
+    void aFigureHasOneScaleAndLogTicksOnlyAtDecades() throws IOException {
+        Path runs = dir.resolve("scale");
+        // one panel spans two decades, the other less than one: both get the log axis, with the same range
+        new FakeRun("dpsgd", "100", 1).loss(2.0, 0.5, 0.1, 0.01).write(runs, "wide");
+        new FakeRun("dpsgd", "0", 1).loss(2.0, 1.8, 1.6, 1.5).write(runs, "narrow");
+        Report.Outcome o = report(dir.resolve("out"), null, runs);
+        Figure loss = Figure.standard().stream().filter(f -> f.name().equals("loss_vs_epoch")).findFirst().orElseThrow();
+        FigureCanvas canvas = new FigureCanvas(loss, o.sweep(), LineStyles.of(o.sweep()));
+        assertTrue(canvas.logY());
+        // the mean over ranks runs from 0.01 to 2: whole decades 10^-2 .. 10^1 in both panels
+        assertEquals(List.of(-2.0, 1.0), List.of(canvas.yRange()[0], canvas.yRange()[1]));
+        assertEquals("0.01", FigureCanvas.decade(-2));
+        assertEquals("1000", FigureCanvas.decade(3));
+        assertEquals("10⁻⁵", FigureCanvas.decade(-5));
+        assertEquals("10⁶", FigureCanvas.decade(6));
+        assertEquals("", FigureCanvas.decade(-1.5), "no label between decades");
+        assertEquals("3", FigureCanvas.wholeNumber(3.0000000001));
+        assertEquals("", FigureCanvas.wholeNumber(0.234), "epochs are labelled at whole numbers only");
+        assertTrue(canvas.markers(), "four points per line: markers");
+    }
+
+    @Test
+    void colourDoNotRepeatAndVariantsAreShadesOfTheirAlgorithm() throws IOException {
+        Path runs = dir.resolve("many");
+        List<String> algorithms = List.of("dpsgd", "d2", "dsgt", "sgp", "detag", "defacto", "allreduce", "x1", "x2", "x3");
+        for (String a : algorithms) {
+            new FakeRun(a, "100", 1).write(runs, a);
+        }
+        for (String lr : List.of("0.05", "0.2")) {
+            new FakeRun("dpsgd", "100", 1).set("lr", lr).write(runs, "dpsgd-" + lr);
+        }
+        Report.Outcome o = report(dir.resolve("out"), null, runs);
+        Map<Integer, LineStyles.Style> styles = LineStyles.of(o.sweep());
+        assertEquals(12, styles.size());
+        assertEquals(12, styles.values().stream().map(LineStyles.Style::colour).distinct().count(), "no colour twice");
+        List<RunGroups.Line> dpsgd = o.sweep().lines().stream().filter(l -> l.key().get("algorithm").equals("dpsgd")).toList();
+        assertEquals(3, dpsgd.size());
+        for (RunGroups.Line l : dpsgd) {
+            java.awt.Color c = styles.get(l.identity()).colour();
+            float[] hsb = java.awt.Color.RGBtoHSB(c.getRed(), c.getGreen(), c.getBlue(), null);
+            float[] base = java.awt.Color.RGBtoHSB(0, 114, 178, null);
+            assertEquals(base[0], hsb[0], 0.03, "a shade of D-PSGD's blue: " + c);
+        }
+        assertEquals(3, dpsgd.stream().map(l -> java.util.Arrays.toString(styles.get(l.identity()).dash())).distinct()
+                .count(), "and each its own dash pattern");
+    }
+
+    @Test
+    void longTitlesWrapAndAreNeverCutOff() {
+        String title = "Per-rank test accuracy spread (max − min over the ranks' own models) vs epoch, a title longer"
+                + " than one panel is wide";
+        java.awt.Font font = new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 14);
+        List<String> lines = FigureCanvas.wrap(title, font, FigureCanvas.PANEL_WIDTH);
+        assertTrue(lines.size() >= 2, lines.toString());
+        assertEquals(title, String.join(" ", lines), "every word kept");
+        for (String l : lines) {
+            assertTrue(FigureCanvas.textWidth(l, font) <= FigureCanvas.PANEL_WIDTH, l);
+        }
+    }
+
+    @Test
+    void vectorFiguresAndTheObjectiveAndOptimumDistanceWhenRecorded() throws IOException {
+        Path runs = dir.resolve("lsq");
+        FakeRun r = new FakeRun("dpsgd", "100", 1).accuracy(Double.NaN, Double.NaN);
+        r.localSpread = Double.NaN;
+        r.optimumDistance = new double[] {1, 0.1, 0.01, 0.001};
+        r.objective = new double[] {1.5, 0.5};
+        r.write(runs, "r");
+        Path out = dir.resolve("out");
+        Report.run(new Report.Options(List.of(runs.toString()), out, null, null, null, Report.formats("svg,pdf,png"), null),
+                new PrintStream(new ByteArrayOutputStream()));
+        for (String name : List.of("optimum_distance_vs_iteration", "objective_vs_epoch", "objective_vs_time")) {
+            assertTrue(Files.isRegularFile(out.resolve(name + ".png")), name);
+            assertTrue(Files.readString(out.resolve(name + ".svg")).contains("<svg"), name + ".svg");
+            String pdf = Files.readString(out.resolve(name + ".pdf"), StandardCharsets.ISO_8859_1);
+            assertTrue(pdf.startsWith("%PDF-"), name + ".pdf");
+        }
+        String md = Files.readString(out.resolve("report.md"));
+        assertContains(md, "![Distance to the optimum ‖x̄ − x*‖ / ‖x*‖ vs iteration](optimum_distance_vs_iteration.png)");
+        assertContains(md, "Also as [PDF](objective_vs_epoch.pdf), [SVG](objective_vs_epoch.svg).");
+        assertContains(md, "| final training loss | final f(x̄) |");
+        assertContains(md, "| 0.5 | 0.5 |");
+        assertContains(assertThrows(DetrainException.class, () -> Report.formats("png,eps")).getMessage(),
+                "'eps' is not a figure format");
+    }
+
+    @Test
+    void aLonePointGetsAMarkerSoItIsSeen() throws IOException {
+        Path runs = dir.resolve("short");
+        new FakeRun("dpsgd", "100", 1).accuracy(0.5).write(runs, "one-eval");
+        Report.Outcome o = report(dir.resolve("out"), null, runs);
+        Figure accuracy = Figure.standard().stream().filter(f -> f.name().equals("accuracy_vs_epoch")).findFirst()
+                .orElseThrow();
+        FigureCanvas canvas = new FigureCanvas(accuracy, o.sweep(), LineStyles.of(o.sweep()));
+        BufferedImage image = ImageIO.read(dir.resolve("out/accuracy_vs_epoch.png").toFile());
+        assertTrue(count(image, BLUE, canvas.panelBounds(0)) > 20, "the one evaluation is drawn");
+    }
+
+    @Test
+    void runsThatLeftNoMetricsAreListed() throws IOException {
+        Path runs = dir.resolve("withfailure");
+        new FakeRun("dpsgd", "100", 1).write(runs, "ok");
+        Path failed = Files.createDirectories(runs.resolve("broken/status"));
+        Files.writeString(runs.resolve("broken/run.properties"), "run_id=broken\n");
+        Files.writeString(failed.resolve("rank-0.failed"), "rank 0: the training loss is NaN at iteration 7; lower lr\n");
+        report(dir.resolve("out"), null, runs);
+        String md = Files.readString(dir.resolve("out/report.md"));
+        assertContains(md, "### Runs without results");
+        assertContains(md, "| `../withfailure/broken` | diverged | rank 0: the training loss is NaN at iteration 7; lower lr |");
     }
 
     @Test
@@ -110,17 +261,18 @@ class ReportTest {
         // The default target is the highest final loss of any run: D-PSGD at 0 % ends at 1.75.
         assertEquals(1.75, o.targetLoss());
         List<String> csv = Files.readAllLines(out.resolve("summary.csv"));
-        assertEquals("partition.shuffled,line,seeds,run_ids,iterations,epochs,final_loss,final_loss_sd,best_accuracy,"
+        assertEquals("partition.shuffled,line,seeds,run_ids,iterations,epochs,final_loss,final_loss_sd,final_objective,"
+                + "final_objective_sd,best_accuracy,"
                 + "best_accuracy_sd,time_s,time_s_sd,bytes_sent,target_loss,iterations_to_target,seeds_reaching_target,"
                 + "spectral_gap", csv.get(0));
         // D-PSGD at 100 %: final losses 0.75 and 0.25 (mean 0.5, sd sqrt(0.125)); best accuracies 0.75 and 0.625;
         // times 4 and 6; 1 MB + 2 MB sent; both first at or below 1.75 at iteration 20.
-        assertEquals(List.of("100", "D-PSGD", "2", "t0 t1", "40", "1.0", "0.5", Double.toString(Math.sqrt(0.125)),
+        assertEquals(List.of("100", "D-PSGD", "2", "t0 t1", "40", "1.0", "0.5", Double.toString(Math.sqrt(0.125)), "", "",
                 "0.6875", Double.toString(Math.sqrt(2 * 0.0625 * 0.0625)), "5.0", Double.toString(Math.sqrt(2.0)),
                 "3000000", "1.75", "20.0", "2", "0.5"), List.of(csv.get(1).split(",")));
-        assertTrue(csv.get(2).startsWith("100,DeTAG,2,t2 t3,40,1.0,0.25,0.0,0.75,0.0,4.0,0.0,3000000,1.75,20.0,2,"), csv.get(2));
-        assertTrue(csv.get(3).startsWith("0,D-PSGD,2,t4 t5,40,1.0,1.75,0.0,0.5,0.0,4.0,0.0,3000000,1.75,40.0,2,"), csv.get(3));
-        assertTrue(csv.get(4).startsWith("0,DeTAG,2,t6 t7,40,1.0,0.5,0.0,"), csv.get(4));
+        assertTrue(csv.get(2).startsWith("100,DeTAG,2,t2 t3,40,1.0,0.25,0.0,,,0.75,0.0,4.0,0.0,3000000,1.75,20.0,2,"), csv.get(2));
+        assertTrue(csv.get(3).startsWith("0,D-PSGD,2,t4 t5,40,1.0,1.75,0.0,,,0.5,0.0,4.0,0.0,3000000,1.75,40.0,2,"), csv.get(3));
+        assertTrue(csv.get(4).startsWith("0,DeTAG,2,t6 t7,40,1.0,0.5,0.0,,,"), csv.get(4));
         assertEquals(5, csv.size());
 
         String md = Files.readString(out.resolve("report.md"));
@@ -151,9 +303,10 @@ class ReportTest {
         Report.Outcome o = report(null, null, run);
         assertEquals(run.resolve("report").toAbsolutePath(), o.dir());
         BufferedImage image = ImageIO.read(run.resolve("report/loss_vs_epoch.png").toFile());
-        assertEquals(Figure.PANEL_WIDTH, image.getWidth());
-        assertEquals(Figure.TITLE_HEIGHT + Figure.PANEL_HEIGHT, image.getHeight());
-        assertTrue(count(image, BLUE, 0, Figure.PANEL_WIDTH) > 50, "the line is drawn");
+        assertEquals(pixels(FigureCanvas.PANEL_WIDTH + 2 * FigureCanvas.MARGIN), image.getWidth());
+        Figure loss = Figure.standard().stream().filter(f -> f.name().equals("loss_vs_epoch")).findFirst().orElseThrow();
+        assertTrue(count(image, BLUE, new FigureCanvas(loss, o.sweep(), LineStyles.of(o.sweep())).panelBounds(0)) > 50,
+                "the line is drawn");
         String md = Files.readString(run.resolve("report/report.md"));
         assertContains(md, "| 1 | 40 | 1 | 0.5 | 0.75 | 4 | 3 MB | 40 | 0.5 |\n");
         // The metrics.h5 itself works as an input too, and reports to the same place.
@@ -173,7 +326,7 @@ class ReportTest {
         assertEquals(List.of("κ = 1 (1−λ = 0.038)", "κ = 0.1 (1−λ = 0.0038)", "κ = 0.01 (1−λ = 3.8e-4)"),
                 o.sweep().panels().stream().map(RunGroups.Panel::title).toList());
         BufferedImage image = ImageIO.read(dir.resolve("out/loss_vs_epoch.png").toFile());
-        assertEquals(3 * Figure.PANEL_WIDTH, image.getWidth());
+        assertEquals(pixels(3 * FigureCanvas.PANEL_WIDTH + 2 * FigureCanvas.MARGIN), image.getWidth());
     }
 
     @Test
@@ -193,13 +346,15 @@ class ReportTest {
     void regressionRunsLeaveOutTheAccuracyPlotsAndStalePlotsAreRemoved() throws IOException {
         Path out = dir.resolve("report");
         report(out, null, sweep);
+        Files.writeString(out.resolve("accuracy_vs_epoch.pdf"), "from an earlier report in PDF");
         assertTrue(Files.exists(out.resolve("accuracy_vs_epoch.png")));
         Path lsq = dir.resolve("lsq");
         FakeRun r = new FakeRun("dpsgd", "100", 1).accuracy(Double.NaN, Double.NaN);
         r.localSpread = Double.NaN;
         r.write(lsq, "r");
         report(out, null, lsq);
-        for (String gone : List.of("accuracy_vs_epoch.png", "accuracy_vs_time.png", "accuracy_spread_vs_epoch.png")) {
+        for (String gone : List.of("accuracy_vs_epoch.png", "accuracy_vs_time.png", "accuracy_spread_vs_epoch.png",
+                "accuracy_vs_epoch.pdf")) {
             assertFalse(Files.exists(out.resolve(gone)), gone + " of the earlier report removed");
         }
         assertTrue(Files.exists(out.resolve("loss_vs_epoch.png")));
@@ -214,7 +369,7 @@ class ReportTest {
         r.status = "running";
         Path run = r.write(dir, "half");
         report(null, null, run);
-        assertContains(Files.readString(run.resolve("report/report.md")), "not complete (still running, or stopped early): half");
+        assertContains(Files.readString(run.resolve("report/report.md")), "running: half (still running, or killed");
     }
 
     @Test
@@ -238,7 +393,7 @@ class ReportTest {
                 broken.resolve("metrics.h5").toString());
 
         assertContains(assertThrows(DetrainException.class,
-                () -> Report.run(new Report.Options(List.of(sweep), out, null, null, List.of("nosuchkey")),
+                () -> Report.run(new Report.Options(List.of(sweep.toString()), out, null, null, List.of("nosuchkey")),
                         new PrintStream(new ByteArrayOutputStream()))).getMessage(),
                 "--line-by names 'nosuchkey', which no run's /config records: use one of the keys that vary:");
         assertContains(assertThrows(DetrainException.class, () -> report(null, null, sweep, sweep)).getMessage(),
@@ -285,10 +440,18 @@ class ReportTest {
         return counts;
     }
 
-    private static int count(BufferedImage image, int rgb, int fromX, int toX) {
+    /** Pixels of an image of {@code points} points. */
+    private static int pixels(double points) {
+        return (int) Math.ceil(points * FigureFiles.PNG_SCALE);
+    }
+
+    /** Pixels of colour {@code rgb} inside {@code area} (in points). */
+    private static int count(BufferedImage image, int rgb, java.awt.geom.Rectangle2D area) {
         int n = 0;
-        for (int y = 0; y < image.getHeight(); y++) {
-            for (int x = fromX; x < toX; x++) {
+        for (int y = (int) (area.getMinY() * FigureFiles.PNG_SCALE); y < Math.min(image.getHeight(),
+                (int) (area.getMaxY() * FigureFiles.PNG_SCALE)); y++) {
+            for (int x = (int) (area.getMinX() * FigureFiles.PNG_SCALE); x < Math.min(image.getWidth(),
+                    (int) (area.getMaxX() * FigureFiles.PNG_SCALE)); x++) {
                 if ((image.getRGB(x, y) & 0xFFFFFF) == rgb) {
                     n++;
                 }

@@ -112,23 +112,70 @@ class SweepTest {
     }
 
     @Test
-    void collectListsMissingAndFailedRunsHonestly() throws IOException {
-        Path f = sweep("config = base.properties", "ranks = 2", "axis.seed = seed : 1 | 2 | 3");
+    void aSweepDirectoryIsNamedAfterTheSweepAndKeepsItsOwnCopy() throws IOException {
+        SweepSpec s = SweepSpec.read(sweep("config = base.properties", "ranks = 2", "set.epochs = 2",
+                "axis.seed = seed : 1 | 2"));
+        assertEquals("s", s.name());
         Path results = dir.resolve("results");
-        Files.createDirectories(results.resolve("77_1/status"));
-        Files.writeString(results.resolve("77_1/status/rank-0.failed"), "rank 0 failed: boom\n");
-        Files.createDirectories(results.resolve("77_2/log"));
-        SweepSpec s = SweepSpec.read(f);
-        List<SweepCollect.Row> rows = SweepCollect.rows(s, results, "77_");
-        assertEquals(List.of("missing", "failed", "no-metrics"), rows.stream().map(SweepCollect.Row::status).toList());
-        SweepCollect.write(s, "77", rows, results.resolve("77"));
-        List<String> csv = Files.readAllLines(results.resolve("77/summary.csv"));
+        SweepDir slurm = SweepDir.create(s, results, "4711");
+        assertEquals(results.resolve("s-4711").toAbsolutePath(), slurm.root());
+        assertEquals(slurm.root().resolve("task-001"), slurm.task(1));
+        // the copy does not depend on where it lies: its config is absolute, and it reads back as the same sweep
+        SweepSpec copy = SweepDir.open(slurm.root()).spec();
+        assertEquals(s.config(), copy.config());
+        assertEquals(s.overrides(1), copy.overrides(1));
+        assertEquals("s", copy.name());
+        // entering it again (every array task does) is fine; another sweep there is refused
+        assertEquals(slurm.root(), SweepDir.enter(s, slurm.root()).root());
+        SweepSpec other = SweepSpec.read(sweep("config = base.properties", "ranks = 2", "axis.seed = seed : 1 | 3"));
+        assertTrue(assertThrows(DetrainException.class, () -> SweepDir.enter(other, slurm.root())).getMessage()
+                .contains("holds another sweep"));
+        // local sweeps: the date-time, and a suffix for a second sweep of the same second
+        SweepDir a = SweepDir.create(s, results, null);
+        assertTrue(a.root().getFileName().toString().matches("s-\\d{8}-\\d{6}(-2)?"), a.root().toString());
+        // found by path and by id
+        assertEquals(slurm.root(), SweepDir.resolve(slurm.root().toString(), results).root());
+        assertEquals(slurm.root(), SweepDir.resolve("4711", results).root());
+        assertTrue(assertThrows(DetrainException.class, () -> SweepDir.resolve("4712", results)).getMessage()
+                .contains("4712 does not exist"));
+        assertTrue(assertThrows(DetrainException.class, () -> SweepDir.open(results)).getMessage()
+                .contains("is not a sweep directory"));
+    }
+
+    @Test
+    void aSweepsNameComesFromItsFileOrItsNameEntry() throws IOException {
+        assertEquals("grid", SweepSpec.read(sweep("name = grid", "config = base.properties", "ranks = 2")).name());
+        String e = assertThrows(DetrainException.class, () -> SweepSpec.read(sweep("name = a/b", "config = base.properties",
+                "ranks = 2"))).getMessage();
+        assertTrue(e.contains("name 'a/b' must be letters"), e);
+    }
+
+    @Test
+    void collectListsEveryTaskWithHowItEnded() throws IOException {
+        SweepSpec s = SweepSpec.read(sweep("config = base.properties", "ranks = 2", "axis.seed = seed : 1 | 2 | 3 | 4 | 5"));
+        SweepDir sweep = SweepDir.create(s, dir.resolve("results"), "77");
+        Files.createDirectories(sweep.task(1).resolve("status"));
+        Files.writeString(sweep.task(1).resolve("status/rank-0.failed"), "rank 0 failed: boom\nat ...\n");
+        Files.createDirectories(sweep.task(2).resolve("log"));
+        TaskFiles.task(sweep, 3, "complete", 0.5, 0.25);
+        Files.createDirectories(sweep.task(4).resolve("status"));
+        Files.writeString(sweep.task(4).resolve("status/rank-1.failed"),
+                "rank 1: the training loss is NaN at iteration 12; lower lr\n");
+        List<SweepCollect.Row> rows = SweepCollect.rows(sweep);
+        assertEquals(List.of("missing", "failed", "no-metrics", "complete", "diverged"),
+                rows.stream().map(SweepCollect.Row::status).toList());
+        assertEquals("rank 0 failed: boom", rows.get(1).state().detail());
+        assertEquals(List.of(0, 1, 2), SweepCollect.unfinished(rows), "complete and diverged tasks are not re-run");
+        SweepCollect.write(sweep, rows);
+        List<String> csv = Files.readAllLines(sweep.root().resolve("summary.csv"));
         assertEquals("task,run_id,status,seed,iterations,epochs,train_loss,test_loss,test_accuracy,consensus_distance,"
-                + "training_time", csv.get(0));
-        assertEquals("1,77_1,failed,2,,,,,,,", csv.get(2));
-        H5Group h = Hdf5Files.read(results.resolve("77/summary.h5"));
-        assertEquals(List.of("missing", "failed", "no-metrics"), List.of(h.getDataset("status", String[].class)));
-        assertEquals(3L, h.getAttribute("tasks", Long.class));
+                + "training_time,detail", csv.get(0));
+        assertEquals("1,task-001,failed,2,,,,,,,,rank 0 failed: boom", csv.get(2));
+        assertTrue(csv.get(4).startsWith("3,task-003,complete,4,40,1.0,0.5,"), csv.get(4));
+        H5Group h = Hdf5Files.read(sweep.root().resolve("summary.h5"));
+        assertEquals(List.of("missing", "failed", "no-metrics", "complete", "diverged"),
+                List.of(h.getDataset("status", String[].class)));
+        assertEquals(5L, h.getAttribute("tasks", Long.class));
         assertTrue(Double.isNaN(h.getGroup("results").getDataset("train_loss", double[].class)[0]));
     }
 }
