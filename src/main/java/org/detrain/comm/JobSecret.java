@@ -54,12 +54,12 @@ public final class JobSecret {
         if (!Files.exists(file)) {
             byte[] key = new byte[BYTES];
             RANDOM.nextBytes(key);
-            Path tmp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
             try {
-                Files.deleteIfExists(tmp);
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-                Files.writeString(tmp, HexFormat.of().formatHex(key) + "\n", StandardCharsets.US_ASCII);
+                // a name of its own per call: threads of one JVM may race as well as processes
+                Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName() + ".", ".tmp",
+                        PosixFilePermissions.asFileAttribute(OWNER_ONLY));
                 try {
+                    Files.writeString(tmp, HexFormat.of().formatHex(key) + "\n", StandardCharsets.US_ASCII);
                     Files.createLink(file, tmp); // atomic and refuses to replace: one creator wins
                 } catch (FileAlreadyExistsException lost) {
                     // another process created it first: read theirs
