@@ -73,11 +73,11 @@ public final class ResumeLauncher {
         }
         Transport transport = r.transport() != null ? r.transport() : Transport.parse(before.transport());
         Deployment deployment = new Deployment(transport, r.placement());
+        MpjJob.checkJvmOptions(r.jvmOptions()); // before the estimate reads their -Xmx
         MemoryEstimate.refuseIfTooLarge(config, ranks, transport, r.placement(), r.jvmOptions());
         deployment.checkSecret();
         RunPlan plan = RunPlan.build(config, ranks); // the data and config still check out
         MpjInstallation installation = MpjInstallation.locate(r.home());
-        MpjJob.checkJvmOptions(r.jvmOptions());
         CheckpointStore store = new CheckpointStore(layout.checkpoints());
         CheckpointStore.Selection chosen = store.select(config.resumeHash(), ranks);
         if (!chosen.found()) {

@@ -21,6 +21,7 @@ import org.detrain.io.CheckpointStore;
 import org.detrain.results.RunLayout;
 import org.detrain.results.Version;
 import org.detrain.runner.RunPlan;
+import org.detrain.topology.Topologies;
 import org.detrain.util.DetrainException;
 import org.detrain.util.IoErrors;
 
@@ -44,10 +45,8 @@ public final class TrainLauncher {
         new Deployment(o.transport(), o.placement()).checkSecret(); // transport and placement fit, secret readable
         // Ranks run in the run directory; pin the data to what the user meant at launch.
         RunConfig config = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
-        MemoryEstimate.refuseIfTooLarge(config, o.ranks(), o.transport(), o.placement(), o.jvmOptions());
-        RunPlan.build(config, o.ranks()); // every input check, before anything is written
+        checkInputs(config, o);
         MpjInstallation installation = MpjInstallation.locate(o.home());
-        MpjJob.checkJvmOptions(o.jvmOptions());
 
         if (o.runId() == null) {
             Claimed claimed = claimDefault(o.resultsDir().toAbsolutePath().normalize(), defaultRunId(o.configFile()));
@@ -60,6 +59,18 @@ public final class TrainLauncher {
         try (RunLock lock = RunLock.create(runDir, o.overwrite(), true)) {
             return start(o, config, installation, runId, runDir, out);
         }
+    }
+
+    /**
+     * Every input check, before anything is written, cheapest first: the rank count, the JVM options
+     * (before the memory estimate reads their -Xmx), the memory estimate (before anything is sized by
+     * n), then the whole plan (data, graph, W, the algorithm's choices).
+     */
+    private static void checkInputs(RunConfig config, Options o) {
+        Topologies.requireSupportedRanks(o.ranks());
+        MpjJob.checkJvmOptions(o.jvmOptions());
+        MemoryEstimate.refuseIfTooLarge(config, o.ranks(), o.transport(), o.placement(), o.jvmOptions());
+        RunPlan.build(config, o.ranks());
     }
 
     /** A run directory created for this launch, and the lock that makes it this launch's. */
@@ -153,8 +164,7 @@ public final class TrainLauncher {
                 + " write beside it (" + IoErrors.describe(e) + "); the results file system is read-only or full", e))) {
             if (new CheckpointStore(layout.checkpoints()).completeIterations().isEmpty()) {
                 RunConfig config = pinned(RunConfig.load(o.configFile(), o.overrides()), o);
-                MemoryEstimate.refuseIfTooLarge(config, o.ranks(), o.transport(), o.placement(), o.jvmOptions());
-                RunPlan.build(config, o.ranks()); // bad input costs nothing
+                checkInputs(config, o);
                 MpjInstallation installation = MpjInstallation.locate(o.home());
                 new Deployment(o.transport(), o.placement()).checkSecret();
                 out.println("detrain: " + runDir + " has no complete checkpoint: starting the run afresh");

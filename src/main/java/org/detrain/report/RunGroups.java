@@ -303,9 +303,22 @@ public final class RunGroups {
         }
         List<String> parts = new ArrayList<>();
         for (String k : keys) {
+            if (!appliesTo(k, r.value("algorithm"))) {
+                continue; // "D-PSGD, detag.R=auto" says nothing about D-PSGD
+            }
             parts.add(k.equals("algorithm") ? display(k, r.value(k)) : k + "=" + r.value(k));
         }
-        return String.join(", ", parts);
+        return parts.isEmpty() ? r.runId() : String.join(", ", parts);
+    }
+
+    /** Whether config key {@code key} means anything to {@code algorithm}: an algorithm's own keys (detag.R, sgp.graph, ...) only to it. */
+    static boolean appliesTo(String key, String algorithm) {
+        for (String own : List.of("detag", "sgp", "defacto")) {
+            if (key.startsWith(own + ".")) {
+                return own.equals(algorithm);
+            }
+        }
+        return true;
     }
 
     private static String panelTitle(List<RunResult> runs, List<String> keys) {

@@ -109,14 +109,19 @@ public final class Topologies {
      */
     public static final int MAX_RANKS = 4096;
 
-    /** The graph a run's configuration asks for, any topology of {@link #NAMES}. */
-    public static Graph build(Spec spec) {
-        String topology = spec.topology();
-        int n = spec.n();
+    /** Refuses more ranks than {@link #MAX_RANKS}: the first check of a launch, before anything is sized by n. */
+    public static void requireSupportedRanks(int n) {
         if (n > MAX_RANKS) {
             throw DetrainException.badInput(n + " ranks is more than detrain supports (" + MAX_RANKS + "): the mixing"
                     + " matrix is a dense n x n matrix whose spectrum every launch computes; use at most " + MAX_RANKS);
         }
+    }
+
+    /** The graph a run's configuration asks for, any topology of {@link #NAMES}. */
+    public static Graph build(Spec spec) {
+        String topology = spec.topology();
+        int n = spec.n();
+        requireSupportedRanks(n);
         int rows = spec.rows();
         int cols = spec.cols();
         String name = topology == null ? "" : topology.strip().toLowerCase(Locale.ROOT);

@@ -203,7 +203,7 @@ class MultiNodeSlurmIT {
             H5Group h = Hdf5Files.read(results().resolve("three-" + array).resolve(String.format("task-%03d", task))
                     .resolve("metrics.h5"));
             assertEquals("complete", h.getAttribute("status", String.class), "task " + task);
-            assertEquals(Integer.toString(task + 1), h.getGroup("config").getAttribute("seed", String.class));
+            assertEquals(task + 1L, h.getGroup("config").getAttribute("seed", Long.class)); // typed since detrain-metrics/2
             Set<String> hosts = new HashSet<>(List.of(h.getAttribute("hosts", String[].class)));
             assertEquals(1, hosts.size(), "task " + task + " ran on one node: " + hosts);
             taskNodes.addAll(hosts);

@@ -58,9 +58,11 @@ class ScaleIT {
 
     @Test
     void aRankCountThatCannotFitIsRefusedBeforeAnythingIsWritten() {
-        Cli.Result r = Cli.run("train", "-np", "100000", "--results", results.toString(), "--run-id", "huge");
+        // 4096 ranks of a wide MLP: about 290 GB, whatever heap the rank JVM is allowed
+        Cli.Result r = Cli.run("train", "-np", "4096", "--set", "model=mlp", "--set", "model.hidden=1024", "--jvm=-Xmx200g",
+                "--results", results.toString(), "--run-id", "huge");
         assertEquals(2, r.exitCode(), r.all());
-        assertTrue(r.err().contains("-np 100000 needs about") && r.err().contains("this machine has"), r.err());
+        assertTrue(r.err().contains("-np 4096 needs about") && r.err().contains("this machine has"), r.err());
         assertFalse(r.all().contains("OutOfMemoryError") || r.all().contains("\tat "), "a message, not a trace: " + r.all());
         assertFalse(Files.exists(results.resolve("huge")));
 

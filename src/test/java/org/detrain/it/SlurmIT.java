@@ -136,7 +136,7 @@ class SlurmIT {
             assertEquals(List.of(Integer.toString(task), "task-00" + task, "complete", Integer.toString(task + 1)),
                     List.of(row).subList(0, 4));
             H5Group h = Hdf5Files.read(dir.resolve("task-00" + task).resolve("metrics.h5"));
-            assertEquals(Integer.toString(task + 1), h.getGroup("config").getAttribute("seed", String.class));
+            assertEquals(task + 1L, h.getGroup("config").getAttribute("seed", Long.class)); // typed since detrain-metrics/2
             double[][] loss = h.getGroup("metrics").getDataset("train_loss", double[][].class);
             double mean = (loss[loss.length - 1][0] + loss[loss.length - 1][1]) / 2;
             assertEquals(mean, Double.parseDouble(row[lossColumn]), 0.0, "summary = the run's last mean train loss");

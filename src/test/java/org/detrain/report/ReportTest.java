@@ -191,6 +191,17 @@ class ReportTest {
     }
 
     @Test
+    void anAlgorithmsOwnKeysLabelOnlyItsLines() throws IOException {
+        Path runs = dir.resolve("own");
+        new FakeRun("dpsgd", "100", 1).set("detag.R", "auto").write(runs, "dpsgd");
+        new FakeRun("detag", "100", 1).set("detag.R", "auto").write(runs, "detag-auto");
+        new FakeRun("detag", "100", 1).set("detag.R", "1").write(runs, "detag-1");
+        Report.Outcome o = report(dir.resolve("out"), null, runs);
+        assertEquals(List.of("D-PSGD", "DeTAG, detag.R=1", "DeTAG, detag.R=auto"),
+                o.sweep().lines().stream().map(RunGroups.Line::label).sorted().toList());
+    }
+
+    @Test
     void longTitlesWrapAndAreNeverCutOff() {
         String title = "Per-rank test accuracy spread (max − min over the ranks' own models) vs epoch, a title longer"
                 + " than one panel is wide";
