@@ -12,7 +12,6 @@ help:
 	@echo "make test   - set up, build and run the whole test suite"
 	@echo "make test-cluster - the multi-node Slurm tests on a four-node cluster on this machine (root; CI runs it after make test)"
 	@echo "make build | deps | mpj | data | clean"
-	@echo "make bench  - detrain vs PyTorch throughput, mixing bandwidth, 4-rank epochs (docs/benchmarks.md)"
 	@echo "make bench-scale - 8 to 1024 ranks on this machine: start-up, s/iteration, samples/s, peak RSS (about 15 minutes)"
 	@echo "make bench-scale-doc - put the last bench-scale (and bench-scale-issue) tables into docs/benchmarks.md"
 	@echo "make bench  - detrain vs PyTorch: throughput, mixing, epochs, time to accuracy, gossip vs MPJ, metrics I/O (results/bench)"

@@ -104,8 +104,10 @@ final class FigureCanvas {
             yMin = Math.floor(Math.log10(lo));
             yMax = Math.max(yMin + 1, Math.ceil(Math.log10(hi)));
         } else if (lo <= hi) {
-            double pad = hi > lo ? 0.04 * (hi - lo) : Math.max(Math.abs(hi) * 0.1, 0.5);
-            yMin = lo - pad;
+            // A flat series (a one-epoch run evaluates once) gets room relative to its value: a fixed ±0.5
+            // put an accuracy of 0.79 on an axis up to 1.29. Positive values keep the axis at or above 0.
+            double pad = hi > lo ? 0.04 * (hi - lo) : hi != 0 ? 0.05 * Math.abs(hi) : 0.5;
+            yMin = lo > 0 ? Math.max(0, lo - pad) : lo - pad;
             yMax = hi + pad;
         } else {
             yMin = 0;

@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -162,6 +163,25 @@ class ReportTest {
         assertEquals("3", FigureCanvas.wholeNumber(3.0000000001));
         assertEquals("", FigureCanvas.wholeNumber(0.234), "epochs are labelled at whole numbers only");
         assertTrue(canvas.markers(), "four points per line: markers");
+    }
+
+    @Test
+    void aSinglePointGetsAnAxisAroundItThatStaysOnItsSideOfZero() throws IOException {
+        // a one-epoch run (the quickstart) evaluates once: its accuracy figures have one point each
+        Path runs = dir.resolve("one-eval");
+        FakeRun one = new FakeRun("dpsgd", "100", 1).accuracy(0.79);
+        one.localSpread = 0.05;
+        one.write(runs, "one");
+        Report.Outcome o = report(dir.resolve("out"), null, runs);
+        for (String name : List.of("accuracy_vs_epoch", "accuracy_spread_vs_epoch")) {
+            Figure f = Figure.standard().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+            FigureCanvas canvas = new FigureCanvas(f, o.sweep(), LineStyles.of(o.sweep()));
+            double[] range = canvas.yRange();
+            double value = name.startsWith("accuracy_spread") ? 0.05 : 0.79;
+            assertTrue(range[0] < value && value < range[1], name + ": the point inside " + Arrays.toString(range));
+            // an accuracy of 1.29 or a spread of -0.45 on the axis: a reviewer asks what that means
+            assertTrue(range[0] >= 0 && range[1] <= 1, name + ": " + Arrays.toString(range) + " within [0, 1]");
+        }
     }
 
     @Test
