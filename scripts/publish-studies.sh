@@ -1,21 +1,69 @@
 #!/usr/bin/env bash
-# Regenerates docs/results/ from the studies' runs (scripts/run-sweep-local.sh, see docs/results/README.md):
-# runs `detrain report` on each study, keeps the key figures (PNG, shrunk with pngquant so the
-# committed files stay small, and the PDF beside each for papers).
+# Regenerates docs/results/<study>/ from the runs of scripts/run-study.sh (docs/results/README.md):
+#   scripts/publish-studies.sh [STUDIES_DIR]          (default results/studies)
+# For each study with final runs: `detrain report` on the final runs (seeds 2, 3 ... of each chosen
+# setting, from every <study>-final* sweep directory) together with the tuning runs those settings
+# were chosen from (seed 1), so every line is the mean over seeds 1, 2, 3 with their band; keeps the
+# key figures (PNG shrunk with pngquant, and the PDF beside each), report.md and summary.csv, the
+# final sweep files (what was chosen) and the tuning grid's summary (every setting's final values).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-keep=(objective_vs_epoch loss_vs_epoch accuracy_vs_epoch consensus_vs_iteration)
+studies=${1:-$root/results/studies}
+keep=(objective_vs_epoch objective_vs_time consensus_vs_iteration accuracy_vs_epoch loss_vs_epoch)
 command -v pngquant >/dev/null || { echo "pngquant is missing: apt-get install pngquant" >&2; exit 1; }
-for study in heterogeneity heterogeneity-same-step spectral-gap; do
-  runs=$root/results/studies/$study
-  [[ -d $runs ]] || { echo "no runs in $runs: run scripts/run-sweep-local.sh first (docs/results/README.md)" >&2; exit 1; }
+published=0
+for study in heterogeneity spectral-gap; do
+  tune=$studies/$study-tune
+  finals=()
+  for d in "$studies/$study"-final*; do [[ -d $d && -f $d/sweep.sweep ]] && finals+=("$d"); done
+  if [[ ! -d $tune || ${#finals[@]} -eq 0 ]]; then
+    echo "$study: no final runs in $studies (scripts/run-study.sh $study first); left as it is" >&2
+    continue
+  fi
+  # the seed-1 runs: the tuning tasks whose (algorithm, setting, lr, detag.R, detag.eta) a final sweep chose
+  mapfile -t chosen < <(/usr/bin/python3 - "$tune" "${finals[@]}" <<'PY'
+import glob, os, sys
+tune, finals = sys.argv[1], sys.argv[2:]
+def props(path):
+    out = {}
+    for line in open(path, encoding="utf-8"):
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            k, v = line.split("=", 1)
+            out[k.strip()] = v.strip()
+    return out
+def tuple_axis(sweep):
+    keys, rows, inside = None, [], False
+    for line in open(sweep, encoding="utf-8"):
+        s = line.strip()
+        if s.startswith("axis.tuned"):
+            keys, inside = s.split("=", 1)[1].split(":")[0].split(), True
+            rest = s.split(":", 1)[1].strip()
+            rows += [r.split() for r in rest.split("|") if r.strip()]
+        elif inside and s.startswith("|"):
+            rows += [r.split() for r in s.split("|") if r.strip()]
+        elif inside:
+            inside = False
+    return keys, rows
+tasks = {t: props(os.path.join(t, "config.properties")) for t in sorted(glob.glob(os.path.join(tune, "task-*")))
+         if os.path.exists(os.path.join(t, "metrics.h5"))}
+for f in finals:
+    keys, rows = tuple_axis(os.path.join(f, "sweep.sweep"))
+    for row in rows:
+        want = dict(zip(keys, row))
+        hits = [t for t, c in tasks.items() if all(c.get(k) == v for k, v in want.items())]
+        if len(hits) != 1:
+            sys.exit("%s: %d tuning runs match %s" % (f, len(hits), want))
+        print(hits[0])
+PY
+)
   out=$root/docs/results/$study
   tmp=$(mktemp -d)
-  "$root/bin/detrain" report "$runs" --out "$tmp/report" >/dev/null
+  "$root/bin/detrain" report "${finals[@]}" "${chosen[@]}" --out "$tmp/report" >/dev/null
   rm -rf "$out"; mkdir -p "$out"
   cp "$tmp/report/summary.csv" "$out/"
   for f in "${keep[@]}"; do
-    [[ -f $tmp/report/$f.png ]] || continue   # e.g. f(x̄) of runs from before it was measured
+    [[ -f $tmp/report/$f.png ]] || continue
     pngquant --quality=60-90 --speed 1 --output "$out/$f.png" --force "$tmp/report/$f.png"
     cp "$tmp/report/$f.pdf" "$out/"
   done
@@ -23,12 +71,17 @@ for study in heterogeneity heterogeneity-same-step spectral-gap; do
   /usr/bin/python3 - "$tmp/report/report.md" "$out/report.md" "${keep[@]}" <<'PY'
 import re, sys
 src, dst, keep = sys.argv[1], sys.argv[2], set(sys.argv[3:])
-text = open(src).read()
-parts = re.split(r"(?m)^(?=##+ )", text)
-# a section goes when it shows a figure that is not kept (the runs without results stay)
+parts = re.split(r"(?m)^(?=##+ )", open(src).read())
 out = [p for p in parts if not re.search(r"\]\([^)]*\.png\)", p) or any("(%s.png)" % k in p for k in keep)]
-open(dst, "w").write("".join(out).replace("results/studies/", "results/studies/"))
+open(dst, "w").write("".join(out))
 PY
+  for f in "${finals[@]}"; do # the config as the repository names it, not this machine's path
+    sed -E 's#^config = .*/jobs/#config = ../../../jobs/#' "$f/sweep.sweep" > "$out/$(basename "$f").sweep"
+  done
+  "$root/bin/detrain" sweep collect "$tune" >/dev/null || true
+  cp "$tune/summary.csv" "$out/tuning-summary.csv"
   rm -rf "$tmp"
   echo "$out: $(du -sh "$out" | cut -f1)"
+  published=$((published + 1))
 done
+(( published > 0 )) || { echo "nothing to publish" >&2; exit 3; }

@@ -18,7 +18,7 @@ public final class DenseSamples implements Samples {
      * Refuses (bad input) a synthetic problem whose {@code samples} x {@code features} values do not fit
      * in one array, naming the numbers; {@code what} says how the sample count came about.
      */
-    static void requireCapacity(long samples, int features, String what) {
+    public static void requireCapacity(long samples, int features, String what) {
         long values = samples * features; // both below 2^31: no overflow in a long
         if (values > MAX_VALUES) {
             throw org.detrain.util.DetrainException.badInput(String.format("synthetic data of %d samples (%s) x %d"

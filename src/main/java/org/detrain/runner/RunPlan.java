@@ -8,6 +8,7 @@ import org.detrain.config.RunConfig;
 import org.detrain.config.TopologySettings;
 import org.detrain.config.TrainingSettings;
 import org.detrain.data.Cifar10Reader;
+import org.detrain.data.DenseSamples;
 import org.detrain.data.FashionMnist;
 import org.detrain.data.ImageSamples;
 import org.detrain.data.Partition;
@@ -39,8 +40,6 @@ import org.detrain.util.Rng;
 public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mixing, Spectrum spectrum,
                       Algorithms.Choices choices, Samples train, Samples test, int[] trainLabels, Partition partition,
                       long iterations, long iterationsPerEpoch, double[] optimum) {
-    /** The most values a Java array holds (and so a synthetic problem's features in all). */
-    static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     /** The whole plan: every rank's data. */
     public static RunPlan build(RunConfig config, int ranks) {
@@ -230,13 +229,8 @@ public record RunPlan(RunConfig config, int ranks, Graph graph, MixingMatrix mix
 
     /** A synthetic training set of {@code copies} × samples × features values must fit one Java array. */
     private static void checkSyntheticSize(int samples, int features, int copies) {
-        long values = (long) copies * samples * features;
-        if (values > MAX_ARRAY) {
-            String what = copies > 1 ? copies + " ranks x synthetic.samples " + samples + " x synthetic.features " + features
-                    : "synthetic.samples " + samples + " x synthetic.features " + features;
-            throw DetrainException.badInput(what + " = " + values + " feature values, more than one Java array holds ("
-                    + MAX_ARRAY + "); lower synthetic.samples or synthetic.features" + (copies > 1 ? " (or -np)" : ""));
-        }
+        DenseSamples.requireCapacity((long) copies * samples, features, copies > 1
+                ? copies + " ranks x " + samples + " each; or lower -np" : "synthetic.samples");
     }
 
     /** The configured model with the plain-Java reference kernels. */

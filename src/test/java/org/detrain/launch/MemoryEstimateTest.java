@@ -82,7 +82,7 @@ class MemoryEstimateTest {
                 "synthetic.samples=2000000", "synthetic.features=2048"));
         DetrainException x = assertThrows(DetrainException.class, () -> MemoryEstimate.refuseIfTooLarge(overflow, 4,
                 Transport.MULTICORE, new org.detrain.comm.Placement.Local(), List.of()));
-        assertTrue(x.getMessage().contains("more than one Java array holds"), x.getMessage());
+        assertTrue(x.getMessage().contains("more than one array holds"), x.getMessage());
         RunConfig large = RunConfig.load(null, List.of("dataset=synthetic-lsq", "model=linear",
                 "synthetic.samples=100000000", "synthetic.features=20"));
         x = refused(large, 4, Transport.MULTICORE, List.of());
