@@ -28,6 +28,8 @@ import org.detrain.util.IoErrors;
  * It holds "pid P on host H since T" of the current holder (for the refusal message only).
  */
 final class RunLock implements AutoCloseable {
+    /** How long a refused command waits for the holder's line (written just after it took the lock). */
+    private static final long HOLDER_WAIT_MILLIS = 3_000;
     private final FileChannel channel;
     private final FileLock lock;
 
@@ -133,12 +135,29 @@ final class RunLock implements AutoCloseable {
                 + "; choose a writable --results directory", e);
     }
 
+    /**
+     * The holder's line; a launch that took the lock an instant ago may not have written it yet (two
+     * launches at once), so an empty or partial line is read again for up to {@link #HOLDER_WAIT_MILLIS}.
+     */
     private static String holder(Path file) {
+        long deadline = System.currentTimeMillis() + HOLDER_WAIT_MILLIS;
         try {
-            String text = Files.readString(file, StandardCharsets.UTF_8).trim();
-            return text.isEmpty() ? "a process on a host that did not record itself" : "the launcher with " + text;
+            while (true) {
+                String text = Files.readString(file, StandardCharsets.UTF_8);
+                if (text.endsWith("\n")) {
+                    return "the launcher with " + text.trim();
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    return text.isBlank() ? "a process that has not written its pid and host into " + file
+                            : "the launcher with " + text.trim();
+                }
+                Thread.sleep(20);
+            }
         } catch (IOException e) {
             return "its holder could not be read: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "its holder was not read (interrupted)";
         }
     }
 
