@@ -146,9 +146,15 @@ final class JobSupervisor {
             }
             for (MpjJob.Exit e : exits) {
                 if (e.rank() >= 0 && !statuses.hasStatus(e.rank()) && reported.add(e.rank())) {
-                    String what = e.where() + " is gone without reporting anything (exit code " + e.code() + "):"
-                            + " killed, or its JVM crashed" + (job.unregistered().contains(e.rank())
-                            ? ", before it reached the other ranks" : "") + "; stopping the other ranks";
+                    // detrain's own exit codes: the rank failed and said why (below) but could not write
+                    // its status file (a full or read-only results file system), it was not killed
+                    boolean ownExit = e.code() == DetrainException.RUN_FAILED || e.code() == DetrainException.BAD_INPUT;
+                    String what = ownExit
+                            ? e.where() + " failed (exit code " + e.code() + ") without writing its status file"
+                                    + "; stopping the other ranks"
+                            : e.where() + " is gone without reporting anything (exit code " + e.code() + "):"
+                                    + " killed, or its JVM crashed" + (job.unregistered().contains(e.rank())
+                                    ? ", before it reached the other ranks" : "") + "; stopping the other ranks";
                     lost.add(what);
                     LauncherLog.append(layout, what);
                 }

@@ -70,6 +70,32 @@ class CheckpointFaultsIT {
         }
     }
 
+    /**
+     * Under niodev each rank is a JVM of its own that, on a full disk, cannot write its status file
+     * either: it exits 3 having printed why, and the launcher must pass that on rather than call the
+     * rank killed or crashed (issue 17's re-run: "rank 0 ... is gone without reporting anything
+     * (exit code 3): killed, or its JVM crashed" above the rank's own "No space left on device").
+     */
+    @Test
+    void aFullFileSystemUnderNiodevNamesTheRankAndTheFileAndCallsNoRankCrashed() throws Exception {
+        Path mount = results.resolve("small-niodev");
+        try (Tmpfs fs = Tmpfs.mount(mount, "8m")) {
+            List<String> job = Runs.args(JOB.toArray(String[]::new));
+            job.addAll(List.of("--transport", "niodev"));
+            CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Runs.train(mount, "full", job));
+            Path runDir = mount.resolve("full");
+            Runs.awaitFile(new CheckpointStore(runDir.resolve("ckpt")).manifest(1000), 60_000);
+            Path filler = mount.resolve("filler");
+            fill(filler);
+            Cli.Result r = run.get(120, TimeUnit.SECONDS);
+            assertEquals(3, r.exitCode(), r.all());
+            assertTrue(r.err().matches("(?s).*rank \\d: [^\\n]*" + Pattern.quote(runDir.toString()) + "[^\\n]*No space left.*"),
+                    "names the rank and the file: " + r.err());
+            assertTrue(!r.err().contains("killed, or its JVM crashed"), "a rank that failed is not called crashed: " + r.err());
+            Files.delete(filler);
+        }
+    }
+
     @Test
     void aReadOnlyResultsFileSystemIsRefusedBeforeAnythingIsWritten() throws Exception {
         Path mount = results.resolve("ro");
