@@ -59,9 +59,10 @@ public final class RunConfig {
             String key = o.substring(0, eq).trim();
             int bad = controlCharacter(o);
             if (bad >= 0) {
+                char c = o.charAt(bad);
                 throw DetrainException.badInput("--set '" + o.replaceAll("\\p{Cntrl}", "?") + "' holds a control character"
-                        + String.format(" (U+%04X, a line break?)", (int) o.charAt(bad)) + " at position " + bad
-                        + "; a config value is one line of text");
+                        + String.format(" (U+%04X%s)", (int) c, c == '\n' || c == '\r' ? ", a line break?" : "")
+                        + " at position " + bad + "; a config value is one line of text");
             }
             raw.put(key, o.substring(eq + 1));
             origin.put(key, "--set " + o);

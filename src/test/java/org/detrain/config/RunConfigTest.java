@@ -110,6 +110,9 @@ class RunConfigTest {
         DetrainException e = assertThrows(DetrainException.class,
                 () -> RunConfig.load(null, List.of("lr=0.1\nmodel=mlp")));
         assertTrue(e.getMessage().contains("control character") && e.getMessage().contains("U+000A"), e.getMessage());
+        e = assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("topology=ring\u0007")));
+        assertTrue(e.getMessage().contains("(U+0007)") && !e.getMessage().contains("line break"),
+                "a bell is not called a line break: " + e.getMessage());
         e = assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("iterations=2147483648")));
         assertTrue(e.getMessage().contains("2147483648 is outside [0, 2147483647]"), e.getMessage());
         e = assertThrows(DetrainException.class, () -> RunConfig.load(null, List.of("synthetic.features=2049")));
