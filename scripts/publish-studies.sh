@@ -21,42 +21,7 @@ for study in heterogeneity spectral-gap; do
     continue
   fi
   # the seed-1 runs: the tuning tasks whose (algorithm, setting, lr, detag.R, detag.eta) a final sweep chose
-  mapfile -t chosen < <(/usr/bin/python3 - "$tune" "${finals[@]}" <<'PY'
-import glob, os, sys
-tune, finals = sys.argv[1], sys.argv[2:]
-def props(path):
-    out = {}
-    for line in open(path, encoding="utf-8"):
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            k, v = line.split("=", 1)
-            out[k.strip()] = v.strip()
-    return out
-def tuple_axis(sweep):
-    keys, rows, inside = None, [], False
-    for line in open(sweep, encoding="utf-8"):
-        s = line.strip()
-        if s.startswith("axis.tuned"):
-            keys, inside = s.split("=", 1)[1].split(":")[0].split(), True
-            rest = s.split(":", 1)[1].strip()
-            rows += [r.split() for r in rest.split("|") if r.strip()]
-        elif inside and s.startswith("|"):
-            rows += [r.split() for r in s.split("|") if r.strip()]
-        elif inside:
-            inside = False
-    return keys, rows
-tasks = {t: props(os.path.join(t, "config.properties")) for t in sorted(glob.glob(os.path.join(tune, "task-*")))
-         if os.path.exists(os.path.join(t, "metrics.h5"))}
-for f in finals:
-    keys, rows = tuple_axis(os.path.join(f, "sweep.sweep"))
-    for row in rows:
-        want = dict(zip(keys, row))
-        hits = [t for t, c in tasks.items() if all(c.get(k) == v for k, v in want.items())]
-        if len(hits) != 1:
-            sys.exit("%s: %d tuning runs match %s" % (f, len(hits), want))
-        print(hits[0])
-PY
-)
+  mapfile -t chosen < <(/usr/bin/python3 "$root/scripts/study-chosen.py" "$tune" "${finals[@]}")
   out=$root/docs/results/$study
   tmp=$(mktemp -d)
   "$root/bin/detrain" report "${finals[@]}" "${chosen[@]}" --out "$tmp/report" >/dev/null

@@ -4,8 +4,11 @@
 #      DeTAG's (R, eta) choices),
 #   2. `detrain sweep select`: per algorithm and setting the (lr, detag.R, detag.eta) with the lowest
 #      final training objective f(x_bar), written as the final sweep,
-#   3. the final runs of that sweep with seeds 1, 2, 3,
-#   4. `detrain report` of the final runs (f(x_bar), loss, accuracy, consensus; mean and seed band).
+#   3. the final runs of that sweep with seeds 2 and 3 (seed 1 of each chosen setting is its tuning
+#      run: the same config and seed give the same bits),
+#   4. `detrain report` of the chosen settings over seeds 1, 2, 3 (f(x_bar), loss, accuracy,
+#      consensus; mean and seed band) into RESULTS_DIR/<study>-report; scripts/publish-studies.sh
+#      then copies the key figures into docs/results.
 #
 #   scripts/run-study.sh heterogeneity|spectral-gap [RESULTS_DIR]      (default results/studies)
 #
@@ -31,7 +34,7 @@ unfinished=$("$detrain" sweep unfinished "$tune")
 [[ -z $unfinished ]] || { echo "run-study.sh: tuning tasks $unfinished did not finish; run again" >&2; exit 3; }
 echo "== $study: selecting"
 if [[ ! -f $out/$study-final.sweep ]]; then
-  "$detrain" sweep select "$tune" --by "$by" --vary lr,detag.R,detag.eta --seeds 1,2,3 \
+  "$detrain" sweep select "$tune" --by "$by" --vary lr,detag.R,detag.eta --seeds 2,3 \
     --out "$out/$study-final.sweep.tmp"
   sed -i "s/^name = .*/name = $study-final/" "$out/$study-final.sweep.tmp"
   mv "$out/$study-final.sweep.tmp" "$out/$study-final.sweep"
@@ -40,4 +43,5 @@ echo "== $study: final runs ($final)"
 if [[ -d $final ]]; then "$root/scripts/run-sweep-local.sh" "$final" || true
 else "$root/scripts/run-sweep-local.sh" "$out/$study-final.sweep" "$final" || true; fi
 echo "== $study: report"
-"$detrain" report "$final" --out "$out/$study-report"
+mapfile -t chosen < <(/usr/bin/python3 "$root/scripts/study-chosen.py" "$tune" "$final")
+"$detrain" report "$final" "${chosen[@]}" --out "$out/$study-report"

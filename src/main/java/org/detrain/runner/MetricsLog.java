@@ -45,6 +45,7 @@ import static org.detrain.results.MetricsSchema.OPTIMUM_DISTANCE;
 import static org.detrain.results.MetricsSchema.OS;
 import static org.detrain.results.MetricsSchema.RANKS_ATTR;
 import static org.detrain.results.MetricsSchema.RECORD_COLUMNS;
+import static org.detrain.results.MetricsSchema.TRAIN_LOSS;
 import static org.detrain.results.MetricsSchema.RECORD_TIME;
 import static org.detrain.results.MetricsSchema.RECORD_TIMES;
 import static org.detrain.results.MetricsSchema.RUN_ID;
@@ -175,6 +176,11 @@ final class MetricsLog {
     private final String[] hosts;
     private final String[] devices;
     private final boolean active;
+    /**
+     * Set at the first record with a non-finite training loss: the stream (metrics.jsonl) ends there,
+     * as metrics.h5 of a diverged run does, though the loop runs on to the next control point.
+     */
+    private boolean streamEnded;
     private final String startedAt = Instant.now().toString();
     private double setupSeconds;
     private float[] finalModels;
@@ -236,7 +242,12 @@ final class MetricsLog {
         if (active) {
             Recorded r = new Recorded(it, ep, times, consensusDistance, distanceToOptimum, perRank);
             records.add(r);
-            if (writer != null) {
+            int width = RECORD_COLUMNS.size();
+            int loss = RECORD_COLUMNS.indexOf(TRAIN_LOSS);
+            for (int k = loss; k < perRank.length; k += width) {
+                streamEnded |= !Double.isFinite(perRank[k]);
+            }
+            if (writer != null && !streamEnded) {
                 writer.append(() -> line(r));
             }
         }
@@ -256,7 +267,7 @@ final class MetricsLog {
             }
             Evaluated e = new Evaluated(it, ep, wall, loss, accuracy, objective, sum / (perRank.length / width), perRank);
             evaluations.add(e);
-            if (writer != null) {
+            if (writer != null && !streamEnded) {
                 writer.append(() -> line(e));
             }
         }

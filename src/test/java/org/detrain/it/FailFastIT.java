@@ -36,6 +36,19 @@ class FailFastIT {
         long[] iterations = root.getGroup("metrics").getDataset("iteration", long[].class);
         assertTrue(iterations.length > 0 && iterations[iterations.length - 1] <= at, java.util.Arrays.toString(iterations));
         assertEquals(1, r.err().split("the training loss is", -1).length - 1, "said once, not once per rank: " + r.err());
+        // the live stream ends where the file does: no records of the iterations run after the blow-up
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(results.resolve("nan/metrics.jsonl"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        for (String line : lines) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"iteration\":(\\d+)").matcher(line);
+            if (m.find() && !line.contains("\"kind\":\"status\"")) {
+                assertTrue(Long.parseLong(m.group(1)) <= at, "a line past the blow-up: " + line);
+            }
+        }
     }
 
     @Test
