@@ -35,9 +35,7 @@ unfinished=$("$detrain" sweep unfinished "$tune")
 echo "== $study: selecting"
 if [[ ! -f $out/$study-final.sweep ]]; then
   "$detrain" sweep select "$tune" --by "$by" --vary lr,detag.R,detag.eta --seeds 2,3 \
-    --out "$out/$study-final.sweep.tmp"
-  sed -i "s/^name = .*/name = $study-final/" "$out/$study-final.sweep.tmp"
-  mv "$out/$study-final.sweep.tmp" "$out/$study-final.sweep"
+    --out "$out/$study-final.sweep"   # named after the file: <study>-final
 fi
 echo "== $study: final runs ($final)"
 if [[ -d $final ]]; then "$root/scripts/run-sweep-local.sh" "$final" || true
