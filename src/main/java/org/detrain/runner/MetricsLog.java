@@ -177,10 +177,11 @@ final class MetricsLog {
     private final String[] devices;
     private final boolean active;
     /**
-     * Set at the first record with a non-finite training loss: the stream (metrics.jsonl) ends there,
-     * as metrics.h5 of a diverged run does, though the loop runs on to the next control point.
+     * The iteration of the first record with a non-finite training loss: the stream (metrics.jsonl)
+     * has no line from there on, as metrics.h5 of a diverged run has none past the blow-up, though
+     * the loop runs on to the next control point.
      */
-    private boolean streamEnded;
+    private long streamEndsAt = Long.MAX_VALUE;
     private final String startedAt = Instant.now().toString();
     private double setupSeconds;
     private float[] finalModels;
@@ -245,9 +246,11 @@ final class MetricsLog {
             int width = RECORD_COLUMNS.size();
             int loss = RECORD_COLUMNS.indexOf(TRAIN_LOSS);
             for (int k = loss; k < perRank.length; k += width) {
-                streamEnded |= !Double.isFinite(perRank[k]);
+                if (!Double.isFinite(perRank[k])) {
+                    streamEndsAt = Math.min(streamEndsAt, it);
+                }
             }
-            if (writer != null && !streamEnded) {
+            if (writer != null && it < streamEndsAt) {
                 writer.append(() -> line(r));
             }
         }
@@ -267,7 +270,7 @@ final class MetricsLog {
             }
             Evaluated e = new Evaluated(it, ep, wall, loss, accuracy, objective, sum / (perRank.length / width), perRank);
             evaluations.add(e);
-            if (writer != null && !streamEnded) {
+            if (writer != null && it < streamEndsAt) {
                 writer.append(() -> line(e));
             }
         }
