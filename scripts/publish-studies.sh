@@ -4,12 +4,13 @@
 # For each study with final runs: `detrain report` on the final runs (seeds 2, 3 ... of each chosen
 # setting, from every <study>-final* sweep directory) together with the tuning runs those settings
 # were chosen from (seed 1), so every line is the mean over seeds 1, 2, 3 with their band; keeps the
-# key figures (PNG shrunk with pngquant, and the PDF beside each), report.md and summary.csv, the
+# key figures (PNG shrunk with pngquant; the f(x̄) figures also as PDF), report.md and summary.csv, the
 # final sweep files (what was chosen) and the tuning grid's summary (every setting's final values).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 studies=${1:-$root/results/studies}
 keep=(objective_vs_epoch objective_vs_time consensus_vs_iteration accuracy_vs_epoch loss_vs_epoch)
+vector=(objective_vs_epoch objective_vs_time)   # PDFs kept in the repository (about 100 kB each); report writes them all
 command -v pngquant >/dev/null || { echo "pngquant is missing: apt-get install pngquant" >&2; exit 1; }
 published=0
 for study in heterogeneity spectral-gap; do
@@ -30,7 +31,7 @@ for study in heterogeneity spectral-gap; do
   for f in "${keep[@]}"; do
     [[ -f $tmp/report/$f.png ]] || continue
     pngquant --quality=60-90 --speed 1 --output "$out/$f.png" --force "$tmp/report/$f.png"
-    cp "$tmp/report/$f.pdf" "$out/"
+    [[ " ${vector[*]} " == *" $f "* ]] && cp "$tmp/report/$f.pdf" "$out/"
   done
   # report.md without the sections of the figures left out
   /usr/bin/python3 - "$tmp/report/report.md" "$out/report.md" "${keep[@]}" <<'PY'
@@ -40,6 +41,10 @@ parts = re.split(r"(?m)^(?=##+ )", open(src).read())
 out = [p for p in parts if not re.search(r"\]\([^)]*\.png\)", p) or any("(%s.png)" % k in p for k in keep)]
 open(dst, "w").write("".join(out))
 PY
+  sed -i "s#${studies}/#results/studies/#g" "$out/report.md"   # the repository's names, not this machine's
+  for f in "${keep[@]}"; do # no link to a PDF left out
+    [[ -f $out/$f.pdf ]] || sed -i "/(${f}.pdf)/d" "$out/report.md"
+  done
   for f in "${finals[@]}"; do # the config as the repository names it, not this machine's path
     sed -E 's#^config = .*/jobs/#config = ../../../jobs/#' "$f/sweep.sweep" > "$out/$(basename "$f").sweep"
   done

@@ -231,7 +231,7 @@ public final class Report {
                 : "one line per " + keys(sweep.lineKeys())).append(". ");
         if (sweep.lines().stream().anyMatch(l -> l.runs().size() > 1)) {
             b.append("Runs that differ only in `seed` are averaged: the table gives mean ± sample standard deviation"
-                    + " over seeds, the plots the mean (solid) and the min and max (dotted).");
+                    + " over seeds, the plots the mean (a line) and the min–max over seeds (a shaded band).");
         }
         b.append("\n\n## Summary\n\n");
         b.append("Training loss is the mean over ranks of each rank's mini-batch loss since the previous record; "
