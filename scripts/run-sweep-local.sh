@@ -42,7 +42,11 @@ for i in "${todo[@]}"; do
     | grep -E "^(done|  averaged|detrain:)" || rc=$?
   if (( rc != 0 )); then
     state=$("$detrain" sweep collect "$dir" 2>/dev/null | awk -v id="$id" '$1 == id { print $2 }' || true)
-    echo "$id: ${state:-did not finish} (see $dir/$id/log)"
+    if [[ -d $dir/$id ]]; then
+      echo "$id: ${state:-did not finish} (see $dir/$id/log)"
+    else
+      echo "$id: refused before it started (exit $rc: the message above; nothing was written)"
+    fi
     [[ $state == diverged ]] || failed=$((failed + 1))
   fi
 done
