@@ -63,6 +63,8 @@ final class FigureCanvas {
     private final double legendHeight;
     private final double height;
     private final boolean logY;
+    /** Some values are 0 on a log axis: not drawn (see {@link #positive}). */
+    private final boolean zerosLeftOut;
     private final double yMin;
     private final double yMax;
     private final double xMax;
@@ -82,6 +84,7 @@ final class FigureCanvas {
 
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
+        double positiveLo = Double.POSITIVE_INFINITY; // the log axis's lower end: zeros are not drawn there
         double right = 0;
         int longest = 0;
         for (RunGroups.Panel p : panels) {
@@ -92,6 +95,11 @@ final class FigureCanvas {
                 for (int i = 0; i < b.size(); i++) {
                     lo = Math.min(lo, b.min()[i]);
                     hi = Math.max(hi, b.max()[i]);
+                    if (b.min()[i] > 0) {
+                        positiveLo = Math.min(positiveLo, b.min()[i]);
+                    } else if (b.max()[i] > 0) {
+                        positiveLo = Math.min(positiveLo, b.max()[i]);
+                    }
                     right = Math.max(right, b.x()[i]);
                 }
                 longest = Math.max(longest, b.size());
@@ -99,9 +107,12 @@ final class FigureCanvas {
             bands.add(inPanel);
         }
         markers = longest <= MARKERS_UP_TO;
-        logY = figure.log() && lo > 0 && hi >= 10 * lo;
+        // Values of exactly 0 (AllReduce's consensus distance) do not stop a log axis when the rest
+        // spans a decade: they are left out of the lines and bands, and a note says so.
+        logY = figure.log() && lo >= 0 && positiveLo < Double.POSITIVE_INFINITY && hi >= 10 * positiveLo;
+        zerosLeftOut = logY && lo <= 0;
         if (logY) {
-            yMin = Math.floor(Math.log10(lo));
+            yMin = Math.floor(Math.log10(positiveLo));
             yMax = Math.max(yMin + 1, Math.ceil(Math.log10(hi)));
         } else if (lo <= hi) {
             // A flat series (a one-epoch run evaluates once) gets room relative to its value: a fixed ±0.5
@@ -134,6 +145,31 @@ final class FigureCanvas {
 
     double height() {
         return height;
+    }
+
+    /** The points of (x, y) whose y is positive: what a log axis can draw. */
+    static double[][] positive(double[] x, double[] y) {
+        int n = 0;
+        for (double v : y) {
+            n += v > 0 ? 1 : 0;
+        }
+        double[][] out = {new double[n], new double[n]};
+        for (int i = 0, k = 0; i < y.length; i++) {
+            if (y[i] > 0) {
+                out[0][k] = x[i];
+                out[1][k++] = y[i];
+            }
+        }
+        return out;
+    }
+
+    /** {@code v} with values below {@code floor} raised to it (a band's edge at the axis's bottom). */
+    static double[] floorAt(double[] v, double floor) {
+        double[] out = v.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Math.max(out[i], floor);
+        }
+        return out;
     }
 
     /** Whether the y axis is logarithmic (in every panel). */
@@ -242,8 +278,9 @@ final class FigureCanvas {
                 continue;
             }
             LineStyles.Style style = styles.get(line.identity());
+            double[] lower = logY ? floorAt(b.min(), Math.pow(10, yMin)) : b.min();
             XYSeries band = chart.addSeries("band " + line.identity(), concat(b.x(), reversed(b.x())),
-                    toAxis.apply(concat(b.max(), reversed(b.min()))));
+                    toAxis.apply(concat(logY ? floorAt(b.max(), Math.pow(10, yMin)) : b.max(), reversed(lower))));
             band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
             band.setFillColor(style.fill());
             band.setLineColor(new Color(0, 0, 0, 0));
@@ -256,7 +293,11 @@ final class FigureCanvas {
                 continue;
             }
             LineStyles.Style style = styles.get(line.identity());
-            XYSeries mean = chart.addSeries("line " + line.identity(), b.x(), toAxis.apply(b.mean()));
+            double[][] xy = logY ? positive(b.x(), b.mean()) : new double[][] {b.x(), b.mean()};
+            if (xy[0].length == 0) {
+                continue; // all 0 on a log axis: named in the legend, said in its note
+            }
+            XYSeries mean = chart.addSeries("line " + line.identity(), xy[0], toAxis.apply(xy[1]));
             mean.setLineColor(style.colour());
             mean.setLineStyle(style.stroke(1.8f));
             if (markers) {
@@ -365,6 +406,9 @@ final class FigureCanvas {
         double h = legend.isEmpty() ? 0 : y + rowHeight;
         if (any) {
             legendNotes.add("lines: mean over seeds; shaded: min–max over seeds");
+        }
+        if (zerosLeftOut) {
+            legendNotes.add("values of exactly 0 are not drawn on the log axis (e.g. AllReduce's consensus distance)");
         }
         return h + legendNotes.size() * (lineHeight(NOTE_FONT) + 2) + 4;
     }

@@ -28,6 +28,8 @@ final class FakeRun {
     double[] optimumDistance;
     /** f(x̄) per evaluation, or null for a file written before it was measured. */
     double[] objective;
+    /** The consensus distance per record, or null for loss² / 100. */
+    double[] consensusDistance;
 
     FakeRun(String algorithm, String shuffled, long seed) {
         config.put("algorithm", algorithm);
@@ -70,7 +72,8 @@ final class FakeRun {
             iteration[k] = 10L * (k + 1);
             epoch[k] = 0.25 * (k + 1);
             wall[k] = lastWallTime * (k + 1) / records;
-            consensus[k] = loss[k] * loss[k] / 100; // differs between runs, so their lines do not overlap
+            consensus[k] = consensusDistance != null ? consensusDistance[k]
+                    : loss[k] * loss[k] / 100; // differs between runs, so their lines do not overlap
             trainLoss[k] = new double[] {loss[k] - 0.125, loss[k] + 0.125};
             bytes[k] = new double[] {(double) lastBytes[0] * (k + 1) / records, (double) lastBytes[1] * (k + 1) / records};
         }

@@ -222,6 +222,28 @@ class ReportTest {
     }
 
     @Test
+    void zerosDoNotStopALogAxisTheyAreLeftOutAndSaidSo() throws IOException {
+        Path runs = dir.resolve("zeros");
+        // AllReduce's models are identical: its consensus distance is exactly 0 at every record
+        FakeRun exact = new FakeRun("allreduce", "100", 1).loss(2.0, 1.0, 0.5, 0.25);
+        exact.consensusDistance = new double[] {0, 0, 0, 0};
+        exact.write(runs, "allreduce");
+        FakeRun gossip = new FakeRun("dpsgd", "100", 1).loss(2.0, 1.0, 0.5, 0.25);
+        gossip.consensusDistance = new double[] {40, 0.5, 0.02, 0.001};
+        gossip.write(runs, "dpsgd");
+        Report.Outcome o = report(dir.resolve("out"), null, runs);
+        Figure consensus = Figure.standard().stream().filter(f -> f.name().equals("consensus_vs_iteration")).findFirst()
+                .orElseThrow();
+        FigureCanvas canvas = new FigureCanvas(consensus, o.sweep(), LineStyles.of(o.sweep()));
+        assertTrue(canvas.logY(), "five decades of D-PSGD are not drawn on a linear axis because of AllReduce's zeros");
+        assertEquals(List.of(-3.0, 2.0), List.of(canvas.yRange()[0], canvas.yRange()[1]));
+        double[][] drawn = FigureCanvas.positive(new double[] {1, 2, 3}, new double[] {0, 0.5, 0});
+        assertEquals(List.of(2.0), java.util.Arrays.stream(drawn[0]).boxed().toList());
+        assertEquals(List.of(0.001, 0.001, 2.0), java.util.Arrays.stream(FigureCanvas.floorAt(new double[] {0, 1e-9, 2}, 0.001))
+                .boxed().toList());
+    }
+
+    @Test
     void longTitlesWrapAndAreNeverCutOff() {
         String title = "Per-rank test accuracy spread (max − min over the ranks' own models) vs epoch, a title longer"
                 + " than one panel is wide";
