@@ -79,6 +79,29 @@ class DetagSettingsTest {
         }
     }
 
+    @Test
+    void theRefusalNamesTheSmallestPhaseLengthThatContractsAndCoversTheInitialPhaseToo() {
+        Spectrum s = spectrum("ring", 16, "metropolis", 1);
+        double[] modes = DetagSettings.nonConsensus(s);
+        DetrainException e = assertThrows(DetrainException.class,
+                () -> DetagSettings.resolve(config("detag.R=1", "detag.eta=0.52"), s));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("or detag.R=(\\d+) or more").matcher(e.getMessage());
+        assertTrue(m.find(), e.getMessage());
+        int named = Integer.parseInt(m.group(1));
+        assertTrue(AgPolynomial.contraction(modes, named, 0.52) < 1, "the named R contracts");
+        for (int r = 2; r < named; r++) {
+            assertTrue(AgPolynomial.contraction(modes, r, 0.52) >= 1, "R=" + r + " would have been named first");
+        }
+        assertTrue(e.getMessage().contains(String.format(java.util.Locale.ROOT, "eigenvalues %.4f to %.4f",
+                s.lambdaMin(), modes[0])), e.getMessage());
+        // a dynamic phase length: the initial phases are checked as well as the later ones
+        DetrainException initial = assertThrows(DetrainException.class,
+                () -> DetagSettings.resolve(config("detag.R=" + named, "detag.R.initial=1", "detag.R.switch=1",
+                        "detag.eta=0.52"), s));
+        assertTrue(initial.getMessage().startsWith("detag.R=1 with"), initial.getMessage());
+        DetagSettings.resolve(config("detag.R=" + named, "detag.eta=0.52"), s); // the later phases alone are fine
+    }
+
     /** Every topology and weight scheme the schema offers: the defaults contract and keep the consensus step bound. */
     @Test
     void defaultsAreStableOnEveryTopologyAndWeightScheme() {
