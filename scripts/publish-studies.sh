@@ -10,7 +10,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 studies=${1:-$root/results/studies}
 keep=(objective_vs_epoch objective_vs_time consensus_vs_iteration accuracy_vs_epoch loss_vs_epoch)
-vector=(objective_vs_epoch objective_vs_time)   # PDFs kept in the repository (about 100 kB each); report writes them all
+vector=(objective_vs_epoch)   # the PDF kept in the repository (about 150 kB); report writes one for every figure
 command -v pngquant >/dev/null || { echo "pngquant is missing: apt-get install pngquant" >&2; exit 1; }
 published=0
 for study in heterogeneity spectral-gap; do
