@@ -24,9 +24,7 @@ public final class CheckLauncher {
         if (ranks < 1) {
             throw DetrainException.badInput("-np must be at least 1, got " + ranks);
         }
-        if (ranks > Topologies.MAX_RANKS) {
-            throw DetrainException.badInput("-np " + ranks + " is more than detrain supports (" + Topologies.MAX_RANKS + ")");
-        }
+        Topologies.requireSupportedRanks(ranks);
         if (rounds < 1 || largeFloats < 1) {
             throw DetrainException.badInput("--rounds and --floats must be at least 1");
         }

@@ -1,5 +1,6 @@
 package org.detrain.theory;
 
+import org.detrain.gossip.AgPolynomial;
 import org.detrain.util.DetrainException;
 
 /**
@@ -98,15 +99,7 @@ public final class GossipTheory {
     public static double worstCase(double[] eigenvalues, double eta, int rounds) {
         double worst = 0;
         for (int k = 1; k < eigenvalues.length; k++) {
-            double mu = eigenvalues[k];
-            double previous = 1;
-            double current = 1;
-            for (int r = 0; r < rounds; r++) {
-                double next = (1 + eta) * mu * current - eta * previous;
-                previous = current;
-                current = next;
-            }
-            worst = Math.max(worst, Math.abs(current));
+            worst = Math.max(worst, Math.abs(AgPolynomial.value(eigenvalues[k], rounds, eta)));
         }
         return worst;
     }
