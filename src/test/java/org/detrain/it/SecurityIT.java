@@ -189,7 +189,10 @@ class SecurityIT {
                 // the stranger's own MPJ home, naming the daemon's port (as in the reproduction)
                 Path mpj = shared.resolve("mpj");
                 Files.createDirectories(mpj.resolve("conf"));
-                Files.createSymbolicLink(mpj.resolve("lib"), home().resolve("build/mpj/lib"));
+                // a copy, not a link: the stranger has an MPJ of their own, and may not be able to enter
+                // this checkout at all (a clone in a `mktemp -d` directory is rwx------)
+                Shell.run(shared, Map.of(), 60, "cp", "-r", home().resolve("build/mpj/lib").toString(),
+                        mpj.resolve("lib").toString()).ok();
                 String conf = Files.readString(home().resolve("build/mpj/conf/mpjexpress.conf"))
                         .replaceAll("(?m)^mpjexpress\\.mpjdaemon\\.port\\.1=.*$", "mpjexpress.mpjdaemon.port.1=" + port);
                 Files.writeString(mpj.resolve("conf/mpjexpress.conf"), conf);
