@@ -60,9 +60,11 @@ public final class AparapiVectorOps implements VectorOps, AutoCloseable {
             int from = l * SLOTS;
             int n = Math.min(SLOTS, inputs.length - from);
             target = (l == launches - 1 && !alias) ? out : scratch(l % 2, count);
-            mix.bind(target, first, firstWeight, weights, inputs, from, n, count);
-            device.execute(mix, "weightedSum", device.rangeFor(count), 1);
-            mix.get(target); // Aparapi keeps one device buffer per kernel field, so a fold re-puts it
+            synchronized (device.launchLock()) {
+                mix.bind(target, first, firstWeight, weights, inputs, from, n, count);
+                device.execute(mix, "weightedSum", device.rangeFor(count), 1);
+                mix.get(target); // Aparapi keeps one device buffer per kernel field, so a fold re-puts it
+            }
             first = target;
             firstWeight = 1f;
         }
@@ -121,9 +123,11 @@ public final class AparapiVectorOps implements VectorOps, AutoCloseable {
             int from = l * SLOTS;
             int n = Math.min(SLOTS, inputs.length - from);
             target = (l == launches - 1 && !alias) ? out : scratch(l % 2, count);
-            mixDifferences.bind(target, self, sum, weights, inputs, from, n, count);
-            device.execute(mixDifferences, "mixDifferences", device.rangeFor(count), 1);
-            mixDifferences.get(target);
+            synchronized (device.launchLock()) {
+                mixDifferences.bind(target, self, sum, weights, inputs, from, n, count);
+                device.execute(mixDifferences, "mixDifferences", device.rangeFor(count), 1);
+                mixDifferences.get(target);
+            }
             sum = target;
         }
         if (target != out) {
@@ -141,15 +145,17 @@ public final class AparapiVectorOps implements VectorOps, AutoCloseable {
         if (b == a) {
             b = java.util.Arrays.copyOf(a, count); // one array in two kernel fields is not allowed
         }
-        axpby.out = target;
-        axpby.a = a;
-        axpby.b = b;
-        axpby.alpha = alpha;
-        axpby.beta = beta;
-        axpby.count = count;
-        axpby.put(a).put(b);
-        device.execute(axpby, "linearCombination", device.rangeFor(count), 1);
-        axpby.get(target);
+        synchronized (device.launchLock()) {
+            axpby.out = target;
+            axpby.a = a;
+            axpby.b = b;
+            axpby.alpha = alpha;
+            axpby.beta = beta;
+            axpby.count = count;
+            axpby.put(a).put(b);
+            device.execute(axpby, "linearCombination", device.rangeFor(count), 1);
+            axpby.get(target);
+        }
         if (target != out) {
             System.arraycopy(target, 0, out, 0, count);
         }
@@ -158,15 +164,17 @@ public final class AparapiVectorOps implements VectorOps, AutoCloseable {
     @Override
     public void close() {
         // Aparapi 3.0.2 crashes disposing a kernel that was compiled but never launched: launch it empty first.
-        mix.count = 0;
-        device.execute(mix, "weightedSum", device.rangeFor(1), 1);
-        mix.dispose();
-        mixDifferences.count = 0;
-        device.execute(mixDifferences, "mixDifferences", device.rangeFor(1), 1);
-        mixDifferences.dispose();
-        axpby.count = 0;
-        device.execute(axpby, "linearCombination", device.rangeFor(1), 1);
-        axpby.dispose();
+        synchronized (device.launchLock()) {
+            mix.count = 0;
+            device.execute(mix, "weightedSum", device.rangeFor(1), 1);
+            mix.dispose();
+            mixDifferences.count = 0;
+            device.execute(mixDifferences, "mixDifferences", device.rangeFor(1), 1);
+            mixDifferences.dispose();
+            axpby.count = 0;
+            device.execute(axpby, "linearCombination", device.rangeFor(1), 1);
+            axpby.dispose();
+        }
     }
 
     /** out[k] = w0·self[k] + Σ_{j<n} w[j]·in_j[k], one work-item per k. */

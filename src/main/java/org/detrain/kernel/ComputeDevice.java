@@ -30,9 +30,12 @@ public final class ComputeDevice {
     public enum Kind { JAVA, JTP, OPENCL }
 
     /**
-     * Aparapi's native platform enumeration and kernel compilation are not thread-safe (multicore
-     * ranks calling them at once crashed the JVM in OpenCLJNI.getPlatforms): ranks take turns.
-     * Kernel launches run concurrently. A lock, not state: nothing is cached here.
+     * Aparapi's native side is not thread-safe: multicore ranks enumerating platforms at once crashed
+     * the JVM in OpenCLJNI.getPlatforms, and ranks launching their own kernels at once crashed it in
+     * runKernelJNI (jni_GetObjectClass) or corrupted the heap (4 of 10 four-rank MLP runs on PoCL).
+     * So every native call on an OpenCL device — enumeration, compilation, put, launch, get,
+     * dispose — happens under this one JVM-wide lock ({@link #launchLock()}): the ranks of a JVM take
+     * turns on the device, as they would on one GPU's queue. A lock, not state: nothing is cached here.
      */
     private static final Object NATIVE_LOCK = new Object();
     /**
@@ -214,6 +217,13 @@ public final class ComputeDevice {
             throw new IllegalStateException("the java device runs no Aparapi kernels");
         }
         kernel.setExplicit(true);
+        if (kind == Kind.JTP) {
+            // Aparapi's Range keeps only OpenCL devices: a range made by JavaDevice.THREAD_POOL has no
+            // device, so Aparapi picks its "best" device, an OpenCL one wherever a driver is installed,
+            // and with none it tries its alternative algorithm first and marks it failed. The (deprecated,
+            // per-instance) execution mode is the one way to pin a kernel to the thread pool, without fallback.
+            setThreadPoolOnly(kernel);
+        }
         if (kind == Kind.OPENCL) {
             try {
                 synchronized (NATIVE_LOCK) {
@@ -224,6 +234,20 @@ public final class ComputeDevice {
                         + "; run with device=java (or jtp), and report this with the device name", e);
             }
         }
+    }
+
+    /**
+     * What callers hold across every Aparapi call on a kernel of this device (bind, put, execute, get,
+     * dispose): the JVM-wide native lock for OpenCL; for the thread pool, which runs in Java, a lock
+     * of this device alone (each rank selects its own).
+     */
+    Object launchLock() {
+        return kind == Kind.OPENCL ? NATIVE_LOCK : this;
+    }
+
+    @SuppressWarnings("deprecation")
+    private static void setThreadPoolOnly(Kernel kernel) {
+        kernel.setExecutionModeWithoutFallback(Kernel.EXECUTION_MODE.JTP);
     }
 
     /** Runs {@code passes} passes of {@code kernel} here, or fails if Aparapi ran it anywhere else. */

@@ -126,7 +126,9 @@ public abstract class NetEngine implements AutoCloseable {
             this.kernel = new NetKernel(program, capacity);
             device.prepare(kernel, "net");
             // First transfer of everything; afterwards only what a step changes moves.
-            kernel.put(kernel.prog).put(kernel.m).put(kernel.g).put(kernel.res);
+            synchronized (device.launchLock()) {
+                kernel.put(kernel.prog).put(kernel.m).put(kernel.g).put(kernel.res);
+            }
         }
 
         @Override
@@ -144,10 +146,12 @@ public abstract class NetEngine implements AutoCloseable {
             return kernel.lab;
         }
 
+        /** One step's launches, under the device's lock (as is every other Aparapi call here). */
         private void launch(float[] params, int n, int passes) {
             if (n < 1 || n > capacity) {
                 throw new IllegalArgumentException("batch of " + n + " outside [1, " + capacity + "]");
             }
+            assert Thread.holdsLock(device.launchLock());
             System.arraycopy(params, 0, kernel.p, 0, program.dim);
             kernel.nb = n;
             kernel.invN = 1f / n;
@@ -163,14 +167,18 @@ public abstract class NetEngine implements AutoCloseable {
 
         @Override
         public void trainStep(float[] params, int n, float[] grad) {
-            launch(params, n, program.passes);
-            kernel.get(kernel.g);
+            synchronized (device.launchLock()) {
+                launch(params, n, program.passes);
+                kernel.get(kernel.g);
+            }
             System.arraycopy(kernel.g, 0, grad, 0, program.dim);
         }
 
         @Override
         public void forward(float[] params, int n) {
-            launch(params, n, program.forwardPasses);
+            synchronized (device.launchLock()) {
+                launch(params, n, program.forwardPasses);
+            }
         }
 
         @Override
@@ -185,18 +193,22 @@ public abstract class NetEngine implements AutoCloseable {
 
         @Override
         float[] workspace() {
-            kernel.get(kernel.m);
+            synchronized (device.launchLock()) {
+                kernel.get(kernel.m);
+            }
             return kernel.m;
         }
 
         @Override
         public void close() {
-            if (!launched) {
-                // Aparapi 3.0.2 crashes disposing a kernel that was compiled but never launched.
-                kernel.nb = 0;
-                device.execute(kernel, "net", device.rangeFor(1), 1);
+            synchronized (device.launchLock()) {
+                if (!launched) {
+                    // Aparapi 3.0.2 crashes disposing a kernel that was compiled but never launched.
+                    kernel.nb = 0;
+                    device.execute(kernel, "net", device.rangeFor(1), 1);
+                }
+                kernel.dispose();
             }
-            kernel.dispose();
         }
     }
 }
