@@ -71,6 +71,10 @@ final class CliArgs {
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
+            if (text.strip().matches("[+-]?\\d+")) { // a whole number, just not one an int holds
+                throw DetrainException.badInput(what + " " + text.strip() + " is out of range for a whole-number option ("
+                        + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE + "); give a value in the option's range (see --help)");
+            }
             throw DetrainException.badInput(what + " must be a whole number, got '" + text + "'");
         }
     }

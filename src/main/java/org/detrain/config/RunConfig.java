@@ -91,6 +91,10 @@ public final class RunConfig {
 
     private static void readFile(Path file, Map<String, String> raw, Map<String, String> origin) {
         if (!Files.exists(file)) {
+            if (!Files.notExists(file)) { // neither: a directory on the way may not be entered
+                throw DetrainException.badInput("config file " + file + " cannot be reached (permission denied on a directory"
+                        + " of its path); copy it somewhere readable, or ask its owner to open the directory");
+            }
             throw DetrainException.badInput("config file " + file + " does not exist; pass an existing file to --config (see jobs/)");
         }
         List<String> lines = IoErrors.readUtf8Lines(file, "config file");
