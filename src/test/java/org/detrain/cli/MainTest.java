@@ -162,6 +162,12 @@ class MainTest {
     }
 
     @Test
+    void aWholeNumberTooLargeForAnIntIsOutOfRangeNotMalformed() {
+        assertBadInput(run("train", "-np", "2147483648"), "-np 2147483648 is out of range for a whole-number option");
+        assertBadInput(run("check", "-np", "-99999999999"), "-np -99999999999 is out of range");
+    }
+
+    @Test
     void severalHostsNeedBothOptionsAndNiodev() throws IOException {
         Path results = dir.resolve("results");
         String m = machines().toString();
@@ -173,8 +179,6 @@ class MainTest {
                 "needs --transport niodev");
         assertBadInput(run("train", "--transport", "niodev", "--machines", m, "--daemon-port", "port"),
                 "--daemon-port must be a whole number");
-        assertBadInput(run("train", "-np", "2147483648"), "-np 2147483648 is out of range for a whole-number option");
-        assertBadInput(run("check", "-np", "-99999999999"), "-np -99999999999 is out of range");
         assertBadInput(run("train", "--transport", "niodev", "--machines", m, "--daemon-port", "40055", "--results",
                 results.toString(), "--set", "dataset=synthetic-lsq", "--set", "model=linear"),
                 "the job secret", ".secret does not exist");
